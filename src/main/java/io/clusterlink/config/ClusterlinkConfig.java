@@ -1,0 +1,110 @@
+package io.clusterlink.config;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/** Service settings under {@code clusterlink.*}. Per-link settings are data, not config: see {@code link.LinkConfigs}. */
+@ConfigMapping(prefix = "clusterlink")
+public interface ClusterlinkConfig {
+
+    /** Destination clusters this service manages, by name: {@code clusterlink.clusters.<name>.*}. */
+    Map<String, Cluster> clusters();
+
+    /** The cluster the short-form paths ({@code /links}, {@code /mirrors/...}) act on. */
+    @WithName("default-cluster")
+    Optional<String> defaultCluster();
+
+    Secrets secrets();
+
+    Replication replication();
+
+    Demo demo();
+
+    @WithName("embedded-postgres")
+    EmbeddedPostgres embeddedPostgres();
+
+    @WithName("local-kafka")
+    LocalKafka localKafka();
+
+    interface Cluster {
+        @WithName("bootstrap-servers")
+        String bootstrapServers();
+
+        /** Any Kafka client property, e.g. {@code clusterlink.clusters.dest.properties."security.protocol"=SASL_SSL}. */
+        Map<String, String> properties();
+    }
+
+    interface Secrets {
+        /** Base64 AES key (16, 24 or 32 bytes) that encrypts sensitive link configs at rest. */
+        Optional<String> key();
+
+        /** Used when no key is configured: read, or created on first start. */
+        @WithName("key-file")
+        @WithDefault("data/secret.key")
+        String keyFile();
+    }
+
+    interface Replication {
+        /** Wait after a producer error (or before a new owner's first write) before writing again. */
+        @WithName("fence-interval")
+        @WithDefault("2s")
+        Duration fenceInterval();
+
+        /** How often desired state in the database is reconciled with running replicators. */
+        @WithName("reconcile-interval")
+        @WithDefault("1s")
+        Duration reconcileInterval();
+
+        /** Default fetcher threads per link when {@code num.cluster.link.fetchers} is not set. */
+        @WithName("default-fetchers")
+        @WithDefault("1")
+        int defaultFetchers();
+    }
+
+    /** Two local single-broker clusters, {@code source} and {@code destination}, for the quickstart. */
+    interface Demo {
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Broker data kept here across restarts, like the embedded database. */
+        @WithName("data-dir")
+        @WithDefault("data/demo")
+        String dataDir();
+
+        @WithName("source-port")
+        @WithDefault("19092")
+        int sourcePort();
+
+        @WithName("destination-port")
+        @WithDefault("29092")
+        int destinationPort();
+    }
+
+    /** Started only when no {@code quarkus.datasource.jdbc.url} is configured. */
+    interface EmbeddedPostgres {
+        @WithName("data-dir")
+        @WithDefault("data/postgres")
+        String dataDir();
+
+        /** A fresh database in a temporary directory, deleted at exit (tests). */
+        @WithDefault("false")
+        boolean ephemeral();
+
+        /** 0 picks a free port. */
+        @WithDefault("0")
+        int port();
+    }
+
+    /** Local Apache Kafka brokers run as separate processes (demo, tests, benchmark). */
+    interface LocalKafka {
+        /** Broker class path, resolved by the build from Maven Central. */
+        @WithName("lib-dir")
+        @WithDefault("target/kafka-broker/lib")
+        String libDir();
+    }
+}

@@ -19,6 +19,11 @@ public interface ClusterlinkConfig {
     @WithName("default-cluster")
     Optional<String> defaultCluster();
 
+    /** Bound on control-plane calls to a source cluster (link validation, promote's end offsets). */
+    @WithName("source-timeout")
+    @WithDefault("10s")
+    Duration sourceTimeout();
+
     Secrets secrets();
 
     Replication replication();

@@ -1,0 +1,101 @@
+package io.clusterlink.api;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+
+import io.clusterlink.link.ClusterLinkException;
+
+/**
+ * The one place that turns failures into v3 error bodies {@code {"error_code", "message"}}.
+ * Bad input is a 4xx with a message that names the problem; class names and stack traces never
+ * reach a response. Unexpected failures are logged once with their stack trace.
+ */
+public class ErrorMapper {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
+
+    @ServerExceptionMapper
+    public Response domain(ClusterLinkException e) {
+        if (e.status() >= 500) {
+            LOG.warnf("%s (%d)", e.getMessage(), e.status());
+        } else {
+            LOG.debugf("%s (%d)", e.getMessage(), e.status());
+        }
+        return body(e.status(), e.errorCode(), e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e) {
+        return body(400, 400, "Malformed request body: " + jsonProblem(e));
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
+        Throwable cause = e.getCause();
+        if (cause instanceof JsonProcessingException j) {
+            return json(j);
+        }
+        if (status >= 500) {
+            LOG.error("Request failed", e);
+            return body(status, status, "Internal Server Error");
+        }
+        String message = switch (status) {
+            case 404 -> "Not found";
+            case 405 -> "Method not allowed";
+            case 406 -> "Not acceptable: this API produces application/json";
+            case 413 -> "Request body too large";
+            case 415 -> "Unsupported media type: send application/json";
+            default -> "Bad request";
+        };
+        return body(status, status, message);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
+        LOG.error("Unexpected failure handling a request", e);
+        return body(500, 500, "Internal Server Error");
+    }
+
+    static Response body(int status, int errorCode, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new V3.Error(errorCode, message)).build();
+    }
+
+    private static String jsonProblem(JsonProcessingException e) {
+        if (e instanceof InvalidFormatException f && !f.getPath().isEmpty()) {
+            return "field '" + path(f) + "' has the wrong type";
+        }
+        if (e instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
+            return "field '" + path(m) + "' has the wrong type or shape";
+        }
+        if (e instanceof MismatchedInputException) {
+            return "expected a JSON object";
+        }
+        var loc = e.getLocation();
+        return "invalid JSON" + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr());
+    }
+
+    private static String path(MismatchedInputException e) {
+        StringBuilder sb = new StringBuilder();
+        for (var ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (sb.length() > 0) {
+                    sb.append('.');
+                }
+                sb.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+}

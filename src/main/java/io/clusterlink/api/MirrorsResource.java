@@ -1,0 +1,130 @@
+package io.clusterlink.api;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import io.clusterlink.link.ClusterLinkException;
+import io.clusterlink.link.LinkService;
+import io.clusterlink.link.MirrorAction;
+import io.clusterlink.link.MirrorService;
+
+/** Mirror topics and the mirror actions: {@code /kafka/v3/clusters/{cluster_id}/links/{link_name}/mirrors}. */
+@Path("/kafka/v3/clusters/{cluster_id}/links/{link_name}")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Mirror topics (v3)", description = "Mirror topics and promote, failover, pause, resume")
+public class MirrorsResource {
+
+    /** Link name that means "all links" in {@code /links/-/mirrors}. */
+    static final String ALL_LINKS = "-";
+
+    private final MirrorService mirrors;
+
+    MirrorsResource(MirrorService mirrors) {
+        this.mirrors = mirrors;
+    }
+
+    @GET
+    @Path("/mirrors")
+    @Operation(summary = "List mirror topics of a link ('-' for all links)")
+    public V3.ResourceList<V3.MirrorData> list(@PathParam("cluster_id") String clusterId,
+            @PathParam("link_name") String linkName, @QueryParam("mirror_status") String status, @Context UriInfo uri) {
+        String link = ALL_LINKS.equals(linkName) ? null : linkName;
+        return V3Views.list("KafkaMirrorDataList", uri,
+                mirrors.list(clusterId, link, status).stream().map(v -> V3Views.mirror(uri, v)).toList());
+    }
+
+    @POST
+    @Path("/mirrors")
+    @Operation(summary = "Create a mirror topic", description = "Creates the destination topic with the source's "
+            + "partition count and starts mirroring. 204 on success.")
+    public Response create(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
+            V3.CreateMirrorRequest body) {
+        if (body == null) {
+            throw new ClusterLinkException.InvalidRequest("A body with 'source_topic_name' is required");
+        }
+        List<LinkService.ConfigValue> configs = null;
+        if (body.configs() != null) {
+            configs = new ArrayList<>();
+            for (V3.ConfigData c : body.configs()) {
+                configs.add(c == null ? null : new LinkService.ConfigValue(c.name(), c.value()));
+            }
+        }
+        mirrors.create(clusterId, linkName, new MirrorService.CreateMirror(body.sourceTopicName(),
+                body.mirrorTopicName(), body.replicationFactor(), configs));
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("/mirrors/{mirror_topic_name}")
+    @Operation(summary = "Get a mirror topic with its per-partition lags")
+    public V3.MirrorData get(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
+            @PathParam("mirror_topic_name") String topic, @Context UriInfo uri) {
+        return V3Views.mirror(uri, mirrors.get(clusterId, linkName, topic));
+    }
+
+    @POST
+    @Path("/mirrors:promote")
+    @Operation(summary = "Promote mirror topics", description = "Catches up to the source end offsets taken now, "
+            + "then makes the topics writable (STOPPED). Needs the source.")
+    public V3.ResourceList<V3.AlterMirrorsData> promote(@PathParam("cluster_id") String clusterId,
+            @PathParam("link_name") String linkName, @QueryParam("validate_only") String validateOnly,
+            V3.AlterMirrorsRequest body, @Context UriInfo uri) {
+        return act(clusterId, linkName, MirrorAction.PROMOTE, validateOnly, body, uri);
+    }
+
+    @POST
+    @Path("/mirrors:failover")
+    @Operation(summary = "Fail over mirror topics", description = "Stops mirroring now, whatever the lag, and makes "
+            + "the topics writable (STOPPED).")
+    public V3.ResourceList<V3.AlterMirrorsData> failover(@PathParam("cluster_id") String clusterId,
+            @PathParam("link_name") String linkName, @QueryParam("validate_only") String validateOnly,
+            V3.AlterMirrorsRequest body, @Context UriInfo uri) {
+        return act(clusterId, linkName, MirrorAction.FAILOVER, validateOnly, body, uri);
+    }
+
+    @POST
+    @Path("/mirrors:pause")
+    @Operation(summary = "Pause mirror topics")
+    public V3.ResourceList<V3.AlterMirrorsData> pause(@PathParam("cluster_id") String clusterId,
+            @PathParam("link_name") String linkName, @QueryParam("validate_only") String validateOnly,
+            V3.AlterMirrorsRequest body, @Context UriInfo uri) {
+        return act(clusterId, linkName, MirrorAction.PAUSE, validateOnly, body, uri);
+    }
+
+    @POST
+    @Path("/mirrors:resume")
+    @Operation(summary = "Resume paused mirror topics")
+    public V3.ResourceList<V3.AlterMirrorsData> resume(@PathParam("cluster_id") String clusterId,
+            @PathParam("link_name") String linkName, @QueryParam("validate_only") String validateOnly,
+            V3.AlterMirrorsRequest body, @Context UriInfo uri) {
+        return act(clusterId, linkName, MirrorAction.RESUME, validateOnly, body, uri);
+    }
+
+    private V3.ResourceList<V3.AlterMirrorsData> act(String clusterId, String linkName, MirrorAction action,
+            String validateOnly, V3.AlterMirrorsRequest body, UriInfo uri) {
+        if (body == null) {
+            throw new ClusterLinkException.InvalidRequest(
+                    "A body with 'mirror_topic_names' or 'mirror_topic_name_pattern' is required");
+        }
+        var results = mirrors.act(clusterId, linkName, action, body.mirrorTopicNames(), body.mirrorTopicNamePattern(),
+                Params.bool("validate_only", validateOnly, false));
+        return V3Views.list("KafkaPromoteMirror", uri,
+                results.stream().map(r -> V3Views.action(uri, clusterId, linkName, r)).toList());
+    }
+}

@@ -1,0 +1,86 @@
+package io.clusterlink.api;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/** The v3 JSON shapes (snake_case names come from the Jackson naming strategy). */
+public final class V3 {
+
+    private V3() {
+    }
+
+    public record Metadata(String self, @JsonInclude(JsonInclude.Include.ALWAYS) String resourceName) {
+    }
+
+    public record ListMetadata(String self, @JsonInclude(JsonInclude.Include.ALWAYS) String next) {
+    }
+
+    public record Related(String related) {
+    }
+
+    public record ResourceList<T>(String kind, ListMetadata metadata, List<T> data) {
+    }
+
+    public record Error(int errorCode, String message) {
+    }
+
+    public record Cluster(String kind, Metadata metadata, String clusterId, Related links, Related topics) {
+    }
+
+    public record ConfigData(String name, String value) {
+    }
+
+    public record CreateLinkRequest(String sourceClusterId, String destinationClusterId, String remoteClusterId,
+            String clusterLinkId, List<ConfigData> configs) {
+    }
+
+    public record LinkTaskError(String errorCode, String errorMessage) {
+    }
+
+    public record LinkTask(String taskName, String state, List<LinkTaskError> errors) {
+    }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record LinkData(String kind, Metadata metadata, String sourceClusterId, String destinationClusterId,
+            String remoteClusterId, String linkName, String linkId, String clusterLinkId, List<String> topicNames,
+            String linkState, String linkError, String linkErrorMessage,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<LinkTask> tasks) {
+    }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record LinkConfigData(String kind, Metadata metadata, String clusterId, String name, String value,
+            boolean isDefault, boolean isReadOnly, boolean isSensitive, String source, List<String> synonyms,
+            String linkName) {
+    }
+
+    public record UpdateConfigRequest(String value) {
+    }
+
+    public record AlterConfig(String name, String value, String operation) {
+    }
+
+    public record AlterConfigBatchRequest(List<AlterConfig> data, Boolean validateOnly) {
+    }
+
+    public record CreateMirrorRequest(String sourceTopicName, String mirrorTopicName, Integer replicationFactor,
+            List<ConfigData> configs) {
+    }
+
+    public record MirrorLag(int partition, long lag, long lastSourceFetchOffset) {
+    }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record MirrorData(String kind, Metadata metadata, String linkName, String mirrorTopicName,
+            String sourceTopicName, int numPartitions, List<MirrorLag> mirrorLags, String mirrorStatus,
+            String mirrorTopicError, String mirrorStatusMessage, long stateTimeMs) {
+    }
+
+    public record AlterMirrorsRequest(List<String> mirrorTopicNames, String mirrorTopicNamePattern) {
+    }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record AlterMirrorsData(String kind, Metadata metadata, String mirrorTopicName, Integer errorCode,
+            String errorMessage, List<MirrorLag> mirrorLags, Long messagesTruncated) {
+    }
+}

@@ -1,0 +1,130 @@
+package io.clusterlink.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.jboss.logging.Logger;
+
+import io.clusterlink.config.ClusterlinkConfig;
+import io.clusterlink.link.ClusterLinkException;
+
+/**
+ * The destination clusters from {@code clusterlink.clusters.<name>.*}, addressed by their Kafka
+ * cluster id. Ids are looked up once a cluster answers; one Admin client per cluster is shared.
+ */
+@ApplicationScoped
+public class DestinationClusters {
+
+    private static final Logger LOG = Logger.getLogger(DestinationClusters.class);
+    private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(5);
+
+    private final ClusterlinkConfig config;
+    private final Map<String, Admin> admins = new ConcurrentHashMap<>();
+    private final Map<String, String> clusterIds = new ConcurrentHashMap<>();
+
+    DestinationClusters(ClusterlinkConfig config) {
+        this.config = config;
+    }
+
+    /** Clusters that answered; one that is down is left out (and logged) until it answers. */
+    public List<DestinationCluster> list() {
+        List<DestinationCluster> result = new ArrayList<>();
+        for (String name : new TreeMap<>(config.clusters()).keySet()) {
+            resolve(name).ifPresent(result::add);
+        }
+        return result;
+    }
+
+    public DestinationCluster byId(String clusterId) {
+        for (String name : config.clusters().keySet()) {
+            String known = clusterIds.get(name);
+            if (clusterId.equals(known)) {
+                return cluster(name, known);
+            }
+        }
+        return list().stream().filter(c -> c.clusterId().equals(clusterId)).findFirst()
+                .orElseThrow(() -> new ClusterLinkException.NotFound("Cluster '" + clusterId + "' not found"));
+    }
+
+    /** The cluster named by {@code clusterlink.default-cluster}, or the only one configured. */
+    public DestinationCluster defaultCluster() {
+        String name = config.defaultCluster().orElseGet(() -> {
+            if (config.clusters().size() == 1) {
+                return config.clusters().keySet().iterator().next();
+            }
+            throw new ClusterLinkException.NotFound(
+                    "No default cluster: set clusterlink.default-cluster to one of " + config.clusters().keySet());
+        });
+        if (!config.clusters().containsKey(name)) {
+            throw new ClusterLinkException.NotFound("Default cluster '" + name + "' is not configured");
+        }
+        return resolve(name).orElseThrow(() -> new ClusterLinkException.ClusterUnavailable(
+                "Destination cluster '" + name + "' is not reachable", null));
+    }
+
+    /** Finds the cluster a stored link or mirror belongs to, whether or not it answers now. */
+    public Optional<DestinationCluster> byIdIfKnown(String clusterId) {
+        return clusterIds.entrySet().stream().filter(e -> e.getValue().equals(clusterId))
+                .map(e -> cluster(e.getKey(), e.getValue())).findFirst();
+    }
+
+    public Admin admin(DestinationCluster cluster) {
+        return admin(cluster.name());
+    }
+
+    private Optional<DestinationCluster> resolve(String name) {
+        String id = clusterIds.get(name);
+        if (id == null) {
+            try {
+                id = admin(name).describeCluster(new DescribeClusterOptions().timeoutMs((int) LOOKUP_TIMEOUT.toMillis()))
+                        .clusterId().get(LOOKUP_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                clusterIds.put(name, id);
+                LOG.infof("Destination cluster '%s' has cluster id %s", name, id);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            } catch (Exception e) {
+                LOG.warnf("Destination cluster '%s' is not reachable: %s", name, KafkaErrors.describe(e));
+                return Optional.empty();
+            }
+        }
+        return Optional.of(cluster(name, id));
+    }
+
+    private DestinationCluster cluster(String name, String id) {
+        return new DestinationCluster(name, id, clientProperties(name));
+    }
+
+    private Map<String, Object> clientProperties(String name) {
+        ClusterlinkConfig.Cluster c = config.clusters().get(name);
+        Map<String, Object> props = new TreeMap<>(c.properties());
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+        return props;
+    }
+
+    private Admin admin(String name) {
+        return admins.computeIfAbsent(name, n -> {
+            Map<String, Object> props = clientProperties(n);
+            props.put(AdminClientConfig.CLIENT_ID_CONFIG, "clusterlink-admin-" + n);
+            return Admin.create(props);
+        });
+    }
+
+    @PreDestroy
+    void close() {
+        admins.values().forEach(a -> a.close(Duration.ofSeconds(5)));
+        admins.clear();
+    }
+}

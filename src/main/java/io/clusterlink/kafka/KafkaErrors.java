@@ -1,0 +1,73 @@
+package io.clusterlink.kafka;
+
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.config.ConfigException;
+
+import io.clusterlink.link.LinkError;
+
+/** The one place that turns Kafka client exceptions into messages and error categories. */
+public final class KafkaErrors {
+
+    private KafkaErrors() {
+    }
+
+    /** The Kafka exception inside executor/future wrappers. */
+    public static Throwable unwrap(Throwable t) {
+        Throwable cur = t;
+        while ((cur instanceof ExecutionException || cur instanceof CompletionException) && cur.getCause() != null) {
+            cur = cur.getCause();
+        }
+        if (cur instanceof org.apache.kafka.common.KafkaException && cur.getCause() instanceof ConfigException) {
+            return cur.getCause();
+        }
+        return cur;
+    }
+
+    /** A short message for people: no class names, no stack traces. */
+    public static String describe(Throwable t) {
+        Throwable cause = unwrap(t);
+        String msg = cause.getMessage() == null ? "" : cause.getMessage();
+        if (cause instanceof TimeoutException) {
+            return "timed out waiting for the cluster" + (msg.isEmpty() ? "" : " (" + msg + ")");
+        }
+        if (cause instanceof AuthenticationException) {
+            return "authentication failed" + (msg.isEmpty() ? "" : ": " + msg);
+        }
+        if (cause instanceof AuthorizationException) {
+            return "not authorized" + (msg.isEmpty() ? "" : ": " + msg);
+        }
+        if (cause instanceof UnknownTopicOrPartitionException) {
+            return "unknown topic or partition";
+        }
+        return msg.isEmpty() ? "unexpected error" : msg;
+    }
+
+    public static boolean isUnknownTopic(Throwable t) {
+        return unwrap(t) instanceof UnknownTopicOrPartitionException;
+    }
+
+    public static boolean isTimeout(Throwable t) {
+        return unwrap(t) instanceof TimeoutException;
+    }
+
+    /** The v3 {@code link_error} for a failure to reach or use the source. */
+    public static LinkError linkError(Throwable t) {
+        Throwable cause = unwrap(t);
+        if (cause instanceof AuthenticationException) {
+            return LinkError.AUTHENTICATION_ERROR;
+        }
+        if (cause instanceof ConfigException) {
+            return LinkError.UNRESOLVABLE_BOOTSTRAP_ERROR;
+        }
+        if (cause instanceof TimeoutException) {
+            return LinkError.TIMEOUT_ERROR;
+        }
+        return LinkError.UNKNOWN;
+    }
+}

@@ -1,0 +1,10 @@
+package io.clusterlink.link;
+
+public enum LinkError {
+    NO_ERROR,
+    AUTHENTICATION_ERROR,
+    UNRESOLVABLE_BOOTSTRAP_ERROR,
+    BOOTSTRAP_TCP_CONNECTION_FAILED_ERROR,
+    TIMEOUT_ERROR,
+    UNKNOWN
+}

@@ -1,0 +1,233 @@
+package io.clusterlink.link;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.common.Uuid;
+import org.jboss.logging.Logger;
+
+import io.clusterlink.config.ClusterlinkConfig;
+import io.clusterlink.kafka.DestinationCluster;
+import io.clusterlink.kafka.DestinationClusters;
+import io.clusterlink.kafka.KafkaClients;
+import io.clusterlink.kafka.KafkaErrors;
+
+/** Creates, shows, reconfigures and deletes links. */
+@ApplicationScoped
+public class LinkService {
+
+    private static final Logger LOG = Logger.getLogger(LinkService.class);
+    static final List<String> TASKS = List.of("ConsumerOffsetSync", "AclSync", "TopicConfigsSync", "AutoCreateMirror");
+
+    private final LinkStore store;
+    private final DestinationClusters clusters;
+    private final MirrorService mirrors;
+    private final Duration sourceTimeout;
+
+    LinkService(LinkStore store, DestinationClusters clusters, MirrorService mirrors, ClusterlinkConfig config) {
+        this.store = store;
+        this.clusters = clusters;
+        this.mirrors = mirrors;
+        this.sourceTimeout = config.sourceTimeout();
+    }
+
+    /** A config item of a create request; {@code value} may be null (rejected by validation). */
+    public record ConfigValue(String name, String value) {
+    }
+
+    public void create(String clusterId, String linkName, String sourceClusterId, List<ConfigValue> configs,
+            boolean validateOnly, boolean validateLink) {
+        DestinationCluster cluster = clusters.byId(clusterId);
+        TopicNames.checkLink(linkName);
+        Map<String, String> requested = new LinkedHashMap<>();
+        for (ConfigValue c : configs == null ? List.<ConfigValue>of() : configs) {
+            if (c == null || c.name() == null || c.name().isBlank()) {
+                throw new ClusterLinkException.InvalidRequest("Every config needs a 'name'");
+            }
+            if (requested.put(c.name(), c.value()) != null) {
+                throw new ClusterLinkException.InvalidRequest("Link config '" + c.name() + "' is given twice");
+            }
+        }
+        Map<String, String> valid = LinkConfigs.validate(requested);
+        if (store.findLink(cluster.clusterId(), linkName).isPresent()) {
+            throw new ClusterLinkException.Conflict("Cluster link '" + linkName + "' already exists");
+        }
+        String actualSourceId = sourceClusterId;
+        if (validateLink) {
+            actualSourceId = checkSource(LinkConfigs.settings(valid), sourceClusterId);
+        }
+        if (validateOnly) {
+            return;
+        }
+        Link link = store.insertLink(cluster.clusterId(), linkName, Uuid.randomUuid().toString(), actualSourceId,
+                valid);
+        LOG.infof("Created cluster link '%s' on cluster %s to source %s", linkName, cluster.clusterId(),
+                link.settings().bootstrapServers());
+        mirrors.linkChanged();
+    }
+
+    /**
+     * Connects to the source, checks its cluster id against the expected one and that topics can
+     * be listed; returns the source cluster id.
+     */
+    private String checkSource(LinkSettings settings, String expectedId) {
+        try (Admin admin = KafkaClients.admin(settings.sourceClientProperties(), "clusterlink-validate", sourceTimeout)) {
+            long ms = sourceTimeout.toMillis();
+            String actual = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) ms)).clusterId()
+                    .get(ms + 1000, TimeUnit.MILLISECONDS);
+            if (expectedId != null && !expectedId.isBlank() && !expectedId.equals(actual)) {
+                throw new ClusterLinkException.InvalidRequest("The source cluster at " + settings.bootstrapServers()
+                        + " has cluster id '" + actual + "', not the expected source_cluster_id '" + expectedId + "'");
+            }
+            admin.listTopics(new ListTopicsOptions().timeoutMs((int) ms)).names().get(ms + 1000, TimeUnit.MILLISECONDS);
+            return actual;
+        } catch (ClusterLinkException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClusterLinkException.SourceUnavailable("Interrupted while validating the source cluster", e);
+        } catch (Exception e) {
+            throw new ClusterLinkException.SourceUnavailable("Cannot use the source cluster at "
+                    + settings.bootstrapServers() + ": " + KafkaErrors.describe(e), e);
+        }
+    }
+
+    public List<LinkView> list(String clusterId) {
+        DestinationCluster cluster = clusters.byId(clusterId);
+        return store.listLinks(cluster.clusterId()).stream().map(l -> view(l, false)).toList();
+    }
+
+    public LinkView get(String clusterId, String linkName, boolean includeTasks) {
+        return view(find(clusterId, linkName), includeTasks);
+    }
+
+    Link find(String clusterId, String linkName) {
+        DestinationCluster cluster = clusters.byId(clusterId);
+        return store.findLink(cluster.clusterId(), linkName).orElseThrow(
+                () -> new ClusterLinkException.NotFound("Cluster link '" + linkName + "' not found"));
+    }
+
+    private LinkView view(Link link, boolean includeTasks) {
+        List<String> topics = store.listMirrors(link).stream().map(Mirror::mirrorTopic).toList();
+        return new LinkView(link, topics, includeTasks ? tasks(link) : null);
+    }
+
+    /**
+     * Metadata sync tasks: {@code NOT_CONFIGURED} unless enabled. This version runs none of them,
+     * so an enabled one says so as an error instead of pretending to be active.
+     */
+    private static List<LinkView.LinkTask> tasks(Link link) {
+        LinkSettings s = link.settings();
+        Map<String, Boolean> enabled = new LinkedHashMap<>();
+        enabled.put("ConsumerOffsetSync", s.consumerOffsetSync());
+        enabled.put("AclSync", s.aclSync());
+        enabled.put("TopicConfigsSync", false);
+        enabled.put("AutoCreateMirror", s.autoCreateMirrors());
+        List<LinkView.LinkTask> tasks = new ArrayList<>();
+        enabled.forEach((name, on) -> {
+            if (link.state() == LinkState.PAUSED) {
+                tasks.add(new LinkView.LinkTask(name, "LINK_PAUSED", List.of()));
+            } else if (on) {
+                tasks.add(new LinkView.LinkTask(name, "IN_ERROR", List.of(new LinkView.TaskError("INTERNAL_ERROR",
+                        name + " is not available in this version of clusterlink"))));
+            } else {
+                tasks.add(new LinkView.LinkTask(name, "NOT_CONFIGURED", List.of()));
+            }
+        });
+        return tasks;
+    }
+
+    /** Deletes a link; mirrors that are not stopped make it a conflict unless {@code force}, which fails them over first. */
+    public void delete(String clusterId, String linkName, boolean force, boolean validateOnly) {
+        Link link = find(clusterId, linkName);
+        List<Mirror> live = store.listMirrors(link).stream().filter(m -> m.status() != MirrorStatus.STOPPED).toList();
+        if (!live.isEmpty() && !force) {
+            throw new ClusterLinkException.Conflict("Cluster link '" + linkName + "' has mirror topics that are not "
+                    + "stopped: " + String.join(", ", live.stream().map(Mirror::mirrorTopic).toList())
+                    + ". Promote or fail them over first, or delete with force=true");
+        }
+        if (validateOnly) {
+            return;
+        }
+        for (Mirror m : live) {
+            mirrors.failoverForDelete(link, m);
+        }
+        store.deleteLink(link.id());
+        LOG.infof("Deleted cluster link '%s' on cluster %s", linkName, link.clusterId());
+        mirrors.linkChanged();
+    }
+
+    public List<ConfigEntry> configs(String clusterId, String linkName) {
+        return describe(find(clusterId, linkName).configs());
+    }
+
+    public ConfigEntry config(String clusterId, String linkName, String name) {
+        Link link = find(clusterId, linkName);
+        return describe(link.configs()).stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElseThrow(() -> new ClusterLinkException.NotFound(
+                        "Link config '" + name + "' not found on cluster link '" + linkName + "'"));
+    }
+
+    /** One change of a config: {@code value} null with {@code delete} resets it to its default. */
+    public record ConfigChange(String name, String value, boolean delete) {
+    }
+
+    public void alter(String clusterId, String linkName, List<ConfigChange> changes, boolean validateOnly) {
+        Link link = find(clusterId, linkName);
+        Map<String, String> updated = new TreeMap<>(link.configs());
+        for (ConfigChange c : changes) {
+            if (c.name() == null || c.name().isBlank()) {
+                throw new ClusterLinkException.InvalidRequest("Every config change needs a 'name'");
+            }
+            if (!LinkConfigs.isKnown(c.name())) {
+                throw new ClusterLinkException.InvalidRequest("Unknown link config: " + c.name());
+            }
+            LinkConfigs.Definition def = LinkConfigs.behaviour().get(c.name());
+            if (def != null && def.fixedAfterCreate()) {
+                throw new ClusterLinkException.InvalidRequest(
+                        "Link config '" + c.name() + "' cannot be changed after the link is created");
+            }
+            if (c.delete()) {
+                if (c.name().equals(LinkConfigs.BOOTSTRAP_SERVERS)) {
+                    throw new ClusterLinkException.InvalidRequest("Link config 'bootstrap.servers' cannot be deleted");
+                }
+                updated.remove(c.name());
+            } else {
+                if (c.value() == null) {
+                    throw new ClusterLinkException.InvalidRequest("Link config '" + c.name() + "' needs a value");
+                }
+                updated.put(c.name(), c.value());
+            }
+        }
+        Map<String, String> valid = LinkConfigs.validate(updated);
+        if (validateOnly) {
+            return;
+        }
+        store.updateLinkConfigs(link.id(), valid);
+        mirrors.linkChanged();
+    }
+
+    static List<ConfigEntry> describe(Map<String, String> configs) {
+        Map<String, ConfigEntry> entries = new TreeMap<>();
+        LinkConfigs.behaviour().values().forEach(d -> entries.put(d.name(), new ConfigEntry(d.name(),
+                configs.getOrDefault(d.name(), d.defaultValue()), !configs.containsKey(d.name()),
+                d.readOnly(), false)));
+        configs.forEach((k, v) -> {
+            if (LinkConfigs.isClientConfig(k)) {
+                boolean sensitive = LinkConfigs.isSensitive(k);
+                entries.put(k, new ConfigEntry(k, sensitive ? null : v, false, false, sensitive));
+            }
+        });
+        return List.copyOf(entries.values());
+    }
+}

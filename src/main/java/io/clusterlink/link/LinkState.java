@@ -1,0 +1,8 @@
+package io.clusterlink.link;
+
+public enum LinkState {
+    ACTIVE,
+    PAUSED,
+    UNAVAILABLE,
+    FAILED
+}

@@ -1,0 +1,304 @@
+package io.clusterlink.link;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.PersistenceException;
+import jakarta.transaction.Transactional;
+
+import org.hibernate.exception.ConstraintViolationException;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.clusterlink.store.LinkEntity;
+import io.clusterlink.store.LinkRepository;
+import io.clusterlink.store.MirrorEntity;
+import io.clusterlink.store.MirrorRepository;
+import io.clusterlink.store.SecretCipher;
+import io.clusterlink.store.StateTransitionEntity;
+import io.clusterlink.store.StateTransitionRepository;
+
+/**
+ * Transaction boundary for links and mirrors. Sensitive config values are encrypted here before
+ * they reach the database and decrypted on the way out; every state change is audited.
+ */
+@ApplicationScoped
+public class LinkStore {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<TreeMap<String, String>> CONFIG_MAP = new TypeReference<>() {
+    };
+    private static final TypeReference<List<Long>> OFFSETS = new TypeReference<>() {
+    };
+
+    private final LinkRepository links;
+    private final MirrorRepository mirrors;
+    private final StateTransitionRepository transitions;
+    private final SecretCipher cipher;
+    private final Clock clock = Clock.systemUTC();
+
+    LinkStore(LinkRepository links, MirrorRepository mirrors, StateTransitionRepository transitions,
+            SecretCipher cipher) {
+        this.links = links;
+        this.mirrors = mirrors;
+        this.transitions = transitions;
+        this.cipher = cipher;
+    }
+
+    @Transactional
+    public Optional<Link> findLink(String clusterId, String name) {
+        return links.findByName(clusterId, name).map(this::toLink);
+    }
+
+    @Transactional
+    public Optional<Link> findLink(long id) {
+        return links.findByIdOptional(id).map(this::toLink);
+    }
+
+    @Transactional
+    public List<Link> listLinks(String clusterId) {
+        return links.listByCluster(clusterId).stream().map(this::toLink).toList();
+    }
+
+    @Transactional
+    public List<Link> listAllLinks() {
+        return links.listAll().stream().map(this::toLink).toList();
+    }
+
+    /** Inserts a new link; a link of the same name on the cluster is a conflict. */
+    @Transactional
+    public Link insertLink(String clusterId, String name, String clusterLinkId, String sourceClusterId,
+            Map<String, String> configs) {
+        if (links.findByName(clusterId, name).isPresent()) {
+            throw new ClusterLinkException.Conflict("Cluster link '" + name + "' already exists");
+        }
+        LinkEntity e = new LinkEntity();
+        e.clusterId = clusterId;
+        e.linkName = name;
+        e.clusterLinkId = clusterLinkId;
+        e.sourceClusterId = sourceClusterId;
+        e.configs = writeConfigs(configs);
+        LinkState state = LinkConfigs.settings(configs).paused() ? LinkState.PAUSED : LinkState.ACTIVE;
+        e.linkState = state.name();
+        e.linkError = LinkError.NO_ERROR.name();
+        e.createdAt = clock.instant();
+        e.updatedAt = e.createdAt;
+        try {
+            links.persistAndFlush(e);
+        } catch (PersistenceException ex) {
+            throw conflictOr(ex, "Cluster link '" + name + "' already exists");
+        }
+        audit(clusterId, name, null, null, state.name(), "created");
+        return toLink(e);
+    }
+
+    /** Replaces a link's configs; the link state follows {@code cluster.link.paused}. */
+    @Transactional
+    public Link updateLinkConfigs(long linkId, Map<String, String> configs) {
+        LinkEntity e = links.findByIdOptional(linkId)
+                .orElseThrow(() -> new ClusterLinkException.NotFound("Cluster link not found"));
+        e.configs = writeConfigs(configs);
+        e.updatedAt = clock.instant();
+        LinkState wanted = LinkConfigs.settings(configs).paused() ? LinkState.PAUSED : LinkState.ACTIVE;
+        LinkState current = LinkState.valueOf(e.linkState);
+        if ((current == LinkState.PAUSED) != (wanted == LinkState.PAUSED)) {
+            e.linkState = wanted.name();
+            audit(e.clusterId, e.linkName, null, current.name(), wanted.name(), "cluster.link.paused");
+        }
+        return toLink(e);
+    }
+
+    @Transactional
+    public void deleteLink(long linkId) {
+        links.findByIdOptional(linkId).ifPresent(e -> {
+            mirrors.delete("linkId", linkId);
+            links.delete(e);
+            audit(e.clusterId, e.linkName, null, e.linkState, "DELETED", "deleted");
+        });
+    }
+
+    @Transactional
+    public Mirror insertMirror(Link link, String mirrorTopic, String sourceTopic, String sourceTopicId,
+            int partitions, List<Long> startOffsets) {
+        if (mirrors.findByName(link.clusterId(), mirrorTopic).isPresent()) {
+            throw new ClusterLinkException.Conflict("Topic '" + mirrorTopic + "' already exists");
+        }
+        MirrorEntity e = new MirrorEntity();
+        e.linkId = link.id();
+        e.clusterId = link.clusterId();
+        e.mirrorTopicName = mirrorTopic;
+        e.sourceTopicName = sourceTopic;
+        e.sourceTopicId = sourceTopicId;
+        e.numPartitions = partitions;
+        e.mirrorStatus = MirrorStatus.PENDING_MIRROR.name();
+        e.mirrorTopicError = MirrorTopicError.NO_ERROR.name();
+        e.stateTimeMs = clock.millis();
+        e.startOffsets = writeOffsets(startOffsets);
+        e.createdAt = clock.instant();
+        try {
+            mirrors.persistAndFlush(e);
+        } catch (PersistenceException ex) {
+            throw conflictOr(ex, "Topic '" + mirrorTopic + "' already exists");
+        }
+        audit(link.clusterId(), link.name(), mirrorTopic, null, e.mirrorStatus, "created");
+        return toMirror(e, link.name());
+    }
+
+    @Transactional
+    public List<Mirror> listMirrors(Link link) {
+        return mirrors.listByLink(link.id()).stream().map(m -> toMirror(m, link.name())).toList();
+    }
+
+    @Transactional
+    public Optional<Mirror> findMirror(long id) {
+        return mirrors.findByIdOptional(id).map(m -> toMirror(m, linkName(m.linkId)));
+    }
+
+    @Transactional
+    public Optional<Mirror> findMirror(String clusterId, String mirrorTopic) {
+        return mirrors.findByName(clusterId, mirrorTopic).map(m -> toMirror(m, linkName(m.linkId)));
+    }
+
+    @Transactional
+    public List<Mirror> listMirrorsOfCluster(String clusterId) {
+        Map<Long, String> names = new TreeMap<>();
+        List<Mirror> result = new ArrayList<>();
+        for (MirrorEntity m : mirrors.listByCluster(clusterId)) {
+            result.add(toMirror(m, names.computeIfAbsent(m.linkId, this::linkName)));
+        }
+        return result;
+    }
+
+    @Transactional
+    public List<Mirror> listAllMirrors() {
+        Map<Long, String> names = new TreeMap<>();
+        List<Mirror> result = new ArrayList<>();
+        for (MirrorEntity m : mirrors.listAll()) {
+            result.add(toMirror(m, names.computeIfAbsent(m.linkId, this::linkName)));
+        }
+        return result;
+    }
+
+    /**
+     * Moves a mirror to {@code to} if it is in one of {@code from}; returns the updated mirror, or
+     * empty when its state did not allow the move (someone else moved it first).
+     */
+    @Transactional
+    public Optional<Mirror> transition(long mirrorId, Set<MirrorStatus> from, MirrorStatus to,
+            MirrorTopicError error, String message, List<Long> stopOffsets) {
+        MirrorEntity e = mirrors.findByIdOptional(mirrorId).orElse(null);
+        if (e == null) {
+            return Optional.empty();
+        }
+        MirrorStatus current = MirrorStatus.valueOf(e.mirrorStatus);
+        if (!from.contains(current) || !current.canMoveTo(to)) {
+            return Optional.empty();
+        }
+        e.mirrorStatus = to.name();
+        e.mirrorTopicError = (error == null ? MirrorTopicError.NO_ERROR : error).name();
+        e.statusMessage = to == MirrorStatus.FAILED ? message : null;
+        e.stateTimeMs = clock.millis();
+        if (stopOffsets != null) {
+            e.stopOffsets = writeOffsets(stopOffsets);
+        }
+        String linkName = linkName(e.linkId);
+        audit(e.clusterId, linkName, e.mirrorTopicName, current.name(), to.name(), message);
+        return Optional.of(toMirror(e, linkName));
+    }
+
+    /** Records a message on a mirror without changing its state (e.g. records skipped by retention). */
+    @Transactional
+    public void note(long mirrorId, String message) {
+        mirrors.findByIdOptional(mirrorId).ifPresent(e -> e.statusMessage = message);
+    }
+
+    @Transactional
+    public List<StateTransitionEntity> history(String clusterId, String mirrorTopic) {
+        return transitions.listForMirror(clusterId, mirrorTopic);
+    }
+
+    private String linkName(long linkId) {
+        return links.findByIdOptional(linkId).map(l -> l.linkName).orElse("");
+    }
+
+    private void audit(String clusterId, String linkName, String mirrorTopic, String from, String to, String reason) {
+        StateTransitionEntity t = new StateTransitionEntity();
+        t.clusterId = clusterId;
+        t.linkName = linkName;
+        t.mirrorTopicName = mirrorTopic;
+        t.fromState = from;
+        t.toState = to;
+        t.reason = reason;
+        t.at = Instant.now(clock);
+        transitions.persist(t);
+    }
+
+    private Link toLink(LinkEntity e) {
+        return new Link(e.id, e.clusterId, e.linkName, e.clusterLinkId, e.sourceClusterId, readConfigs(e.configs),
+                LinkState.valueOf(e.linkState), LinkError.valueOf(e.linkError), e.linkErrorMessage);
+    }
+
+    private Mirror toMirror(MirrorEntity e, String linkName) {
+        return new Mirror(e.id, e.linkId, linkName, e.clusterId, e.mirrorTopicName, e.sourceTopicName,
+                e.sourceTopicId, e.numPartitions, MirrorStatus.valueOf(e.mirrorStatus),
+                MirrorTopicError.valueOf(e.mirrorTopicError), e.statusMessage, e.stateTimeMs,
+                readOffsets(e.startOffsets), e.stopOffsets == null ? null : readOffsets(e.stopOffsets));
+    }
+
+    private String writeConfigs(Map<String, String> configs) {
+        Map<String, String> stored = new TreeMap<>();
+        configs.forEach((k, v) -> stored.put(k, LinkConfigs.isSensitive(k) ? cipher.encrypt(v) : v));
+        return write(stored);
+    }
+
+    private Map<String, String> readConfigs(String json) {
+        Map<String, String> stored = read(json, CONFIG_MAP);
+        Map<String, String> plain = new TreeMap<>();
+        stored.forEach((k, v) -> plain.put(k, LinkConfigs.isSensitive(k) ? cipher.decrypt(v) : v));
+        return plain;
+    }
+
+    private static String writeOffsets(List<Long> offsets) {
+        return write(offsets);
+    }
+
+    private static List<Long> readOffsets(String json) {
+        return read(json, OFFSETS);
+    }
+
+    private static String write(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot serialise stored value", e);
+        }
+    }
+
+    private static <T> T read(String json, TypeReference<T> type) {
+        try {
+            return JSON.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Stored value is not valid JSON", e);
+        }
+    }
+
+    private static RuntimeException conflictOr(PersistenceException ex, String message) {
+        Throwable c = ex;
+        while (c != null) {
+            if (c instanceof ConstraintViolationException) {
+                return new ClusterLinkException.Conflict(message);
+            }
+            c = c.getCause();
+        }
+        return ex;
+    }
+}

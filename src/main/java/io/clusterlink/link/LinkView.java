@@ -1,0 +1,14 @@
+package io.clusterlink.link;
+
+import java.util.List;
+
+/** A link with its mirror topic names and, when asked for, its tasks. */
+public record LinkView(Link link, List<String> topicNames, List<LinkTask> tasks) {
+
+    /** One link task ({@code ConsumerOffsetSync}, ...), its state and errors. */
+    public record LinkTask(String name, String state, List<TaskError> errors) {
+    }
+
+    public record TaskError(String code, String message) {
+    }
+}

@@ -1,0 +1,11 @@
+package io.clusterlink.link;
+
+public enum MirrorTopicError {
+    NO_ERROR,
+    SOURCE_TOPIC_MAY_BE_DELETED,
+    SOURCE_TOPIC_ID_CHANGED,
+    SOURCE_PARTITIONS_DECREASED,
+    UNEXPECTED_TRUNCATION,
+    ILLEGAL_STATE,
+    UNKNOWN
+}

@@ -1,0 +1,179 @@
+package io.clusterlink.replication;
+
+import static io.clusterlink.testing.ClusterLinkApi.action;
+import static io.clusterlink.testing.ClusterLinkApi.awaitCaughtUp;
+import static io.clusterlink.testing.ClusterLinkApi.awaitStatus;
+import static io.clusterlink.testing.ClusterLinkApi.createLink;
+import static io.clusterlink.testing.ClusterLinkApi.createMirror;
+import static io.clusterlink.testing.ClusterLinkApi.mirror;
+import static io.clusterlink.testing.KafkaClusters.uniqueName;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+import io.clusterlink.testing.KafkaClusters;
+import io.clusterlink.testing.KafkaClustersResource;
+import io.clusterlink.testing.MirrorVerifier;
+import io.clusterlink.testing.PartitionLog;
+import io.restassured.path.json.JsonPath;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** promote, failover, pause and resume, and deleting a link that still has mirrors. */
+@QuarkusTest
+@QuarkusTestResource(KafkaClustersResource.class)
+class MirrorActionsIT {
+
+    private static final Duration READ = Duration.ofSeconds(60);
+    private final KafkaClusters kafka = KafkaClusters.get();
+
+    @Test
+    void promoteWaitsUntilTheMirrorHasCaughtUpWithTheSourceEndOffsetsOfTheRequest() throws Exception {
+        String topic = uniqueName("promote");
+        String link = uniqueName("link");
+        KafkaClusters.createTopic(kafka.source(), topic, 2, Map.of());
+        produce(topic, 0, 1_000);
+        createLink(link, kafka.source().bootstrapServers(), Map.of());
+        createMirror(link, topic);
+        awaitCaughtUp(link, topic);
+        action(link, "pause", topic);
+        produce(topic, 1_000, 20_000);
+        Map<TopicPartition, Long> endsAtRequest = KafkaClusters.endOffsets(kafka.source(), topic);
+
+        JsonPath promoted = action(link, "promote", topic);
+        produce(topic, 21_000, 100);
+
+        assertThat(promoted.getString("data[0].error_code")).isNull();
+        awaitStatus(link, topic, "STOPPED");
+        assertThat(KafkaClusters.endOffsets(kafka.destination(), topic)).isEqualTo(endsAtRequest);
+        MirrorVerifier.Result result = MirrorVerifier.compare(topic,
+                cut(KafkaClusters.readLogs(kafka.source(), topic, IsolationLevel.READ_COMMITTED, READ), topic, endsAtRequest),
+                KafkaClusters.readLogs(kafka.destination(), topic, IsolationLevel.READ_UNCOMMITTED, READ));
+        assertThat(result.recordsCompared()).isEqualTo(21_000);
+    }
+
+    @Test
+    void failoverStopsAtOnceWithoutCatchingUp() throws Exception {
+        String topic = uniqueName("failover");
+        String link = uniqueName("link");
+        KafkaClusters.createTopic(kafka.source(), topic, 1, Map.of());
+        produce(topic, 0, 100);
+        createLink(link, kafka.source().bootstrapServers(), Map.of());
+        createMirror(link, topic);
+        awaitCaughtUp(link, topic);
+        action(link, "pause", topic);
+        produce(topic, 100, 500);
+
+        JsonPath result = action(link, "failover", topic);
+
+        assertThat(result.getString("data[0].error_code")).isNull();
+        assertThat(mirror(link, topic).getString("mirror_status")).isEqualTo("STOPPED");
+        assertThat(KafkaClusters.endOffsets(kafka.destination(), topic)).containsEntry(new TopicPartition(topic, 0), 100L);
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClusters.producer(kafka.destination(), Map.of())) {
+            assertThat(producer.send(new ProducerRecord<>(topic, bytes("after-failover"))).get().offset()).isEqualTo(100);
+        }
+    }
+
+    @Test
+    void pauseStopsProgressAndResumeContinuesWhereItStopped() throws Exception {
+        String topic = uniqueName("pause");
+        String link = uniqueName("link");
+        KafkaClusters.createTopic(kafka.source(), topic, 3, Map.of());
+        produce(topic, 0, 3_000);
+        createLink(link, kafka.source().bootstrapServers(), Map.of());
+        createMirror(link, topic);
+        awaitCaughtUp(link, topic);
+
+        JsonPath paused = action(link, "pause", topic);
+        assertThat(paused.getString("data[0].error_code")).isNull();
+        assertThat(mirror(link, topic).getString("mirror_status")).isEqualTo("PAUSED");
+        Map<TopicPartition, Long> endsWhenPaused = KafkaClusters.endOffsets(kafka.destination(), topic);
+        produce(topic, 3_000, 3_000);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .until(() -> KafkaClusters.endOffsets(kafka.destination(), topic).equals(endsWhenPaused));
+
+        action(link, "resume", topic);
+
+        awaitCaughtUp(link, topic);
+        assertThat(MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), topic, READ)
+                .recordsCompared()).isEqualTo(6_000);
+        List<Integer> lags = mirror(link, topic).getList("mirror_lags.lag", Integer.class);
+        assertThat(lags).containsExactly(0, 0, 0);
+    }
+
+    @Test
+    void actionsReportPerTopicErrorsForTopicsThatAreNotMirrorsOfTheLink() {
+        String topic = uniqueName("actions");
+        String link = uniqueName("link");
+        KafkaClusters.createTopic(kafka.source(), topic, 1, Map.of());
+        createLink(link, kafka.source().bootstrapServers(), Map.of());
+        createMirror(link, topic);
+        awaitStatus(link, topic, "ACTIVE");
+
+        JsonPath result = action(link, "pause", topic, "no-such-mirror");
+
+        assertThat(result.getString("data[0].error_code")).isNull();
+        assertThat(result.getInt("data[1].error_code")).isEqualTo(404);
+        assertThat(result.getString("data[1].error_message"))
+                .isEqualTo("Topic 'no-such-mirror' is not a mirror topic of cluster link '" + link + "'");
+        JsonPath again = action(link, "pause", topic);
+        assertThat(again.getInt("data[0].error_code")).isEqualTo(400);
+        assertThat(again.getString("data[0].error_message")).contains("is PAUSED and can only be paused when ACTIVE");
+    }
+
+    @Test
+    void deletingALinkWithLiveMirrorsIsAConflictUnlessForced() throws Exception {
+        String topic = uniqueName("delete");
+        String link = uniqueName("link");
+        KafkaClusters.createTopic(kafka.source(), topic, 1, Map.of());
+        produce(topic, 0, 10);
+        createLink(link, kafka.source().bootstrapServers(), Map.of());
+        createMirror(link, topic);
+        awaitCaughtUp(link, topic);
+
+        given().delete("/links/{link}", link).then().statusCode(409)
+                .body("error_code", equalTo(40901))
+                .body("message", containsString("has mirror topics that are not stopped: " + topic));
+        given().delete("/links/{link}?force=true", link).then().statusCode(200);
+
+        given().get("/links/{link}", link).then().statusCode(404);
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClusters.producer(kafka.destination(), Map.of())) {
+            assertThat(producer.send(new ProducerRecord<>(topic, bytes("after-delete"))).get().offset()).isEqualTo(10);
+        }
+    }
+
+    private void produce(String topic, int from, int count) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClusters.producer(kafka.source(), Map.of())) {
+            for (int i = from; i < from + count; i++) {
+                producer.send(new ProducerRecord<>(topic, bytes("k" + i), bytes("v" + i)));
+            }
+            producer.flush();
+        }
+    }
+
+    /** The source as it was at the stop offsets: records before them only. */
+    private static List<PartitionLog> cut(List<PartitionLog> logs, String topic, Map<TopicPartition, Long> stop) {
+        return logs.stream().map(log -> {
+            long end = stop.get(new TopicPartition(topic, log.partition()));
+            return new PartitionLog(log.partition(), log.startOffset(), end,
+                    log.records().stream().filter(r -> r.offset() < end).toList());
+        }).toList();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

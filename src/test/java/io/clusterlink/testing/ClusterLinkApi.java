@@ -1,0 +1,72 @@
+package io.clusterlink.testing;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+
+/** The service's REST API as tests use it (short forms on the default cluster). */
+public final class ClusterLinkApi {
+
+    public static final Duration WAIT = Duration.ofSeconds(120);
+
+    private ClusterLinkApi() {
+    }
+
+    public static String clusterId() {
+        return given().get("/kafka/v3/clusters").then().statusCode(200).extract().path("data[0].cluster_id");
+    }
+
+    public static void createLink(String link, String bootstrap, Map<String, String> configs) {
+        createLinkResponse(link, bootstrap, configs).then().statusCode(204);
+    }
+
+    public static Response createLinkResponse(String link, String bootstrap, Map<String, String> configs) {
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("bootstrap.servers", bootstrap);
+        all.putAll(configs);
+        List<Map<String, String>> items = new ArrayList<>();
+        all.forEach((k, v) -> items.add(Map.of("name", k, "value", v)));
+        return given().contentType(ContentType.JSON).queryParam("link_name", link)
+                .body(Map.of("configs", items)).post("/links");
+    }
+
+    public static void createMirror(String link, String sourceTopic) {
+        given().contentType(ContentType.JSON).body(Map.of("source_topic_name", sourceTopic))
+                .post("/links/{link}/mirrors", link).then().statusCode(204);
+    }
+
+    public static JsonPath mirror(String link, String topic) {
+        return given().get("/links/{link}/mirrors/{topic}", link, topic).then().statusCode(200).extract().jsonPath();
+    }
+
+    public static JsonPath action(String link, String action, String... topics) {
+        return given().contentType(ContentType.JSON).body(Map.of("mirror_topic_names", List.of(topics)))
+                .post("/kafka/v3/clusters/{c}/links/{link}/mirrors:" + action, clusterId(), link)
+                .then().statusCode(200).extract().jsonPath();
+    }
+
+    public static void awaitStatus(String link, String topic, String status) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
+                .until(() -> status.equals(mirror(link, topic).getString("mirror_status")));
+    }
+
+    /** Waits until every partition's lag is 0 and the last fetch saw the source end. */
+    public static void awaitCaughtUp(String link, String topic) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+            JsonPath m = mirror(link, topic);
+            List<Integer> lags = m.getList("mirror_lags.lag", Integer.class);
+            List<Long> fetched = m.getList("mirror_lags.last_source_fetch_offset", Long.class);
+            return "ACTIVE".equals(m.getString("mirror_status")) && lags.stream().allMatch(l -> l == 0)
+                    && fetched.stream().allMatch(f -> f >= 0);
+        });
+    }
+}

@@ -1,0 +1,187 @@
+package io.clusterlink.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+
+import io.clusterlink.kafka.KafkaClients;
+import io.clusterlink.kafka.local.LocalKafkaCluster;
+import io.clusterlink.testing.ServiceProcess;
+
+/**
+ * Catch-up copy rate of the packaged service against the raw producer and consumer rates of the
+ * same two local brokers, measured in the same run: {@code ./mvnw -Pbenchmark verify}.
+ * <p>
+ * The raw rates use the very client settings the replicator uses (idempotent producer, acks=all,
+ * read_committed consumer), so the ratio shows what the copy path itself costs.
+ */
+public final class CatchUpBenchmark {
+
+    private static final int PARTITIONS = 4;
+
+    record Workload(String name, int records, int recordSize) {
+    }
+
+    record Figures(Workload workload, double producerRate, double consumerRate, double copyRate, double copySeconds) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Workload> workloads = List.of(new Workload("2,000,000 x 100 B", 2_000_000, 100),
+                new Workload("500,000 x 1 KB", 500_000, 1024));
+        Path dir = Files.createTempDirectory("clusterlink-bench");
+        try (LocalKafkaCluster source = LocalKafkaCluster.builder("bench-source").dataDir(dir.resolve("source"))
+                .heap("1g").build().start();
+                LocalKafkaCluster destination = LocalKafkaCluster.builder("bench-destination")
+                        .dataDir(dir.resolve("destination")).heap("1g").build().start();
+                Admin sourceAdmin = Admin.create(Map.of("bootstrap.servers", source.bootstrapServers()));
+                Admin destAdmin = Admin.create(Map.of("bootstrap.servers", destination.bootstrapServers()))) {
+            List<Figures> results = new ArrayList<>();
+            ServiceProcess service = new ServiceProcess(dir.resolve("service"), Map.of(
+                    "clusterlink.clusters.destination.bootstrap-servers", destination.bootstrapServers(),
+                    "clusterlink.default-cluster", "destination",
+                    "quarkus.log.level", "WARN"));
+            try {
+                service.start();
+                int n = 0;
+                for (Workload w : workloads) {
+                    n++;
+                    String rawTopic = "raw-" + n;
+                    create(destAdmin, rawTopic);
+                    double producerRate = produce(destination, rawTopic, w);
+                    String backlog = "backlog-" + n;
+                    create(sourceAdmin, backlog);
+                    produce(source, backlog, w);
+                    double consumerRate = consume(source, backlog, w.records());
+                    long start = System.nanoTime();
+                    Rest.post(service.baseUri() + "/links?link_name=bench-" + n, "{\"configs\":[{\"name\":"
+                            + "\"bootstrap.servers\",\"value\":\"" + source.bootstrapServers() + "\"}]}");
+                    Rest.post(service.baseUri() + "/links/bench-" + n + "/mirrors",
+                            "{\"source_topic_name\":\"" + backlog + "\"}");
+                    awaitCopied(destAdmin, backlog, w.records(), Duration.ofMinutes(10));
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    results.add(new Figures(w, producerRate, consumerRate, w.records() / seconds, seconds));
+                    destAdmin.deleteTopics(List.of(rawTopic)).all().get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                service.stop();
+            }
+            print(results);
+        }
+    }
+
+    private static void create(Admin admin, String topic) throws Exception {
+        admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get(60, TimeUnit.SECONDS);
+    }
+
+    /** Raw producer rate with the replicator's producer settings. */
+    private static double produce(LocalKafkaCluster cluster, String topic, Workload w) throws Exception {
+        Random random = new Random(1);
+        byte[][] values = new byte[64][];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = new byte[w.recordSize()];
+            random.nextBytes(values[i]);
+        }
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.replicationProducer(
+                Map.of("bootstrap.servers", cluster.bootstrapServers()), "bench-producer")) {
+            long start = System.nanoTime();
+            for (int i = 0; i < w.records(); i++) {
+                producer.send(new ProducerRecord<>(topic, i % PARTITIONS, null, values[i & 63]));
+            }
+            producer.flush();
+            return w.records() / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /** Raw consumer rate with the replicator's consumer settings. */
+    private static double consume(LocalKafkaCluster cluster, String topic, int records) {
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.replicationConsumer(
+                Map.of("bootstrap.servers", cluster.bootstrapServers()), "bench-consumer")) {
+            List<TopicPartition> tps = IntStream.range(0, PARTITIONS).mapToObj(p -> new TopicPartition(topic, p))
+                    .toList();
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            long start = System.nanoTime();
+            long count = 0;
+            while (count < records) {
+                ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(500));
+                count += batch.count();
+            }
+            return records / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private static void awaitCopied(Admin admin, String topic, long records, Duration timeout) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = IntStream.range(0, PARTITIONS)
+                .mapToObj(p -> new TopicPartition(topic, p)).collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                long copied = admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all()
+                        .get(30, TimeUnit.SECONDS).values().stream().mapToLong(r -> r.offset()).sum();
+                if (copied >= records) {
+                    return;
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                // the mirror topic does not exist yet
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("Copy of " + topic + " did not finish within " + timeout);
+    }
+
+    private static void print(List<Figures> results) {
+        System.out.println();
+        System.out.println("clusterlink catch-up benchmark: " + PARTITIONS + " partitions, single-broker KRaft clusters "
+                + "on loopback, " + Runtime.getRuntime().availableProcessors() + " cores");
+        System.out.printf(Locale.ROOT, "%-20s %16s %16s %16s %10s %12s%n", "workload", "raw produce/s",
+                "raw consume/s", "catch-up copy/s", "copy time", "copy/produce");
+        for (Figures f : results) {
+            System.out.printf(Locale.ROOT, "%-20s %16s %16s %16s %9.1fs %11.0f%%%n", f.workload().name(),
+                    rate(f.producerRate(), f.workload()), rate(f.consumerRate(), f.workload()),
+                    rate(f.copyRate(), f.workload()), f.copySeconds(), 100 * f.copyRate() / f.producerRate());
+        }
+        System.out.println();
+    }
+
+    private static String rate(double recordsPerSecond, Workload w) {
+        return String.format(Locale.ROOT, "%,.0f (%.0f MB/s)", recordsPerSecond,
+                recordsPerSecond * w.recordSize() / 1_000_000);
+    }
+
+    /** Minimal JSON POST with the JDK client. */
+    static final class Rest {
+        private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
+        static void post(String uri, String json) throws Exception {
+            var response = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(uri))
+                    .header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new IllegalStateException("POST " + uri + " -> " + response.statusCode() + " " + response.body());
+            }
+        }
+    }
+
+    private CatchUpBenchmark() {
+    }
+}

@@ -1,0 +1,98 @@
+package io.clusterlink.packaged;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+
+import io.clusterlink.testing.KafkaClusters;
+import io.clusterlink.testing.MirrorVerifier;
+import io.clusterlink.testing.ServiceProcess;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+/** The packaged service killed with SIGKILL in the middle of a copy finishes it after a restart. */
+class ServiceCrashIT {
+
+    private static final int RECORDS = 1_000_000;
+    private final KafkaClusters kafka = KafkaClusters.get();
+
+    @Test
+    void aServiceKilledMidCopyFinishesAfterRestartWithNothingLostOrDuplicated() throws Exception {
+        String topic = KafkaClusters.uniqueName("crash");
+        KafkaClusters.createTopic(kafka.source(), topic, 4, Map.of());
+        produce(topic);
+        Path dataDir = Files.createTempDirectory("clusterlink-crash");
+        Map<String, String> props = Map.of(
+                "clusterlink.clusters.destination.bootstrap-servers", kafka.destination().bootstrapServers(),
+                "clusterlink.default-cluster", "destination",
+                "clusterlink.replication.fence-interval", "500ms");
+        try (ServiceProcess service = new ServiceProcess(dataDir, props).start()) {
+            RestAssured.baseURI = service.baseUri();
+            RestAssured.port = service.port();
+            RestAssured.given().contentType(ContentType.JSON).queryParam("link_name", "crash-link")
+                    .body(Map.of("configs", List.of(Map.of("name", "bootstrap.servers",
+                            "value", kafka.source().bootstrapServers()))))
+                    .post("/links").then().statusCode(204);
+            RestAssured.given().contentType(ContentType.JSON).body(Map.of("source_topic_name", topic))
+                    .post("/links/crash-link/mirrors").then().statusCode(204);
+
+            // When the service is killed while the copy is under way
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                long copied = total(KafkaClusters.endOffsets(kafka.destination(), topic));
+                return copied > RECORDS / 20;
+            });
+            service.kill();
+            long copiedAtKill = total(KafkaClusters.endOffsets(kafka.destination(), topic));
+            assertThat(copiedAtKill).isLessThan(RECORDS);
+
+            // Then a restarted service finishes the copy
+            service.start();
+            await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                JsonPath m = RestAssured.given().get("/links/crash-link/mirrors/" + topic).then().statusCode(200)
+                        .extract().jsonPath();
+                return "ACTIVE".equals(m.getString("mirror_status"))
+                        && m.getList("mirror_lags.lag", Integer.class).stream().allMatch(l -> l == 0)
+                        && total(KafkaClusters.endOffsets(kafka.destination(), topic)) == RECORDS;
+            });
+            MirrorVerifier.Result result = MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(),
+                    topic, Duration.ofSeconds(120));
+            assertThat(result.recordsCompared()).isEqualTo(RECORDS);
+            assertThat(result.fillers()).isZero();
+        } finally {
+            RestAssured.reset();
+        }
+    }
+
+    private void produce(String topic) throws Exception {
+        Random random = new Random(7);
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClusters.producer(kafka.source(),
+                Map.of(ProducerConfig.LINGER_MS_CONFIG, 10, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024))) {
+            for (int i = 0; i < RECORDS; i++) {
+                byte[] value = new byte[100];
+                random.nextBytes(value);
+                RecordHeaders headers = new RecordHeaders();
+                headers.add("n", Integer.toString(i).getBytes());
+                producer.send(new ProducerRecord<>(topic, null, 1_700_000_000_000L + i,
+                        ("key-" + i).getBytes(), value, headers));
+            }
+            producer.flush();
+        }
+    }
+
+    private static long total(Map<?, Long> offsets) {
+        return offsets.values().stream().mapToLong(Long::longValue).sum();
+    }
+}

@@ -155,6 +155,58 @@ class MirrorActionsIT {
         }
     }
 
+    @Test
+    void skipsRecordsTheSourceDeletedBeforeTheyWereCopiedAndSaysSo() throws Exception {
+        String topic = uniqueName("retention");
+        String link = uniqueName("link");
+        KafkaClusters.createTopic(kafka.source(), topic, 1, Map.of());
+        produce(topic, 0, 100);
+        createLink(link, kafka.source().bootstrapServers(), Map.of());
+        createMirror(link, topic);
+        awaitCaughtUp(link, topic);
+        action(link, "pause", topic);
+        produce(topic, 100, 100);
+        kafka.sourceAdmin().deleteRecords(Map.of(new TopicPartition(topic, 0),
+                org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(150))).all()
+                .get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        action(link, "resume", topic);
+
+        awaitCaughtUp(link, topic);
+        MirrorVerifier.Result result = MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), topic,
+                READ);
+        assertThat(result.mirrorLogStartOffsets()).containsEntry(0, 150L);
+        assertThat(result.recordsCompared()).isEqualTo(50);
+        assertThat(mirror(link, topic).getString("mirror_status_message"))
+                .contains("Source retention deleted 50 record(s) of partition 0");
+    }
+
+    @Test
+    void aForeignWriteToTheMirrorFailsItInsteadOfShiftingOffsets() throws Exception {
+        String topic = uniqueName("foreign");
+        String link = uniqueName("link");
+        KafkaClusters.createTopic(kafka.source(), topic, 1, Map.of());
+        produce(topic, 0, 10);
+        createLink(link, kafka.source().bootstrapServers(), Map.of());
+        createMirror(link, topic);
+        awaitCaughtUp(link, topic);
+        try (KafkaProducer<byte[], byte[]> intruder = KafkaClusters.producer(kafka.destination(), Map.of())) {
+            assertThat(intruder.send(new ProducerRecord<>(topic, bytes("intruder"))).get().offset()).isEqualTo(10);
+        }
+
+        produce(topic, 10, 1);
+
+        awaitStatus(link, topic, "FAILED");
+        JsonPath failed = mirror(link, topic);
+        assertThat(failed.getString("mirror_topic_error")).isEqualTo("ILLEGAL_STATE");
+        assertThat(failed.getString("mirror_status_message"))
+                .contains("source offset 10 of partition 0 was written at offset 11");
+        Map<TopicPartition, Long> endsWhenFailed = KafkaClusters.endOffsets(kafka.destination(), topic);
+        produce(topic, 11, 10);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .until(() -> KafkaClusters.endOffsets(kafka.destination(), topic).equals(endsWhenFailed));
+    }
+
     private void produce(String topic, int from, int count) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = KafkaClusters.producer(kafka.source(), Map.of())) {
             for (int i = from; i < from + count; i++) {

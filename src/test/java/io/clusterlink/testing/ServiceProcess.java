@@ -30,7 +30,7 @@ public final class ServiceProcess implements AutoCloseable {
     private int starts;
 
     public ServiceProcess(Path dataDir, Map<String, String> properties) throws IOException {
-        this.jar = Path.of(System.getProperty("clusterlink.test.service-jar", "target/quarkus-app/quarkus-run.jar"));
+        this.jar = Path.of(System.getProperty("clusterlink-test.service-jar", "target/quarkus-app/quarkus-run.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("No packaged service at " + jar + ": run ./mvnw package first");
         }

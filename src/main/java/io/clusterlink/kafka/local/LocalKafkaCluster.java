@@ -54,8 +54,6 @@ public final class LocalKafkaCluster implements AutoCloseable {
 
     /** System property (and config key) naming the broker class path directory. */
     public static final String LIB_DIR_PROPERTY = "clusterlink.local-kafka.lib-dir";
-    /** System property the build sets for tests. */
-    public static final String TEST_LIB_DIR_PROPERTY = "clusterlink.test.kafka-lib";
     static final String DEFAULT_LIB_DIR = "target/kafka-broker/lib";
 
     private static final Logger LOG = Logger.getLogger(LocalKafkaCluster.class);
@@ -106,13 +104,12 @@ public final class LocalKafkaCluster implements AutoCloseable {
     }
 
     /**
-     * The broker class path: system property {@value #LIB_DIR_PROPERTY}, else {@value #TEST_LIB_DIR_PROPERTY},
-     * else {@value #DEFAULT_LIB_DIR}.
+     * The broker class path: system property {@value #LIB_DIR_PROPERTY}, else {@value #DEFAULT_LIB_DIR}.
      *
      * @throws IllegalStateException if the directory holds no jars
      */
     public static Path defaultLibDir() {
-        String dir = System.getProperty(LIB_DIR_PROPERTY, System.getProperty(TEST_LIB_DIR_PROPERTY, DEFAULT_LIB_DIR));
+        String dir = System.getProperty(LIB_DIR_PROPERTY, DEFAULT_LIB_DIR);
         return checkLibDir(Path.of(dir));
     }
 

@@ -1,6 +1,7 @@
 package io.clusterlink.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -52,6 +53,10 @@ public interface ClusterlinkConfig {
         @WithName("key-file")
         @WithDefault("data/secret.key")
         String keyFile();
+
+        /** Base64 keys replaced by a rotation: they still decrypt values written with them, never encrypt. */
+        @WithName("previous-keys")
+        Optional<List<String>> previousKeys();
     }
 
     interface Replication {

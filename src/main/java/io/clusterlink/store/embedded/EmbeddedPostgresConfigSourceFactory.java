@@ -1,0 +1,90 @@
+package io.clusterlink.store.embedded;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.eclipse.microprofile.config.spi.ConfigSource;
+
+import io.quarkus.runtime.ExecutionMode;
+import io.smallrye.config.ConfigSourceContext;
+import io.smallrye.config.ConfigSourceFactory;
+import io.smallrye.config.PropertiesConfigSource;
+
+/**
+ * Points the datasource at an {@link EmbeddedPostgresServer} when {@code quarkus.datasource.jdbc.url} is not
+ * configured, using {@code clusterlink.embedded-postgres.*} (see {@code ClusterlinkConfig.EmbeddedPostgres}).
+ * <p>
+ * The server starts only while Quarkus builds the runtime configuration of a starting application: the generated
+ * application class ({@code ApplicationImpl.doStart}) switches {@link ExecutionMode} to {@code RUNTIME_INIT} right
+ * before it does. Quarkus also evaluates configuration, this factory included, during augmentation (the Maven build,
+ * and the bootstrap of dev mode and {@code @QuarkusTest}) and for the test class' own view of the configuration; the
+ * mode is {@code UNSET} there, so no server starts. The factory is not {@code @StaticInitSafe}, so the static-init
+ * configuration never calls it.
+ * <p>
+ * One server per JVM: dev-mode restarts and {@code @QuarkusTest} profiles load this class again in new class
+ * loaders, so the running server's URL is kept in a system property, not a static field.
+ */
+public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory {
+
+    private static final String DATABASE = "clusterlink";
+
+    private static final String JDBC_URL = "quarkus.datasource.jdbc.url";
+    private static final String PREFIX = "clusterlink.embedded-postgres.";
+    private static final String RUNNING_URL = "io.clusterlink.embedded-postgres.url";
+    /** Below application.properties (250), so explicit datasource settings win. */
+    private static final int ORDINAL = 50;
+
+    @Override
+    public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
+        if (value(context, JDBC_URL).isPresent() || ExecutionMode.current() != ExecutionMode.RUNTIME_INIT) {
+            return List.of();
+        }
+        Map<String, String> datasource = Map.of(
+                JDBC_URL, runningUrl(context),
+                "quarkus.datasource.username", EmbeddedPostgresServer.USER,
+                // not checked: loopback connections are trusted
+                "quarkus.datasource.password", EmbeddedPostgresServer.USER);
+        return List.of(new PropertiesConfigSource(datasource, "EmbeddedPostgresConfigSource", ORDINAL));
+    }
+
+    private static String runningUrl(ConfigSourceContext context) {
+        // a string constant is interned, so this lock is shared with copies of this class in other class loaders
+        synchronized (RUNNING_URL) {
+            String url = System.getProperty(RUNNING_URL);
+            if (url == null) {
+                url = start(context).jdbcUrl(DATABASE);
+                System.setProperty(RUNNING_URL, url);
+            }
+            return url;
+        }
+    }
+
+    private static EmbeddedPostgresServer start(ConfigSourceContext context) {
+        int port = Integer.parseInt(value(context, PREFIX + "port").orElse("0"));
+        boolean ephemeral = Boolean.parseBoolean(value(context, PREFIX + "ephemeral").orElse("false"));
+        Path dataDir = Path.of(value(context, PREFIX + "data-dir").orElse("data/postgres"));
+        EmbeddedPostgresServer server = null;
+        try {
+            server = ephemeral
+                    ? EmbeddedPostgresServer.startEphemeral(port)
+                    : EmbeddedPostgresServer.start(dataDir, port);
+            server.createDatabaseIfMissing(DATABASE);
+            return server;
+        } catch (IOException | SQLException | RuntimeException e) {
+            if (server != null) {
+                server.stop();
+            }
+            throw new IllegalStateException("Could not start the embedded PostgreSQL (configure " + JDBC_URL
+                    + " to use an external database): " + e.getMessage(), e);
+        }
+    }
+
+    /** The context resolves profiles ({@code %test.name}) and expressions. */
+    private static Optional<String> value(ConfigSourceContext context, String name) {
+        return Optional.ofNullable(context.getValue(name).getValue());
+    }
+}

@@ -1,0 +1,204 @@
+package io.clusterlink.store.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedPostgresServerTest {
+
+    @TempDir
+    Path tempDir;
+
+    private final List<EmbeddedPostgresServer> servers = new ArrayList<>();
+    private final List<ProcessHandle> processes = new ArrayList<>();
+
+    @AfterEach
+    void stopEverything() {
+        servers.forEach(EmbeddedPostgresServer::stop);
+        processes.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    @Test
+    void dataSurvivesRestartOnSameDirectory() throws Exception {
+        // Given
+        Path dataDir = tempDir.resolve("pg");
+        EmbeddedPostgresServer first = start(dataDir);
+        execute(first, "create table t (v text)", "insert into t values ('kept')");
+        first.stop();
+
+        // When
+        EmbeddedPostgresServer second = start(dataDir);
+
+        // Then
+        assertThat(queryValue(second, "select v from t")).isEqualTo("kept");
+        assertThat(Files.exists(dataDir.resolve("PG_VERSION"))).isTrue();
+    }
+
+    @Test
+    void takesOverServerLeftRunningByKilledOwner() throws Exception {
+        // Given: a service JVM that owned the server was killed with SIGKILL; its postgres still runs
+        Path dataDir = tempDir.resolve("pg");
+        Process owner = startOwner(dataDir.toString());
+        String[] ready = readReadyLine(owner);
+        execute("jdbc:postgresql://127.0.0.1:" + ready[0] + "/postgres",
+                "create table t (v text)", "insert into t values ('before kill')");
+        owner.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        ProcessHandle orphan = ProcessHandle.of(postmasterPid(dataDir)).orElseThrow();
+        processes.add(orphan);
+        assertThat(orphan.isAlive()).isTrue();
+
+        // When
+        EmbeddedPostgresServer server = start(dataDir);
+
+        // Then
+        await().atMost(Duration.ofSeconds(10)).until(() -> !orphan.isAlive());
+        assertThat(postmasterPid(dataDir)).isNotEqualTo(orphan.pid());
+        assertThat(queryValue(server, "select v from t")).isEqualTo("before kill");
+    }
+
+    @Test
+    void removesEphemeralDirectoryOfKilledOwner() throws Exception {
+        // Given: a JVM with an ephemeral server was killed a while ago
+        Process owner = startOwner("ephemeral");
+        Path abandonedDataDir = Path.of(readReadyLine(owner)[1]);
+        owner.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        ProcessHandle orphan = ProcessHandle.of(postmasterPid(abandonedDataDir)).orElseThrow();
+        processes.add(orphan);
+        Files.setLastModifiedTime(abandonedDataDir.getParent(),
+                FileTime.from(Instant.now().minus(Duration.ofMinutes(10))));
+
+        // When
+        servers.add(EmbeddedPostgresServer.startEphemeral(0));
+
+        // Then
+        await().atMost(Duration.ofSeconds(10)).until(() -> !orphan.isAlive());
+        assertThat(abandonedDataDir.getParent()).doesNotExist();
+    }
+
+    @Test
+    void removesPidFileOfProcessThatIsGone() throws Exception {
+        // Given
+        Path dataDir = tempDir.resolve("pg");
+        start(dataDir).stop();
+        Files.writeString(dataDir.resolve("postmaster.pid"), Long.MAX_VALUE / 2 + "\n" + dataDir + "\n");
+
+        // When
+        EmbeddedPostgresServer server = start(dataDir);
+
+        // Then
+        assertThat(queryValue(server, "select 1")).isEqualTo("1");
+    }
+
+    @Test
+    void refusesDirectoryInUse() throws Exception {
+        // Given
+        Path dataDir = tempDir.resolve("pg");
+        start(dataDir);
+
+        // When / Then
+        assertThatThrownBy(() -> start(dataDir))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("already in use");
+    }
+
+    @Test
+    void ephemeralServerDeletesItsDirectoryOnStop() throws Exception {
+        // Given
+        EmbeddedPostgresServer server = EmbeddedPostgresServer.startEphemeral(0);
+        servers.add(server);
+        server.createDatabaseIfMissing("clusterlink");
+        execute(server.jdbcUrl("clusterlink"), "create table t (v text)");
+
+        // When
+        server.stop();
+
+        // Then
+        assertThat(server.dataDir()).doesNotExist();
+        assertThat(server.dataDir().getParent()).doesNotExist();
+    }
+
+    private EmbeddedPostgresServer start(Path dataDir) throws IOException {
+        EmbeddedPostgresServer server = EmbeddedPostgresServer.start(dataDir, 0);
+        servers.add(server);
+        return server;
+    }
+
+    private Process startOwner(String dataDir) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process owner = new ProcessBuilder(java.toString(), "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                EmbeddedPostgresOwner.class.getName(), dataDir)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        processes.add(owner.toHandle());
+        return owner;
+    }
+
+    /** The owner's port and data directory. */
+    private static String[] readReadyLine(Process owner) throws Exception {
+        BufferedReader reader = new BufferedReader(
+                new InputStreamReader(owner.getInputStream(), StandardCharsets.UTF_8));
+        String line = CompletableFuture.supplyAsync(() -> {
+            try {
+                return reader.readLine();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).get(60, TimeUnit.SECONDS);
+        assertThat(line).isNotNull();
+        return line.split(" ", 2);
+    }
+
+    private static long postmasterPid(Path dataDir) throws IOException {
+        return Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+    }
+
+    private static void execute(EmbeddedPostgresServer server, String... statements) throws SQLException {
+        execute(server.jdbcUrl("postgres"), statements);
+    }
+
+    private static void execute(String url, String... statements) throws SQLException {
+        try (Connection connection = connect(url);
+                Statement statement = connection.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+        }
+    }
+
+    private static String queryValue(EmbeddedPostgresServer server, String sql) throws SQLException {
+        try (Connection connection = connect(server.jdbcUrl("postgres"));
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            assertThat(rows.next()).isTrue();
+            return rows.getString(1);
+        }
+    }
+
+    private static Connection connect(String url) throws SQLException {
+        return DriverManager.getConnection(url, EmbeddedPostgresServer.USER, "");
+    }
+}

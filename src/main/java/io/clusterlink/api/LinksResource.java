@@ -25,7 +25,7 @@ import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.LinkService;
 
 /** Links and their configs: {@code /kafka/v3/clusters/{cluster_id}/links}. */
-@Path("/kafka/v3/clusters/{cluster_id}/links")
+@Path("/kafka/v3/clusters")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Cluster Linking (v3)", description = "Cluster links and their configs")
@@ -38,6 +38,7 @@ public class LinksResource {
     }
 
     @GET
+    @Path("/{cluster_id}/links")
     @Operation(summary = "List the cluster links")
     public V3.ResourceList<V3.LinkData> list(@PathParam("cluster_id") String clusterId, @Context UriInfo uri) {
         return V3Views.list("KafkaLinkDataList", uri,
@@ -45,6 +46,7 @@ public class LinksResource {
     }
 
     @POST
+    @Path("/{cluster_id}/links")
     @Operation(summary = "Create a cluster link", description = "Connects to the source (unless validate_link=false) "
             + "and stores the link. 204 on success.")
     public Response create(@PathParam("cluster_id") String clusterId, @QueryParam("link_name") String linkName,
@@ -67,7 +69,7 @@ public class LinksResource {
     }
 
     @GET
-    @Path("/{link_name}")
+    @Path("/{cluster_id}/links/{link_name}")
     @Operation(summary = "Get a cluster link")
     public V3.LinkData get(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
             @QueryParam("include_tasks") String includeTasks, @Context UriInfo uri) {
@@ -75,7 +77,7 @@ public class LinksResource {
     }
 
     @DELETE
-    @Path("/{link_name}")
+    @Path("/{cluster_id}/links/{link_name}")
     @Operation(summary = "Delete a cluster link", description = "409 while it has mirror topics that are not "
             + "STOPPED, unless force=true, which fails them over first.")
     public Response delete(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
@@ -86,7 +88,7 @@ public class LinksResource {
     }
 
     @GET
-    @Path("/{link_name}/configs")
+    @Path("/{cluster_id}/links/{link_name}/configs")
     @Operation(summary = "List the configs of a cluster link")
     public V3.ResourceList<V3.LinkConfigData> configs(@PathParam("cluster_id") String clusterId,
             @PathParam("link_name") String linkName, @Context UriInfo uri) {
@@ -95,7 +97,7 @@ public class LinksResource {
     }
 
     @GET
-    @Path("/{link_name}/configs/{config_name}")
+    @Path("/{cluster_id}/links/{link_name}/configs/{config_name}")
     @Operation(summary = "Get one config of a cluster link")
     public V3.LinkConfigData config(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
             @PathParam("config_name") String name, @Context UriInfo uri) {
@@ -103,7 +105,7 @@ public class LinksResource {
     }
 
     @PUT
-    @Path("/{link_name}/configs/{config_name}")
+    @Path("/{cluster_id}/links/{link_name}/configs/{config_name}")
     @Operation(summary = "Set one config of a cluster link")
     public Response put(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
             @PathParam("config_name") String name, V3.UpdateConfigRequest body) {
@@ -115,7 +117,7 @@ public class LinksResource {
     }
 
     @DELETE
-    @Path("/{link_name}/configs/{config_name}")
+    @Path("/{cluster_id}/links/{link_name}/configs/{config_name}")
     @Operation(summary = "Reset one config of a cluster link to its default")
     public Response reset(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
             @PathParam("config_name") String name) {
@@ -124,7 +126,7 @@ public class LinksResource {
     }
 
     @PUT
-    @Path("/{link_name}/configs:alter")
+    @Path("/{cluster_id}/links/{link_name}/configs:alter")
     @Operation(summary = "Set or reset several configs of a cluster link at once")
     public Response alter(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
             @QueryParam("validate_only") String validateOnly, V3.AlterConfigBatchRequest body) {

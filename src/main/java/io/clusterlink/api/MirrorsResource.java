@@ -24,7 +24,7 @@ import io.clusterlink.link.MirrorAction;
 import io.clusterlink.link.MirrorService;
 
 /** Mirror topics and the mirror actions: {@code /kafka/v3/clusters/{cluster_id}/links/{link_name}/mirrors}. */
-@Path("/kafka/v3/clusters/{cluster_id}/links/{link_name}")
+@Path("/kafka/v3/clusters")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Mirror topics (v3)", description = "Mirror topics and promote, failover, pause, resume")
@@ -40,7 +40,7 @@ public class MirrorsResource {
     }
 
     @GET
-    @Path("/mirrors")
+    @Path("/{cluster_id}/links/{link_name}/mirrors")
     @Operation(summary = "List mirror topics of a link ('-' for all links)")
     public V3.ResourceList<V3.MirrorData> list(@PathParam("cluster_id") String clusterId,
             @PathParam("link_name") String linkName, @QueryParam("mirror_status") String status, @Context UriInfo uri) {
@@ -50,7 +50,7 @@ public class MirrorsResource {
     }
 
     @POST
-    @Path("/mirrors")
+    @Path("/{cluster_id}/links/{link_name}/mirrors")
     @Operation(summary = "Create a mirror topic", description = "Creates the destination topic with the source's "
             + "partition count and starts mirroring. 204 on success.")
     public Response create(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
@@ -71,7 +71,7 @@ public class MirrorsResource {
     }
 
     @GET
-    @Path("/mirrors/{mirror_topic_name}")
+    @Path("/{cluster_id}/links/{link_name}/mirrors/{mirror_topic_name}")
     @Operation(summary = "Get a mirror topic with its per-partition lags")
     public V3.MirrorData get(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
             @PathParam("mirror_topic_name") String topic, @Context UriInfo uri) {
@@ -79,7 +79,7 @@ public class MirrorsResource {
     }
 
     @POST
-    @Path("/mirrors:promote")
+    @Path("/{cluster_id}/links/{link_name}/mirrors:promote")
     @Operation(summary = "Promote mirror topics", description = "Catches up to the source end offsets taken now, "
             + "then makes the topics writable (STOPPED). Needs the source.")
     public V3.ResourceList<V3.AlterMirrorsData> promote(@PathParam("cluster_id") String clusterId,
@@ -89,7 +89,7 @@ public class MirrorsResource {
     }
 
     @POST
-    @Path("/mirrors:failover")
+    @Path("/{cluster_id}/links/{link_name}/mirrors:failover")
     @Operation(summary = "Fail over mirror topics", description = "Stops mirroring now, whatever the lag, and makes "
             + "the topics writable (STOPPED).")
     public V3.ResourceList<V3.AlterMirrorsData> failover(@PathParam("cluster_id") String clusterId,
@@ -99,7 +99,7 @@ public class MirrorsResource {
     }
 
     @POST
-    @Path("/mirrors:pause")
+    @Path("/{cluster_id}/links/{link_name}/mirrors:pause")
     @Operation(summary = "Pause mirror topics")
     public V3.ResourceList<V3.AlterMirrorsData> pause(@PathParam("cluster_id") String clusterId,
             @PathParam("link_name") String linkName, @QueryParam("validate_only") String validateOnly,
@@ -108,7 +108,7 @@ public class MirrorsResource {
     }
 
     @POST
-    @Path("/mirrors:resume")
+    @Path("/{cluster_id}/links/{link_name}/mirrors:resume")
     @Operation(summary = "Resume paused mirror topics")
     public V3.ResourceList<V3.AlterMirrorsData> resume(@PathParam("cluster_id") String clusterId,
             @PathParam("link_name") String linkName, @QueryParam("validate_only") String validateOnly,

@@ -105,6 +105,7 @@ public class ShortFormResource {
 
     @POST
     @Path("mirrors/{topic_action}")
+    @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Act on one mirror topic of the default cluster",
             description = "The path is '<mirror topic>:<action>' with action promote, failover, pause or resume.")
     public V3.ResourceList<V3.AlterMirrorsData> act(@PathParam("topic_action") String topicAction,

@@ -9,6 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -59,14 +62,27 @@ public final class ClusterLinkApi {
                 .until(() -> status.equals(mirror(link, topic).getString("mirror_status")));
     }
 
-    /** Waits until every partition's lag is 0 and the last fetch saw the source end. */
+    /**
+     * Waits until the mirror is ACTIVE with lag 0 on every partition, measured against source end
+     * offsets (last stable offsets) at least as high as the ones taken now. The mirror topic has
+     * the source topic's name.
+     */
     public static void awaitCaughtUp(String link, String topic) {
+        Map<TopicPartition, Long> sourceEnds = KafkaClusters.endOffsets(KafkaClusters.get().source(), topic,
+                IsolationLevel.READ_COMMITTED);
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
             JsonPath m = mirror(link, topic);
             List<Integer> lags = m.getList("mirror_lags.lag", Integer.class);
             List<Long> fetched = m.getList("mirror_lags.last_source_fetch_offset", Long.class);
-            return "ACTIVE".equals(m.getString("mirror_status")) && lags.stream().allMatch(l -> l == 0)
-                    && fetched.stream().allMatch(f -> f >= 0);
+            if (!"ACTIVE".equals(m.getString("mirror_status")) || lags.stream().anyMatch(l -> l != 0)) {
+                return false;
+            }
+            for (int p = 0; p < fetched.size(); p++) {
+                if (fetched.get(p) < sourceEnds.get(new TopicPartition(topic, p))) {
+                    return false;
+                }
+            }
+            return true;
         });
     }
 }

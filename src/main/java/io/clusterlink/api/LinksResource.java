@@ -149,4 +149,17 @@ public class LinksResource {
         links.alter(clusterId, linkName, changes, dryRun);
         return Response.noContent().build();
     }
+
+    /** {@code configs:alter} with a percent-encoded colon: path parameters are decoded, literals are not. */
+    @PUT
+    @Path("/{cluster_id}/links/{link_name}/{configs_action}")
+    @Operation(hidden = true)
+    public Response alterEncoded(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
+            @PathParam("configs_action") String configsAction, @QueryParam("validate_only") String validateOnly,
+            V3.AlterConfigBatchRequest body) {
+        if (!"configs:alter".equals(configsAction)) {
+            throw new ClusterLinkException.NotFound("Not found");
+        }
+        return alter(clusterId, linkName, validateOnly, body);
+    }
 }

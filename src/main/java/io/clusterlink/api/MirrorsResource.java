@@ -116,6 +116,26 @@ public class MirrorsResource {
         return act(clusterId, linkName, MirrorAction.RESUME, validateOnly, body, uri);
     }
 
+    /**
+     * The same actions when the client percent-encodes the colon ({@code mirrors%3Apromote}):
+     * literal segments match the raw path, path parameters are decoded.
+     */
+    @POST
+    @Path("/{cluster_id}/links/{link_name}/{mirrors_action}")
+    @Operation(hidden = true)
+    public V3.ResourceList<V3.AlterMirrorsData> encoded(@PathParam("cluster_id") String clusterId,
+            @PathParam("link_name") String linkName, @PathParam("mirrors_action") String mirrorsAction,
+            @QueryParam("validate_only") String validateOnly, V3.AlterMirrorsRequest body, @Context UriInfo uri) {
+        String prefix = "mirrors:";
+        MirrorAction action = mirrorsAction.startsWith(prefix)
+                ? MirrorAction.fromPath(mirrorsAction.substring(prefix.length())).orElse(null) : null;
+        if (action == null) {
+            throw new ClusterLinkException.NotFound("Use mirrors:promote, mirrors:failover, mirrors:pause or "
+                    + "mirrors:resume");
+        }
+        return act(clusterId, linkName, action, validateOnly, body, uri);
+    }
+
     private V3.ResourceList<V3.AlterMirrorsData> act(String clusterId, String linkName, MirrorAction action,
             String validateOnly, V3.AlterMirrorsRequest body, UriInfo uri) {
         if (body == null) {

@@ -24,7 +24,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Headers;
 import org.jboss.logging.Logger;
 
@@ -56,7 +55,7 @@ final class CopyTask implements Runnable {
     private final Object signal = new Object();
     private volatile boolean running = true;
     private volatile boolean closed;
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private KafkaConsumer<byte[], byte[]> consumer;
 
     // Owned by the copy thread.
     private KafkaProducer<byte[], byte[]> producer;
@@ -148,11 +147,8 @@ final class CopyTask implements Runnable {
         wake();
     }
 
+    /** Ends an idle wait; a running poll returns within {@link #POLL} anyway. */
     private void wake() {
-        KafkaConsumer<byte[], byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
         synchronized (signal) {
             signal.notifyAll();
         }
@@ -168,8 +164,6 @@ final class CopyTask implements Runnable {
             while (running) {
                 try {
                     step();
-                } catch (WakeupException e) {
-                    // a command arrived
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     running = false;
@@ -370,6 +364,7 @@ final class CopyTask implements Runnable {
                     RecordCopier.fillRange(c.next, sourceStart, System.currentTimeMillis(), sink(c));
                     flush();
                     checkProducer();
+                    c.next = sourceStart;
                     deleteBefore(c.spec.destination(), sourceStart);
                 } catch (InterruptedException e) {
                     throw e;
@@ -380,7 +375,6 @@ final class CopyTask implements Runnable {
                     c.retryAt = System.currentTimeMillis() + SETUP_RETRY_MS;
                     continue;
                 }
-                c.next = sourceStart;
                 consumer.seek(tp, sourceStart);
                 listener.recordsSkipped(c.spec.mirrorId(), tp.partition(), skipped, sourceStart);
             } else if (c.next > sourceEnd) {

@@ -197,6 +197,19 @@ class BadInputTest {
     }
 
     @Test
+    void actionPathsWorkWithAPlainOrAPercentEncodedColon() {
+        String plain = "/kafka/v3/clusters/" + cluster + "/links/" + link + "/mirrors:pause";
+        given().urlEncodingEnabled(false).contentType(ContentType.JSON)
+                .body(Map.of("mirror_topic_names", List.of("not-a-mirror"))).post(plain).then().statusCode(200)
+                .body("data[0].error_code", equalTo(404));
+        given().urlEncodingEnabled(false).contentType(ContentType.JSON)
+                .body(Map.of("mirror_topic_names", List.of("not-a-mirror"))).post(plain.replace(":", "%3A")).then()
+                .statusCode(200).body("data[0].error_code", equalTo(404));
+        error(given().urlEncodingEnabled(false).contentType(ContentType.JSON).body("{}")
+                .post(plain.replace("mirrors:pause", "mirrors%3Aexplode")).then(), 404, 40403, "Use mirrors:promote");
+    }
+
+    @Test
     void badConfigUpdatesLeaveTheLinkUnchanged() {
         String configs = "/kafka/v3/clusters/" + cluster + "/links/" + link + "/configs";
         error(given().contentType(ContentType.JSON).body(Map.of("value", "x")).put(configs + "/acl.sync.ms").then(),

@@ -78,6 +78,7 @@ class ServiceCrashIT {
 
     private void produce(String topic) throws Exception {
         Random random = new Random(7);
+        long baseTimestamp = System.currentTimeMillis() - RECORDS;
         try (KafkaProducer<byte[], byte[]> producer = KafkaClusters.producer(kafka.source(),
                 Map.of(ProducerConfig.LINGER_MS_CONFIG, 10, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024))) {
             for (int i = 0; i < RECORDS; i++) {
@@ -85,7 +86,7 @@ class ServiceCrashIT {
                 random.nextBytes(value);
                 RecordHeaders headers = new RecordHeaders();
                 headers.add("n", Integer.toString(i).getBytes());
-                producer.send(new ProducerRecord<>(topic, null, 1_700_000_000_000L + i,
+                producer.send(new ProducerRecord<>(topic, null, baseTimestamp + i,
                         ("key-" + i).getBytes(), value, headers));
             }
             producer.flush();

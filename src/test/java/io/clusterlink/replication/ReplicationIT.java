@@ -37,6 +37,8 @@ import io.quarkus.test.junit.QuarkusTest;
 class ReplicationIT {
 
     private static final Duration READ = Duration.ofSeconds(60);
+    /** Recent, so the brokers' time-based retention does not delete the test records. */
+    private static final long BASE_TIMESTAMP = System.currentTimeMillis() - 3_600_000;
     private final KafkaClusters kafka = KafkaClusters.get();
     private final Random random = new Random(42);
 
@@ -203,7 +205,7 @@ class ReplicationIT {
                 RecordHeaders headers = new RecordHeaders();
                 headers.add("seq", bytes(Integer.toString(i)));
                 headers.add("origin", i % 7 == 0 ? null : bytes("test"));
-                long timestamp = 1_700_000_000_000L + i;
+                long timestamp = BASE_TIMESTAMP + i;
                 producer.send(new ProducerRecord<>(topic, null, timestamp, bytes("key-" + (i % 977)), value, headers));
             }
             producer.flush();

@@ -71,7 +71,6 @@ public final class KafkaClients {
         p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
         p.putIfAbsent(ProducerConfig.SEND_BUFFER_CONFIG, 1024 * 1024);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
-        p.put(ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG, false);
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 

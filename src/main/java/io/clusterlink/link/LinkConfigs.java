@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -309,10 +308,5 @@ public final class LinkConfigs {
         if (v.length() > 64) {
             throw new IllegalArgumentException("must be at most 64 characters");
         }
-    }
-
-    /** Lower-case helper for case-insensitive config values. */
-    static String lower(String v) {
-        return v == null ? null : v.trim().toLowerCase(Locale.ROOT);
     }
 }

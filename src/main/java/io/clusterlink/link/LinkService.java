@@ -27,7 +27,6 @@ import io.clusterlink.kafka.KafkaErrors;
 public class LinkService {
 
     private static final Logger LOG = Logger.getLogger(LinkService.class);
-    static final List<String> TASKS = List.of("ConsumerOffsetSync", "AclSync", "TopicConfigsSync", "AutoCreateMirror");
 
     private final LinkStore store;
     private final DestinationClusters clusters;

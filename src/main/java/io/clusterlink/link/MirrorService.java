@@ -2,10 +2,13 @@ package io.clusterlink.link;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -22,6 +25,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -209,7 +213,7 @@ public class MirrorService {
 
     private static boolean topicExists(Admin admin, String topic) {
         try {
-            return admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true)).names()
+            return admin.listTopics(new ListTopicsOptions().listInternal(true)).names()
                     .get(30, TimeUnit.SECONDS).contains(topic);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -222,8 +226,8 @@ public class MirrorService {
 
     private static void createTopic(Admin admin, String topic, int partitions, int replicationFactor,
             Map<String, String> configs) {
-        NewTopic newTopic = new NewTopic(topic, java.util.Optional.of(partitions),
-                replicationFactor < 0 ? java.util.Optional.empty() : java.util.Optional.of((short) replicationFactor))
+        NewTopic newTopic = new NewTopic(topic, Optional.of(partitions),
+                replicationFactor < 0 ? Optional.empty() : Optional.of((short) replicationFactor))
                 .configs(configs);
         try {
             admin.createTopics(List.of(newTopic)).all().get(60, TimeUnit.SECONDS);
@@ -295,10 +299,10 @@ public class MirrorService {
             return null;
         }
         try {
-            return MirrorStatus.valueOf(status.trim().toUpperCase(java.util.Locale.ROOT));
+            return MirrorStatus.valueOf(status.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new ClusterLinkException.InvalidRequest("Unknown mirror_status '" + TopicNames.printable(status)
-                    + "': use one of " + java.util.Arrays.toString(MirrorStatus.values()));
+                    + "': use one of " + Arrays.toString(MirrorStatus.values()));
         }
     }
 
@@ -325,7 +329,7 @@ public class MirrorService {
             return results;
         }
         Map<String, Mirror> byName = mirrors.stream().collect(Collectors.toMap(Mirror::mirrorTopic, m -> m));
-        for (String name : new java.util.LinkedHashSet<>(names)) {
+        for (String name : new LinkedHashSet<>(names)) {
             Mirror m = name == null ? null : byName.get(name);
             if (m == null) {
                 results.add(ActionResult.error(String.valueOf(name), 404, "Topic '" + TopicNames.printable(String.valueOf(name))

@@ -6,16 +6,20 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
@@ -257,7 +261,7 @@ public class ReplicationManager implements ReplicationControl, CopyListener {
         }
     }
 
-    private static boolean all(PartitionProgress[] p, java.util.function.Predicate<PartitionProgress> test) {
+    private static boolean all(PartitionProgress[] p, Predicate<PartitionProgress> test) {
         for (PartitionProgress x : p) {
             if (!test.test(x)) {
                 return false;
@@ -275,7 +279,7 @@ public class ReplicationManager implements ReplicationControl, CopyListener {
         private final Map<TopicPartition, Long> stopOf = new HashMap<>();
 
         FetcherGroup(String linkName, int fetchers, Map<String, Object> sourceProps, Map<String, Object> destProps,
-                org.apache.kafka.clients.admin.Admin destAdmin, Duration fenceInterval, CopyListener listener) {
+                Admin destAdmin, Duration fenceInterval, CopyListener listener) {
             for (int i = 0; i < fetchers; i++) {
                 String name = "replicator-" + linkName + "-" + i;
                 CopyTask task = new CopyTask(name, sourceProps, destProps, destAdmin, fenceInterval, listener);
@@ -288,7 +292,7 @@ public class ReplicationManager implements ReplicationControl, CopyListener {
             }
         }
 
-        void apply(List<ReplicationAssignment> assignments, java.util.function.Function<Mirror, PartitionProgress[]> progress) {
+        void apply(List<ReplicationAssignment> assignments, Function<Mirror, PartitionProgress[]> progress) {
             Set<TopicPartition> wanted = new HashSet<>();
             for (ReplicationAssignment a : assignments) {
                 Mirror m = a.mirror();
@@ -306,7 +310,7 @@ public class ReplicationManager implements ReplicationControl, CopyListener {
                         stopOf.put(source, stop);
                         tasks.get(index).add(new MirrorPartition(m.id(), m.mirrorTopic(), source,
                                 new TopicPartition(m.mirrorTopic(), i), m.startOffsets().get(i), stop, p[i]));
-                    } else if (!java.util.Objects.equals(stopOf.get(source), stop)) {
+                    } else if (!Objects.equals(stopOf.get(source), stop)) {
                         stopOf.put(source, stop);
                         tasks.get(index).updateStop(source, stop);
                     }

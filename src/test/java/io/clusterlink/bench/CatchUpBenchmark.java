@@ -32,7 +32,9 @@ import io.clusterlink.testing.ServiceProcess;
  * same two local brokers, measured in the same run: {@code ./mvnw -Pbenchmark verify}.
  * <p>
  * The raw rates use the very client settings the replicator uses (idempotent producer, acks=all,
- * read_committed consumer), so the ratio shows what the copy path itself costs.
+ * read_committed consumer), so the ratio shows what the copy path itself costs. The copy time runs
+ * from the mirror-create request to the last record on the mirror, so it includes link and
+ * mirror creation.
  */
 public final class CatchUpBenchmark {
 
@@ -64,13 +66,19 @@ public final class CatchUpBenchmark {
                 int n = 0;
                 for (Workload w : workloads) {
                     n++;
-                    String rawTopic = "raw-" + n;
-                    create(destAdmin, rawTopic);
-                    double producerRate = produce(destination, rawTopic, w);
+                    // The raw limits are the best of two runs each.
+                    double producerRate = 0;
+                    for (int run = 0; run < 2; run++) {
+                        String rawTopic = "raw-" + n + "-" + run;
+                        create(destAdmin, rawTopic);
+                        producerRate = Math.max(producerRate, produce(destination, rawTopic, w));
+                        destAdmin.deleteTopics(List.of(rawTopic)).all().get(60, TimeUnit.SECONDS);
+                    }
                     String backlog = "backlog-" + n;
                     create(sourceAdmin, backlog);
                     produce(source, backlog, w);
-                    double consumerRate = consume(source, backlog, w.records());
+                    double consumerRate = Math.max(consume(source, backlog, w.records()),
+                            consume(source, backlog, w.records()));
                     long start = System.nanoTime();
                     Rest.post(service.baseUri() + "/links?link_name=bench-" + n, "{\"configs\":[{\"name\":"
                             + "\"bootstrap.servers\",\"value\":\"" + source.bootstrapServers() + "\"}]}");
@@ -79,7 +87,6 @@ public final class CatchUpBenchmark {
                     awaitCopied(destAdmin, backlog, w.records(), Duration.ofMinutes(10));
                     double seconds = (System.nanoTime() - start) / 1e9;
                     results.add(new Figures(w, producerRate, consumerRate, w.records() / seconds, seconds));
-                    destAdmin.deleteTopics(List.of(rawTopic)).all().get(60, TimeUnit.SECONDS);
                 }
             } finally {
                 service.stop();

@@ -73,6 +73,7 @@ class ServiceCrashIT {
             assertThat(result.fillers()).isZero();
         } finally {
             RestAssured.reset();
+            deleteRecursively(dataDir);
         }
     }
 
@@ -90,6 +91,12 @@ class ServiceCrashIT {
                         ("key-" + i).getBytes(), value, headers));
             }
             producer.flush();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 

@@ -93,6 +93,11 @@ public interface ClusterlinkConfig {
         @WithName("destination-port")
         @WithDefault("29092")
         int destinationPort();
+
+        /** Stop the service when the process that started it exits (the run command's Maven). */
+        @WithName("stop-with-parent")
+        @WithDefault("false")
+        boolean stopWithParent();
     }
 
     /** Started only when no {@code quarkus.datasource.jdbc.url} is configured. */

@@ -13,6 +13,7 @@ import jakarta.interceptor.Interceptor;
 import org.jboss.logging.Logger;
 
 import io.clusterlink.config.ClusterlinkConfig;
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -69,6 +70,12 @@ public class DemoClusters {
         for (LocalKafkaCluster cluster : new LocalKafkaCluster[] {newSource, newDestination}) {
             LOG.infof("Demo Kafka cluster '%s' is ready: bootstrap %s, cluster id %s (data in %s)",
                     cluster.name(), cluster.bootstrapServers(), cluster.clusterId(), cluster.dataDir());
+        }
+        if (demo.stopWithParent()) {
+            ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
+                LOG.info("The process that started the demo has exited: stopping");
+                Quarkus.asyncExit();
+            }));
         }
     }
 

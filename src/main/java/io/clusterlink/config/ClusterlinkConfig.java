@@ -70,10 +70,6 @@ public interface ClusterlinkConfig {
         @WithDefault("1s")
         Duration reconcileInterval();
 
-        /** Default fetcher threads per link when {@code num.cluster.link.fetchers} is not set. */
-        @WithName("default-fetchers")
-        @WithDefault("1")
-        int defaultFetchers();
     }
 
     /** Two local single-broker clusters, {@code source} and {@code destination}, for the quickstart. */

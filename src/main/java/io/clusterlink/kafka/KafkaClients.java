@@ -66,11 +66,15 @@ public final class KafkaClients {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // Memory per copy task stays bounded: the producer keeps up to buffer.memory of pooled batches.
         p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
         p.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
         p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
         p.putIfAbsent(ProducerConfig.SEND_BUFFER_CONFIG, 1024 * 1024);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+        // A write that cannot complete fails within 30 s, so the copy task fences and resumes from
+        // the mirror's end offsets instead of waiting on a stuck producer.
+        p.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 

@@ -80,7 +80,9 @@ public final class LinkConfigs {
         add(PAUSED, "false", bool());
         add(AVAILABILITY_CHECK_MS, "60000", longAtLeast(1000));
         add(AVAILABILITY_THRESHOLD, "5", intBetween(1, 1000));
-        add(FETCHERS, "1", intBetween(1, 16));
+        // Copy threads of the link. Cluster Linking's broker fetchers default to 1; two copy threads
+        // let the consumer's parsing and the producer's batching use two cores.
+        add(FETCHERS, "2", intBetween(1, 16));
         add("cluster.link.retry.timeout.ms", "300000", longAtLeast(0));
         BEHAVIOUR.put(LINK_MODE, new Definition(LINK_MODE, "DESTINATION", false, true, null,
                 oneOf("DESTINATION")));

@@ -21,10 +21,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Headers;
 import org.jboss.logging.Logger;
 
 import io.clusterlink.kafka.KafkaClients;
@@ -68,6 +69,7 @@ final class CopyTask implements Runnable {
         final MirrorPartition spec;
         Long stopOffset;
         long next;
+        AckChecker acks;
         boolean ready;
         boolean positioned;
         long retryAt;
@@ -232,40 +234,69 @@ final class CopyTask implements Runnable {
     }
 
     private RecordCopier.Sink sink(Copying c) {
+        AckChecker acks = c.acks;
         TopicPartition destination = c.spec.destination();
-        PartitionProgress progress = c.spec.progress();
-        int gen = generation;
-        return (key, value, timestamp, headers, expected) -> send(c, destination, progress, gen, key, value,
-                timestamp, headers, expected);
+        return (key, value, timestamp, headers, expected) -> {
+            acks.sending(expected);
+            c.spec.progress().beforeSend();
+            try {
+                producer.send(new ProducerRecord<>(destination.topic(), destination.partition(), timestamp, key,
+                        value, headers), acks);
+            } catch (RuntimeException e) {
+                c.spec.progress().failedSend();
+                producerFailure.compareAndSet(null, new Failure(acks.generation, e));
+                throw e;
+            }
+        };
     }
 
-    private void send(Copying c, TopicPartition destination, PartitionProgress progress, int gen, byte[] key,
-            byte[] value, long timestamp, Headers headers, long expected) {
-        progress.beforeSend();
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(destination.topic(), destination.partition(),
-                timestamp, key, value, headers);
-        try {
-            producer.send(record, (metadata, error) -> {
-                if (error != null) {
-                    progress.failedSend();
-                    producerFailure.compareAndSet(null, new Failure(gen, error));
-                    wake();
-                } else if (metadata.offset() != expected) {
-                    progress.failedSend();
-                    if (c.divergence == null) {
-                        c.divergence = "source offset " + expected + " of partition " + destination.partition()
-                                + " was written at offset " + metadata.offset()
-                                + " of the mirror: another client wrote to the mirror topic";
-                    }
-                    wake();
-                } else {
-                    progress.acknowledged(expected + 1);
+    /**
+     * The callback of every write to one mirror partition in one producer generation. Writes to a
+     * partition are consecutive offsets and an idempotent producer acknowledges them in order, so
+     * the n-th acknowledgement must carry the n-th offset; anything else means another writer.
+     */
+    private final class AckChecker implements Callback {
+        private final Copying c;
+        private final int generation;
+        /** Next offset to be acknowledged: producer network thread only. */
+        private long expected;
+        /** Next offset to be sent: copy thread only. */
+        private long sendNext;
+
+        AckChecker(Copying c, int generation, long first) {
+            this.c = c;
+            this.generation = generation;
+            this.expected = first;
+            this.sendNext = first;
+        }
+
+        void sending(long offset) {
+            if (offset != sendNext) {
+                throw new IllegalStateException("write for offset " + offset + " of " + c.spec.destination()
+                        + " is out of sequence: expected " + sendNext);
+            }
+            sendNext++;
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception error) {
+            PartitionProgress progress = c.spec.progress();
+            long offset = expected++;
+            if (error != null) {
+                progress.failedSend();
+                producerFailure.compareAndSet(null, new Failure(generation, error));
+                wake();
+            } else if (metadata.offset() != offset) {
+                progress.failedSend();
+                if (c.divergence == null) {
+                    c.divergence = "source offset " + offset + " of partition " + c.spec.destination().partition()
+                            + " was written at offset " + metadata.offset()
+                            + " of the mirror: another client wrote to the mirror topic";
                 }
-            });
-        } catch (RuntimeException e) {
-            progress.failedSend();
-            producerFailure.compareAndSet(null, new Failure(gen, e));
-            throw e;
+                wake();
+            } else {
+                progress.acknowledged(offset + 1);
+            }
         }
     }
 
@@ -329,6 +360,7 @@ final class CopyTask implements Runnable {
         TopicPartition destination = c.spec.destination();
         long end = offset(destination, OffsetSpec.latest());
         long start = c.spec.startOffset();
+        c.acks = new AckChecker(c, generation, end);
         if (end < start) {
             LOG.infof("Aligning %s: writing %d filler records so the mirror starts at offset %d", destination,
                     start - end, start);

@@ -218,6 +218,14 @@ public class ReplicationManager implements ReplicationControl, CopyListener {
                 g.awaitTermination(SHUTDOWN_WAIT);
             }
             for (Map.Entry<String, List<ReplicationAssignment>> e : byGroup.entrySet()) {
+                FetcherGroup existing = groups.get(e.getKey());
+                if (existing != null && !existing.healthy()) {
+                    LOG.warnf("A copy thread of link '%s' died; restarting its partitions from the mirrors' end offsets",
+                            e.getValue().get(0).linkName());
+                    groups.remove(e.getKey());
+                    existing.shutdown();
+                    existing.awaitTermination(SHUTDOWN_WAIT);
+                }
                 ReplicationAssignment first = e.getValue().get(0);
                 FetcherGroup group = groups.computeIfAbsent(e.getKey(), k -> new FetcherGroup(first.linkName(),
                         first.fetchers(), first.sourceProperties(), first.destination().clientProperties(),
@@ -351,6 +359,11 @@ public class ReplicationManager implements ReplicationControl, CopyListener {
 
         void shutdown() {
             tasks.forEach(CopyTask::stop);
+        }
+
+        /** False once a copy thread has died (e.g. an Error): its partitions no longer move. */
+        boolean healthy() {
+            return threads.stream().allMatch(Thread::isAlive);
         }
 
         void awaitTermination(Duration timeout) {

@@ -60,6 +60,11 @@ public final class ServiceProcess implements AutoCloseable {
         command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin",
                 "java").toString()));
         command.add("-Xmx512m");
+        for (String arg : System.getProperty("clusterlink-test.service-jvm-args", "").trim().split("\\s+")) {
+            if (!arg.isEmpty()) {
+                command.add(arg);
+            }
+        }
         command.add("-Dquarkus.http.port=" + port);
         command.add("-Dquarkus.http.host=127.0.0.1");
         command.add("-Dclusterlink.embedded-postgres.data-dir=" + dataDir.resolve("postgres"));

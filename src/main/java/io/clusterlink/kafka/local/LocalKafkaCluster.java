@@ -324,7 +324,16 @@ public final class LocalKafkaCluster implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .start();
-        if (!awaitExit(formatter.toHandle(), FORMAT_TIMEOUT)) {
+        // Process.waitFor, not ProcessHandle.onExit: only the former guarantees exitValue() afterwards.
+        boolean exited;
+        try {
+            exited = formatter.waitFor(FORMAT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            formatter.destroyForcibly();
+            throw failure("interrupted while formatting storage", logStart);
+        }
+        if (!exited) {
             formatter.destroyForcibly();
             throw failure("storage format did not finish within " + FORMAT_TIMEOUT, logStart);
         }

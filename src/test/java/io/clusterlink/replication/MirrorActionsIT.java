@@ -44,11 +44,7 @@ class MirrorActionsIT {
     void promoteWaitsUntilTheMirrorHasCaughtUpWithTheSourceEndOffsetsOfTheRequest() throws Exception {
         String topic = uniqueName("promote");
         String link = uniqueName("link");
-        KafkaClusters.createTopic(kafka.source(), topic, 2, Map.of());
-        produce(topic, 0, 1_000);
-        createLink(link, kafka.source().bootstrapServers(), Map.of());
-        createMirror(link, topic);
-        awaitCaughtUp(link, topic);
+        mirrorCaughtUp(link, topic, 2, 1_000);
         action(link, "pause", topic);
         produce(topic, 1_000, 20_000);
         Map<TopicPartition, Long> endsAtRequest = KafkaClusters.endOffsets(kafka.source(), topic);
@@ -69,11 +65,7 @@ class MirrorActionsIT {
     void failoverStopsAtOnceWithoutCatchingUp() throws Exception {
         String topic = uniqueName("failover");
         String link = uniqueName("link");
-        KafkaClusters.createTopic(kafka.source(), topic, 1, Map.of());
-        produce(topic, 0, 100);
-        createLink(link, kafka.source().bootstrapServers(), Map.of());
-        createMirror(link, topic);
-        awaitCaughtUp(link, topic);
+        mirrorCaughtUp(link, topic, 1, 100);
         action(link, "pause", topic);
         produce(topic, 100, 500);
 
@@ -91,11 +83,7 @@ class MirrorActionsIT {
     void pauseStopsProgressAndResumeContinuesWhereItStopped() throws Exception {
         String topic = uniqueName("pause");
         String link = uniqueName("link");
-        KafkaClusters.createTopic(kafka.source(), topic, 3, Map.of());
-        produce(topic, 0, 3_000);
-        createLink(link, kafka.source().bootstrapServers(), Map.of());
-        createMirror(link, topic);
-        awaitCaughtUp(link, topic);
+        mirrorCaughtUp(link, topic, 3, 3_000);
 
         JsonPath paused = action(link, "pause", topic);
         assertThat(paused.getString("data[0].error_code")).isNull();
@@ -138,11 +126,7 @@ class MirrorActionsIT {
     void deletingALinkWithLiveMirrorsIsAConflictUnlessForced() throws Exception {
         String topic = uniqueName("delete");
         String link = uniqueName("link");
-        KafkaClusters.createTopic(kafka.source(), topic, 1, Map.of());
-        produce(topic, 0, 10);
-        createLink(link, kafka.source().bootstrapServers(), Map.of());
-        createMirror(link, topic);
-        awaitCaughtUp(link, topic);
+        mirrorCaughtUp(link, topic, 1, 10);
 
         given().delete("/links/{link}", link).then().statusCode(409)
                 .body("error_code", equalTo(40901))
@@ -159,11 +143,7 @@ class MirrorActionsIT {
     void skipsRecordsTheSourceDeletedBeforeTheyWereCopiedAndSaysSo() throws Exception {
         String topic = uniqueName("retention");
         String link = uniqueName("link");
-        KafkaClusters.createTopic(kafka.source(), topic, 1, Map.of());
-        produce(topic, 0, 100);
-        createLink(link, kafka.source().bootstrapServers(), Map.of());
-        createMirror(link, topic);
-        awaitCaughtUp(link, topic);
+        mirrorCaughtUp(link, topic, 1, 100);
         action(link, "pause", topic);
         produce(topic, 100, 100);
         kafka.sourceAdmin().deleteRecords(Map.of(new TopicPartition(topic, 0),
@@ -185,11 +165,7 @@ class MirrorActionsIT {
     void aForeignWriteToTheMirrorFailsItInsteadOfShiftingOffsets() throws Exception {
         String topic = uniqueName("foreign");
         String link = uniqueName("link");
-        KafkaClusters.createTopic(kafka.source(), topic, 1, Map.of());
-        produce(topic, 0, 10);
-        createLink(link, kafka.source().bootstrapServers(), Map.of());
-        createMirror(link, topic);
-        awaitCaughtUp(link, topic);
+        mirrorCaughtUp(link, topic, 1, 10);
         try (KafkaProducer<byte[], byte[]> intruder = KafkaClusters.producer(kafka.destination(), Map.of())) {
             assertThat(intruder.send(new ProducerRecord<>(topic, bytes("intruder"))).get().offset()).isEqualTo(10);
         }
@@ -205,6 +181,15 @@ class MirrorActionsIT {
         produce(topic, 11, 10);
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
                 .until(() -> KafkaClusters.endOffsets(kafka.destination(), topic).equals(endsWhenFailed));
+    }
+
+    /** Given: a source topic with {@code records} records, a link, and its mirror caught up. */
+    private void mirrorCaughtUp(String link, String topic, int partitions, int records) throws Exception {
+        KafkaClusters.createTopic(kafka.source(), topic, partitions, Map.of());
+        produce(topic, 0, records);
+        createLink(link, kafka.source().bootstrapServers(), Map.of());
+        createMirror(link, topic);
+        awaitCaughtUp(link, topic);
     }
 
     private void produce(String topic, int from, int count) throws Exception {

@@ -16,8 +16,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The link config table: every name a link accepts, its default, whether it is sensitive or fixed
@@ -48,7 +46,6 @@ public final class LinkConfigs {
     public static final String LINK_MODE = "link.mode";
     public static final String CONNECTION_MODE = "connection.mode";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final ConfigDef CLIENT_DEFS = AdminClientConfig.configDef();
 
     /** How one behaviour config is checked; throws IllegalArgumentException with the reason. */
@@ -65,13 +62,13 @@ public final class LinkConfigs {
 
     static {
         add(AUTO_CREATE_ENABLE, "false", bool());
-        add(AUTO_CREATE_FILTERS, "", filterJson("topicFilters"));
+        add(AUTO_CREATE_FILTERS, "", json(v -> NameFilters.parse(v, NameFilters.TOPIC_FILTERS)));
         add(OFFSET_SYNC_ENABLE, "false", bool());
-        add(OFFSET_GROUP_FILTERS, "", filterJson("groupFilters"));
+        add(OFFSET_GROUP_FILTERS, "", json(v -> NameFilters.parse(v, NameFilters.GROUP_FILTERS)));
         add(OFFSET_SYNC_MS, "30000", longAtLeast(1000));
         add(GROUP_PREFIX_ENABLE, "false", bool());
         add(ACL_SYNC_ENABLE, "false", bool());
-        add(ACL_FILTERS, "", filterJson("aclFilters"));
+        add(ACL_FILTERS, "", json(AclFilters::parse));
         add(ACL_SYNC_MS, "5000", longAtLeast(1000));
         add(TOPIC_CONFIG_SYNC_MS, "5000", longAtLeast(1000));
         add(TOPIC_CONFIG_SYNC_INCLUDE, "", v -> { });
@@ -152,7 +149,8 @@ public final class LinkConfigs {
                 try {
                     def.check().accept(value);
                 } catch (IllegalArgumentException e) {
-                    problems.add("Invalid value '" + value + "' for link config '" + name + "': " + e.getMessage());
+                    problems.add("Invalid value '" + TopicNames.printable(value) + "' for link config '" + name + "': "
+                            + e.getMessage());
                     return;
                 }
             }
@@ -286,19 +284,11 @@ public final class LinkConfigs {
         };
     }
 
-    private static Check filterJson(String field) {
+    /** A filter config: empty, or JSON its parser accepts. */
+    private static Check json(Check parser) {
         return v -> {
-            if (v.isBlank()) {
-                return;
-            }
-            JsonNode node;
-            try {
-                node = JSON.readTree(v);
-            } catch (Exception e) {
-                throw new IllegalArgumentException("is not valid JSON");
-            }
-            if (node == null || !node.isObject() || !node.path(field).isArray()) {
-                throw new IllegalArgumentException("must be a JSON object with a '" + field + "' array");
+            if (!v.isBlank()) {
+                parser.accept(v);
             }
         };
     }

@@ -78,6 +78,12 @@ class BadInputTest {
                 .then(), 400, 40002, "Invalid value 'soon' for link config 'consumer.offset.sync.ms'");
         error(createLinkResponse(name, kafka.source().bootstrapServers(), Map.of("acl.sync.enable", "true")).then(),
                 400, 40002, "'acl.sync.enable=true' needs 'acl.filters'");
+        error(createLinkResponse(name, kafka.source().bootstrapServers(), Map.of("acl.sync.enable", "true",
+                "acl.filters", "{\"aclFilters\":[]}")).then(), 400, 40002,
+                "link config 'acl.filters': aclFilters field cannot be empty");
+        error(createLinkResponse(name, kafka.source().bootstrapServers(), Map.of("auto.create.mirror.topics.filters",
+                "{\"topicFilters\":[{\"name\":\"t\",\"patternType\":\"REGEX\",\"filterType\":\"INCLUDE\"}]}"))
+                .then(), 400, 40002, "topicFilters[0].patternType 'REGEX' is not one of [LITERAL, PREFIXED]");
         error(postLink(name, "{\"configs\":[]}"), 400, 40002, "Link config 'bootstrap.servers' is required");
         error(postLink(name, "{\"configs\":[{\"name\":\"bootstrap.servers\",\"value\":null}]}"), 400, 40002,
                 "Link config 'bootstrap.servers' has no value");

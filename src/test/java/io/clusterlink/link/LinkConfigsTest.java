@@ -59,7 +59,7 @@ class LinkConfigsTest {
     void rejectsPrefixTogetherWithAclSync() {
         assertThatThrownBy(() -> LinkConfigs.validate(Map.of("bootstrap.servers", BOOTSTRAP,
                 "cluster.link.prefix", "dc1.", "acl.sync.enable", "true",
-                "acl.filters", "{\"aclFilters\":[]}")))
+                "acl.filters", FiltersTest.ALL_ACLS)))
                 .hasMessageContaining("cannot be used together");
     }
 

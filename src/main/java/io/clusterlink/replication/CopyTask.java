@@ -376,6 +376,13 @@ final class CopyTask implements Runnable {
             deleteBefore(destination, start);
         }
         c.next = end;
+        // A fetch below the source log start is not reliably refused by the broker (records still in
+        // the segment may be served), so a (re)started partition checks it explicitly.
+        long sourceStart = consumer.beginningOffsets(List.of(c.spec.source())).get(c.spec.source());
+        if (end < sourceStart) {
+            skipDeleted(c, sourceStart);
+            end = sourceStart;
+        }
         c.ready = true;
         c.positioned = false;
         c.spec.progress().reset(end);
@@ -391,13 +398,8 @@ final class CopyTask implements Runnable {
             long sourceStart = consumer.beginningOffsets(List.of(tp)).get(tp);
             long sourceEnd = consumer.endOffsets(List.of(tp)).get(tp);
             if (c.next < sourceStart) {
-                long skipped = sourceStart - c.next;
                 try {
-                    RecordCopier.fillRange(c.next, sourceStart, System.currentTimeMillis(), sink(c));
-                    flush();
-                    checkProducer();
-                    c.next = sourceStart;
-                    deleteBefore(c.spec.destination(), sourceStart);
+                    skipDeleted(c, sourceStart);
                 } catch (InterruptedException e) {
                     throw e;
                 } catch (Exception e) {
@@ -408,7 +410,6 @@ final class CopyTask implements Runnable {
                     continue;
                 }
                 consumer.seek(tp, sourceStart);
-                listener.recordsSkipped(c.spec.mirrorId(), tp.partition(), skipped, sourceStart);
             } else if (c.next > sourceEnd) {
                 partitions.remove(tp);
                 listener.failed(c.spec.mirrorId(), MirrorTopicError.UNEXPECTED_TRUNCATION, "source partition "
@@ -419,6 +420,20 @@ final class CopyTask implements Runnable {
             }
         }
         assign();
+    }
+
+    /**
+     * The source deleted records before they were copied: fill the mirror up to the source log
+     * start and delete the fillers, so the mirror starts where the source does, and report it.
+     */
+    private void skipDeleted(Copying c, long sourceStart) throws Exception {
+        long skipped = sourceStart - c.next;
+        RecordCopier.fillRange(c.next, sourceStart, System.currentTimeMillis(), sink(c));
+        flush();
+        checkProducer();
+        c.next = sourceStart;
+        deleteBefore(c.spec.destination(), sourceStart);
+        listener.recordsSkipped(c.spec.mirrorId(), c.spec.source().partition(), skipped, sourceStart);
     }
 
     private void checkProducer() throws Exception {

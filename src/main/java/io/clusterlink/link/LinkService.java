@@ -31,13 +31,26 @@ public class LinkService {
     private final LinkStore store;
     private final DestinationClusters clusters;
     private final MirrorService mirrors;
+    private final LinkTasks linkTasks;
     private final Duration sourceTimeout;
 
-    LinkService(LinkStore store, DestinationClusters clusters, MirrorService mirrors, ClusterlinkConfig config) {
+    LinkService(LinkStore store, DestinationClusters clusters, MirrorService mirrors, LinkTasks linkTasks,
+            ClusterlinkConfig config) {
         this.store = store;
         this.clusters = clusters;
         this.mirrors = mirrors;
+        this.linkTasks = linkTasks;
         this.sourceTimeout = config.sourceTimeout();
+    }
+
+    /** Every link of every cluster: what the periodic sync tasks work on. */
+    public List<Link> allLinks() {
+        return store.listAllLinks();
+    }
+
+    /** Source topic names mirrored on a link, whatever the mirrors' states. */
+    public java.util.Set<String> mirroredSourceTopics(Link link) {
+        return store.listMirrors(link).stream().map(Mirror::sourceTopic).collect(java.util.stream.Collectors.toSet());
     }
 
     /** A config item of a create request; {@code value} may be null (rejected by validation). */
@@ -122,10 +135,11 @@ public class LinkService {
     }
 
     /**
-     * Metadata sync tasks: {@code NOT_CONFIGURED} unless enabled. This version runs none of them,
-     * so an enabled one says so as an error instead of pretending to be active.
+     * Metadata sync tasks: {@code NOT_CONFIGURED} unless enabled; an enabled task shows the outcome
+     * of its last run. Tasks this version does not run yet say so as an error instead of
+     * pretending to be active.
      */
-    private static List<LinkView.LinkTask> tasks(Link link) {
+    private List<LinkView.LinkTask> tasks(Link link) {
         LinkSettings s = link.settings();
         Map<String, Boolean> enabled = new LinkedHashMap<>();
         enabled.put("ConsumerOffsetSync", s.consumerOffsetSync());
@@ -136,6 +150,8 @@ public class LinkService {
         enabled.forEach((name, on) -> {
             if (link.state() == LinkState.PAUSED) {
                 tasks.add(new LinkView.LinkTask(name, "LINK_PAUSED", List.of()));
+            } else if (on && name.equals(LinkTasks.AUTO_CREATE_MIRROR)) {
+                tasks.add(linkTasks.last(link.id(), name).orElse(new LinkView.LinkTask(name, "ACTIVE", List.of())));
             } else if (on) {
                 tasks.add(new LinkView.LinkTask(name, "IN_ERROR", List.of(new LinkView.TaskError("INTERNAL_ERROR",
                         name + " is not available in this version of clusterlink"))));
@@ -162,6 +178,7 @@ public class LinkService {
             mirrors.failoverForDelete(link, m);
         }
         store.deleteLink(link.id());
+        linkTasks.forget(link.id());
         LOG.infof("Deleted cluster link '%s' on cluster %s", linkName, link.clusterId());
         mirrors.linkChanged();
     }

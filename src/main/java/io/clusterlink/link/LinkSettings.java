@@ -45,6 +45,18 @@ public final class LinkSettings {
         return Boolean.parseBoolean(get(LinkConfigs.OFFSET_SYNC_ENABLE));
     }
 
+    /** How often auto-create looks for new source topics: {@code topic.config.sync.ms}. */
+    public long topicSyncIntervalMs() {
+        return Long.parseLong(get(LinkConfigs.TOPIC_CONFIG_SYNC_MS).trim());
+    }
+
+    /** The parsed {@code auto.create.mirror.topics.filters} (validated at create time). */
+    public NameFilters autoCreateFilters() {
+        String json = get(LinkConfigs.AUTO_CREATE_FILTERS);
+        return NameFilters.parse(json == null || json.isBlank() ? "{\"topicFilters\":[]}" : json,
+                NameFilters.TOPIC_FILTERS);
+    }
+
     public boolean aclSync() {
         return Boolean.parseBoolean(get(LinkConfigs.ACL_SYNC_ENABLE));
     }

@@ -1,0 +1,31 @@
+package io.clusterlink.link;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** The last outcome of each link task, as the sync tasks report it; shown with {@code include_tasks}. */
+@ApplicationScoped
+public class LinkTasks {
+
+    public static final String AUTO_CREATE_MIRROR = "AutoCreateMirror";
+
+    private final Map<Long, Map<String, LinkView.LinkTask>> outcomes = new ConcurrentHashMap<>();
+
+    /** Records a run of {@code task} on a link: ACTIVE without errors, IN_ERROR with them. */
+    public void report(long linkId, String task, List<LinkView.TaskError> errors) {
+        outcomes.computeIfAbsent(linkId, id -> new ConcurrentHashMap<>()).put(task,
+                new LinkView.LinkTask(task, errors.isEmpty() ? "ACTIVE" : "IN_ERROR", List.copyOf(errors)));
+    }
+
+    Optional<LinkView.LinkTask> last(long linkId, String task) {
+        return Optional.ofNullable(outcomes.getOrDefault(linkId, Map.of()).get(task));
+    }
+
+    void forget(long linkId) {
+        outcomes.remove(linkId);
+    }
+}

@@ -1,0 +1,19 @@
+package io.clusterlink.sync;
+
+import io.clusterlink.link.Link;
+
+/** A periodic metadata sync of one kind, run per link by the {@link SyncScheduler}. */
+interface LinkSyncTask {
+
+    /** The v3 task name, e.g. {@code AutoCreateMirror}. */
+    String name();
+
+    /** Whether the link has this task enabled. */
+    boolean enabled(Link link);
+
+    /** Milliseconds between two runs for this link. */
+    long intervalMs(Link link);
+
+    /** One run; reports its outcome itself. Exceptions are caught and logged by the scheduler. */
+    void run(Link link) throws Exception;
+}

@@ -1,0 +1,99 @@
+package io.clusterlink.sync;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+
+import org.jboss.logging.Logger;
+
+import io.clusterlink.link.Link;
+import io.clusterlink.link.LinkService;
+import io.clusterlink.link.LinkState;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Runs every link's periodic metadata sync tasks on one named thread. Each task runs at its own
+ * interval per link; a run that fails is logged and never cancels the schedule. Paused links
+ * are skipped.
+ */
+@ApplicationScoped
+public class SyncScheduler {
+
+    private static final Logger LOG = Logger.getLogger(SyncScheduler.class);
+    private static final long TICK_MS = 500;
+
+    private final LinkService links;
+    private final List<LinkSyncTask> tasks;
+    /** Next run per link and task, in epoch millis: scheduler thread only. */
+    private final Map<String, Long> nextRun = new HashMap<>();
+    private ScheduledExecutorService executor;
+
+    SyncScheduler(LinkService links, Instance<LinkSyncTask> tasks) {
+        this.links = links;
+        this.tasks = tasks.stream().toList();
+    }
+
+    void start(@Observes StartupEvent event) {
+        executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "link-sync");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (executor == null) {
+            return;
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+                executor.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void tick() {
+        try {
+            long now = System.currentTimeMillis();
+            for (Link link : links.allLinks()) {
+                if (link.state() == LinkState.PAUSED) {
+                    continue;
+                }
+                for (LinkSyncTask task : tasks) {
+                    String key = link.id() + "/" + task.name();
+                    if (!task.enabled(link) || nextRun.getOrDefault(key, 0L) > now) {
+                        continue;
+                    }
+                    nextRun.put(key, now + task.intervalMs(link));
+                    run(task, link);
+                }
+            }
+        } catch (Exception e) {
+            LOG.warnf(e, "Link sync round failed; the next one runs in %d ms", TICK_MS);
+        }
+    }
+
+    private static void run(LinkSyncTask task, Link link) {
+        long start = System.nanoTime();
+        try {
+            task.run(link);
+        } catch (Exception e) {
+            LOG.warnf(e, "%s of link '%s' failed", task.name(), link.name());
+        }
+        LOG.debugf("%s of link '%s' took %d ms", task.name(), link.name(), (System.nanoTime() - start) / 1_000_000);
+    }
+}

@@ -9,7 +9,6 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.config.ConfigException;
 
-import io.clusterlink.link.LinkError;
 
 /** The one place that turns Kafka client exceptions into messages and error categories. */
 public final class KafkaErrors {
@@ -54,20 +53,5 @@ public final class KafkaErrors {
 
     public static boolean isTimeout(Throwable t) {
         return unwrap(t) instanceof TimeoutException;
-    }
-
-    /** The v3 {@code link_error} for a failure to reach or use the source. */
-    public static LinkError linkError(Throwable t) {
-        Throwable cause = unwrap(t);
-        if (cause instanceof AuthenticationException) {
-            return LinkError.AUTHENTICATION_ERROR;
-        }
-        if (cause instanceof ConfigException) {
-            return LinkError.UNRESOLVABLE_BOOTSTRAP_ERROR;
-        }
-        if (cause instanceof TimeoutException) {
-            return LinkError.TIMEOUT_ERROR;
-        }
-        return LinkError.UNKNOWN;
     }
 }

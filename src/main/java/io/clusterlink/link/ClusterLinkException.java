@@ -6,106 +6,57 @@ package io.clusterlink.link;
  */
 public abstract sealed class ClusterLinkException extends RuntimeException {
 
-    protected ClusterLinkException(String message) {
-        super(message);
-    }
+    private final int status;
+    private final int errorCode;
 
-    protected ClusterLinkException(String message, Throwable cause) {
+    protected ClusterLinkException(int status, int errorCode, String message, Throwable cause) {
         super(message, cause);
+        this.status = status;
+        this.errorCode = errorCode;
     }
 
     /** HTTP status of this category. */
-    public abstract int status();
+    public int status() {
+        return status;
+    }
 
     /** v3 {@code error_code}. */
-    public abstract int errorCode();
+    public int errorCode() {
+        return errorCode;
+    }
 
     /** Invalid input: a bad name, config, body or parameter (400, error code 40002). */
     public static final class InvalidRequest extends ClusterLinkException {
         public InvalidRequest(String message) {
-            super(message);
-        }
-
-        public InvalidRequest(String message, Throwable cause) {
-            super(message, cause);
-        }
-
-        @Override
-        public int status() {
-            return 400;
-        }
-
-        @Override
-        public int errorCode() {
-            return 40002;
+            super(400, 40002, message, null);
         }
     }
 
     /** The request cannot reach or use a remote cluster: unreachable bootstrap, bad credentials (400, 40003). */
     public static final class SourceUnavailable extends ClusterLinkException {
         public SourceUnavailable(String message, Throwable cause) {
-            super(message, cause);
-        }
-
-        @Override
-        public int status() {
-            return 400;
-        }
-
-        @Override
-        public int errorCode() {
-            return 40003;
+            super(400, 40003, message, cause);
         }
     }
 
     /** Unknown cluster, link, mirror or source topic (404). */
     public static final class NotFound extends ClusterLinkException {
         public NotFound(String message) {
-            super(message);
-        }
-
-        @Override
-        public int status() {
-            return 404;
-        }
-
-        @Override
-        public int errorCode() {
-            return 40403;
+            super(404, 40403, message, null);
         }
     }
 
     /** Already exists, or the current state forbids the request (409). */
     public static final class Conflict extends ClusterLinkException {
         public Conflict(String message) {
-            super(message);
-        }
-
-        @Override
-        public int status() {
-            return 409;
-        }
-
-        @Override
-        public int errorCode() {
-            return 40901;
+            super(409, 40901, message, null);
         }
     }
 
     /** A destination cluster the request needs is not reachable right now (503, retriable). */
     public static final class ClusterUnavailable extends ClusterLinkException {
         public ClusterUnavailable(String message, Throwable cause) {
-            super(message, cause);
-        }
-
-        @Override
-        public int status() {
-            return 503;
-        }
-
-        @Override
-        public int errorCode() {
-            return 50003;
+            super(503, 50003, message, cause);
         }
     }
 }

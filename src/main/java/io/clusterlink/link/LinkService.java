@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -49,8 +51,8 @@ public class LinkService {
     }
 
     /** Source topic names mirrored on a link, whatever the mirrors' states. */
-    public java.util.Set<String> mirroredSourceTopics(Link link) {
-        return store.listMirrors(link).stream().map(Mirror::sourceTopic).collect(java.util.stream.Collectors.toSet());
+    public Set<String> mirroredSourceTopics(Link link) {
+        return store.listMirrors(link).stream().map(Mirror::sourceTopic).collect(Collectors.toSet());
     }
 
     /** A config item of a create request; {@code value} may be null (rejected by validation). */

@@ -221,11 +221,6 @@ public class LinkStore {
         mirrors.findByIdOptional(mirrorId).ifPresent(e -> e.statusMessage = message);
     }
 
-    @Transactional
-    public List<StateTransitionEntity> history(String clusterId, String mirrorTopic) {
-        return transitions.listForMirror(clusterId, mirrorTopic);
-    }
-
     private String linkName(long linkId) {
         return links.findByIdOptional(linkId).map(l -> l.linkName).orElse("");
     }

@@ -578,22 +578,31 @@ public class MirrorService {
 
     // ---- reported by the replication data plane ----
 
-    /** Mirrors to replicate now: replicating states, on links that are not paused, on known clusters. */
+    /**
+     * Mirrors to replicate now: replicating states, on links that are not paused, on known clusters.
+     * A mirror that is being failed over (PENDING_STOPPED without stop offsets) no longer replicates.
+     */
     public List<ReplicationAssignment> replicationPlan() {
         Map<Long, Link> links = store.listAllLinks().stream().collect(Collectors.toMap(Link::id, l -> l));
+        Map<Long, LinkSettings> settings = new HashMap<>();
+        boolean lookedUp = false;
         List<ReplicationAssignment> plan = new ArrayList<>();
         for (Mirror m : store.listAllMirrors()) {
             Link link = links.get(m.linkId());
-            if (link == null || !m.status().replicates() || link.state() == LinkState.PAUSED) {
+            boolean failingOver = m.status() == MirrorStatus.PENDING_STOPPED && m.stopOffsets() == null;
+            if (link == null || !m.status().replicates() || failingOver || link.state() == LinkState.PAUSED) {
                 continue;
             }
+            LinkSettings s = settings.computeIfAbsent(link.id(), id -> link.settings());
             Optional<DestinationCluster> cluster = clusters.byIdIfKnown(m.clusterId());
-            if (cluster.isEmpty()) {
+            if (cluster.isEmpty() && !lookedUp) {
+                // Looks up clusters that have not answered yet, once per plan: each may take seconds.
                 clusters.list();
+                lookedUp = true;
                 cluster = clusters.byIdIfKnown(m.clusterId());
             }
-            cluster.ifPresent(c -> plan.add(new ReplicationAssignment(m, link.name(),
-                    link.settings().sourceClientProperties(), c, link.settings().fetchers())));
+            cluster.ifPresent(c -> plan.add(new ReplicationAssignment(m, link.name(), s.sourceClientProperties(), c,
+                    s.fetchers())));
         }
         return plan;
     }

@@ -71,10 +71,6 @@ final class PartitionProgress {
         return stopOffset;
     }
 
-    boolean idle() {
-        return pending.get() == 0;
-    }
-
     /** Source position fully copied: nothing before it is missing or still in flight. */
     long copiedPosition() {
         long sent = sentPosition;

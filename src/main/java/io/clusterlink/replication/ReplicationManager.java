@@ -204,10 +204,6 @@ public class ReplicationManager implements ReplicationControl, CopyListener {
             List<ReplicationAssignment> plan = mirrors.replicationPlan();
             Map<String, List<ReplicationAssignment>> byGroup = new HashMap<>();
             for (ReplicationAssignment a : plan) {
-                Mirror m = a.mirror();
-                if (m.status() == MirrorStatus.PENDING_STOPPED && m.stopOffsets() == null) {
-                    continue;
-                }
                 byGroup.computeIfAbsent(a.fetcherGroupKey(), k -> new ArrayList<>()).add(a);
             }
             Set<String> gone = new HashSet<>(groups.keySet());
@@ -316,7 +312,7 @@ public class ReplicationManager implements ReplicationControl, CopyListener {
                         owner.put(source, index);
                         mirrorOf.put(source, m.id());
                         stopOf.put(source, stop);
-                        tasks.get(index).add(new MirrorPartition(m.id(), m.mirrorTopic(), source,
+                        tasks.get(index).add(new MirrorPartition(m.id(), source,
                                 new TopicPartition(m.mirrorTopic(), i), m.startOffsets().get(i), stop, p[i]));
                     } else if (!Objects.equals(stopOf.get(source), stop)) {
                         stopOf.put(source, stop);

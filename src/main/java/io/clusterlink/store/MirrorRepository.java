@@ -21,8 +21,4 @@ public class MirrorRepository implements PanacheRepository<MirrorEntity> {
     public Optional<MirrorEntity> findByName(String clusterId, String mirrorTopicName) {
         return find("clusterId = ?1 and mirrorTopicName = ?2", clusterId, mirrorTopicName).firstResultOptional();
     }
-
-    public List<MirrorEntity> listReplicating() {
-        return list("mirrorStatus in ?1", List.of("PENDING_MIRROR", "ACTIVE", "PENDING_STOPPED"));
-    }
 }

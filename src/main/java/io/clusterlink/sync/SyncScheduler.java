@@ -69,7 +69,9 @@ public class SyncScheduler {
     private void tick() {
         try {
             long now = System.currentTimeMillis();
-            for (Link link : links.allLinks()) {
+            List<Link> all = links.allLinks();
+            nextRun.keySet().removeIf(key -> all.stream().noneMatch(l -> key.startsWith(l.id() + "/")));
+            for (Link link : all) {
                 if (link.state() == LinkState.PAUSED) {
                     continue;
                 }

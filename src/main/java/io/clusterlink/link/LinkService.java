@@ -137,30 +137,28 @@ public class LinkService {
     }
 
     /**
-     * Metadata sync tasks: {@code NOT_CONFIGURED} unless enabled; an enabled task shows the outcome
-     * of its last run. Tasks this version does not run yet say so as an error instead of
-     * pretending to be active.
+     * Metadata sync tasks: {@code NOT_CONFIGURED} unless enabled, {@code LINK_PAUSED} or
+     * {@code LINK_UNAVAILABLE} while the link is, else the outcome of the task's last run
+     * ({@code ACTIVE} until it has run). Topic config sync is always on.
      */
     private List<LinkView.LinkTask> tasks(Link link) {
         LinkSettings s = link.settings();
-        Map<String, Boolean> enabled = new LinkedHashMap<>();
-        enabled.put("ConsumerOffsetSync", s.consumerOffsetSync());
-        enabled.put("AclSync", s.aclSync());
-        enabled.put("TopicConfigsSync", false);
-        enabled.put("AutoCreateMirror", s.autoCreateMirrors());
+        Map<String, Boolean> enabled = Map.of(
+                LinkTasks.CONSUMER_OFFSET_SYNC, s.consumerOffsetSync(),
+                LinkTasks.ACL_SYNC, s.aclSync(),
+                LinkTasks.TOPIC_CONFIGS_SYNC, true,
+                LinkTasks.AUTO_CREATE_MIRROR, s.autoCreateMirrors());
         List<LinkView.LinkTask> tasks = new ArrayList<>();
-        enabled.forEach((name, on) -> {
-            if (link.state() == LinkState.PAUSED) {
-                tasks.add(new LinkView.LinkTask(name, "LINK_PAUSED", List.of()));
-            } else if (on && name.equals(LinkTasks.AUTO_CREATE_MIRROR)) {
-                tasks.add(linkTasks.last(link.id(), name).orElse(new LinkView.LinkTask(name, "ACTIVE", List.of())));
-            } else if (on) {
-                tasks.add(new LinkView.LinkTask(name, "IN_ERROR", List.of(new LinkView.TaskError("INTERNAL_ERROR",
-                        name + " is not available in this version of clusterlink"))));
-            } else {
-                tasks.add(new LinkView.LinkTask(name, "NOT_CONFIGURED", List.of()));
-            }
-        });
+        for (String name : LinkTasks.ALL) {
+            String state = !enabled.get(name) ? "NOT_CONFIGURED" : switch (link.state()) {
+                case PAUSED -> "LINK_PAUSED";
+                case UNAVAILABLE -> "LINK_UNAVAILABLE";
+                case FAILED -> "LINK_FAILED";
+                case ACTIVE -> null;
+            };
+            tasks.add(state != null ? new LinkView.LinkTask(name, state, List.of())
+                    : linkTasks.last(link.id(), name).orElse(new LinkView.LinkTask(name, "ACTIVE", List.of())));
+        }
         return tasks;
     }
 

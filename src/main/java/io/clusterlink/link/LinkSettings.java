@@ -61,6 +61,49 @@ public final class LinkSettings {
         return Boolean.parseBoolean(get(LinkConfigs.ACL_SYNC_ENABLE));
     }
 
+    /** {@code acl.sync.ms}. */
+    public long aclSyncIntervalMs() {
+        return Long.parseLong(get(LinkConfigs.ACL_SYNC_MS).trim());
+    }
+
+    /** The parsed {@code acl.filters}; empty (matching nothing) when not set. */
+    public Optional<AclFilters> aclFilters() {
+        String json = get(LinkConfigs.ACL_FILTERS);
+        return json == null || json.isBlank() ? Optional.empty() : Optional.of(AclFilters.parse(json));
+    }
+
+    /** {@code consumer.offset.sync.ms}. */
+    public long offsetSyncIntervalMs() {
+        return Long.parseLong(get(LinkConfigs.OFFSET_SYNC_MS).trim());
+    }
+
+    /** The parsed {@code consumer.offset.group.filters} (validated at create time). */
+    public NameFilters groupFilters() {
+        String json = get(LinkConfigs.OFFSET_GROUP_FILTERS);
+        return NameFilters.parse(json == null || json.isBlank() ? "{\"groupFilters\":[]}" : json,
+                NameFilters.GROUP_FILTERS);
+    }
+
+    /** {@code consumer.group.prefix.enable}: synced groups are named {@code cluster.link.prefix} + source name. */
+    public boolean groupPrefixEnabled() {
+        return Boolean.parseBoolean(get(LinkConfigs.GROUP_PREFIX_ENABLE));
+    }
+
+    /** The destination name of a source consumer group. */
+    public String destinationGroup(String sourceGroup) {
+        return groupPrefixEnabled() ? prefix().orElse("") + sourceGroup : sourceGroup;
+    }
+
+    /** {@code availability.check.ms}. */
+    public long availabilityCheckMs() {
+        return Long.parseLong(get(LinkConfigs.AVAILABILITY_CHECK_MS).trim());
+    }
+
+    /** {@code availability.check.consecutive.failure.threshold}. */
+    public int availabilityFailureThreshold() {
+        return Integer.parseInt(get(LinkConfigs.AVAILABILITY_THRESHOLD).trim());
+    }
+
     /**
      * Properties for Kafka clients that talk to the source: connection and security settings as
      * given (sensitive values decrypted by the caller) plus the fetch tuning.

@@ -11,12 +11,21 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class LinkTasks {
 
+    public static final String CONSUMER_OFFSET_SYNC = "ConsumerOffsetSync";
+    public static final String ACL_SYNC = "AclSync";
+    public static final String TOPIC_CONFIGS_SYNC = "TopicConfigsSync";
     public static final String AUTO_CREATE_MIRROR = "AutoCreateMirror";
+    /** Every task, in the order links show them. */
+    public static final List<String> ALL = List.of(CONSUMER_OFFSET_SYNC, ACL_SYNC, TOPIC_CONFIGS_SYNC,
+            AUTO_CREATE_MIRROR);
 
     private final Map<Long, Map<String, LinkView.LinkTask>> outcomes = new ConcurrentHashMap<>();
 
     /** Records a run of {@code task} on a link: ACTIVE without errors, IN_ERROR with them. */
     public void report(long linkId, String task, List<LinkView.TaskError> errors) {
+        if (!ALL.contains(task)) {
+            throw new IllegalArgumentException("Unknown link task " + task);
+        }
         outcomes.computeIfAbsent(linkId, id -> new ConcurrentHashMap<>()).put(task,
                 new LinkView.LinkTask(task, errors.isEmpty() ? "ACTIVE" : "IN_ERROR", List.copyOf(errors)));
     }

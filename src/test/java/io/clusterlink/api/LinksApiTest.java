@@ -57,7 +57,7 @@ class LinksApiTest {
                 .body("link_state", equalTo("ACTIVE"))
                 .body("link_error", equalTo("NO_ERROR"))
                 .body("tasks.task_name", contains("ConsumerOffsetSync", "AclSync", "TopicConfigsSync", "AutoCreateMirror"))
-                .body("tasks.state", contains("NOT_CONFIGURED", "NOT_CONFIGURED", "NOT_CONFIGURED", "NOT_CONFIGURED"));
+                .body("tasks.state", contains("NOT_CONFIGURED", "NOT_CONFIGURED", "ACTIVE", "NOT_CONFIGURED"));
         given().get("/kafka/v3/clusters/{c}/links/{link}", cluster, link).then().statusCode(200)
                 .body("$", not(org.hamcrest.Matchers.hasKey("tasks")));
         given().get("/kafka/v3/clusters/{c}/links", cluster).then().statusCode(200)

@@ -52,6 +52,9 @@ import io.clusterlink.kafka.local.LocalKafkaCluster;
  * {@link #get()} starts the brokers and publishes where they are in system properties, the others
  * adopt the running brokers, so a test JVM never runs more than these two. Tests that stop or kill
  * a broker start their own {@link LocalKafkaCluster}; the shared ones must stay up.
+ * <p>
+ * Both run the standard authorizer with an extra SASL/PLAIN listener ({@link #ADMIN} is a super
+ * user, {@link #TEST_USER} is not); plain clients connect as the super user {@code User:ANONYMOUS}.
  */
 public final class KafkaClusters {
 
@@ -61,6 +64,13 @@ public final class KafkaClusters {
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
     private static final Logger LOG = Logger.getLogger(KafkaClusters.class);
     private static KafkaClusters instance;
+
+    /** Super user on both clusters' SASL listener, as the seed walkthroughs connect. */
+    public static final String ADMIN = "admin";
+    public static final String ADMIN_PASSWORD = "admin-secret";
+    /** An ordinary principal on both clusters' SASL listener: only what ACLs grant. */
+    public static final String TEST_USER = "test-user";
+    public static final String TEST_USER_PASSWORD = "test-user-secret";
 
     private final LocalKafkaCluster source;
     private final LocalKafkaCluster destination;
@@ -265,6 +275,7 @@ public final class KafkaClusters {
                 System.setProperty(PROPERTY_PREFIX + cluster.name() + ".port", String.valueOf(cluster.port()));
                 System.setProperty(PROPERTY_PREFIX + cluster.name() + ".controller-port",
                         String.valueOf(cluster.controllerPort()));
+                System.setProperty(PROPERTY_PREFIX + cluster.name() + ".sasl-port", String.valueOf(cluster.saslPort()));
             }
             System.setProperty(PROPERTY_PREFIX + "dir", root.toString());
             Runtime.getRuntime().addShutdownHook(new Thread(new Cleanup(root, source, destination), "kafka-clusters-cleanup"));
@@ -273,10 +284,16 @@ public final class KafkaClusters {
     }
 
     private static LocalKafkaCluster build(String name, Path root, boolean owner) {
-        LocalKafkaCluster.Builder builder = LocalKafkaCluster.builder(name).dataDir(root.resolve(name));
+        // Both clusters run the standard authorizer, like the seed walkthroughs' clusters. Plain
+        // clients (User:ANONYMOUS) and the SASL user admin are super users; test-user is not.
+        LocalKafkaCluster.Builder builder = LocalKafkaCluster.builder(name).dataDir(root.resolve(name))
+                .saslUser(ADMIN, ADMIN_PASSWORD)
+                .saslUser(TEST_USER, TEST_USER_PASSWORD)
+                .authorizer("User:ANONYMOUS", "User:" + ADMIN);
         if (!owner) {
             builder.port(Integer.parseInt(System.getProperty(PROPERTY_PREFIX + name + ".port")))
-                    .controllerPort(Integer.parseInt(System.getProperty(PROPERTY_PREFIX + name + ".controller-port")));
+                    .controllerPort(Integer.parseInt(System.getProperty(PROPERTY_PREFIX + name + ".controller-port")))
+                    .saslPort(Integer.parseInt(System.getProperty(PROPERTY_PREFIX + name + ".sasl-port")));
         }
         return builder.build();
     }

@@ -77,9 +77,12 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private final Path libDir;
     private final Map<String, String> extraBrokerProperties;
     private final Map<String, Object> extraClientProperties;
+    private final Map<String, String> saslUsers;
+    private final List<String> superUsers;
 
     private int port;
     private int controllerPort;
+    private int saslPort;
     /** The running (or last) broker; {@code child} is set too when this JVM launched it. */
     private ProcessHandle process;
     private Process child;
@@ -97,6 +100,9 @@ public final class LocalKafkaCluster implements AutoCloseable {
         this.libDir = checkLibDir(builder.libDir != null ? builder.libDir : defaultLibDir());
         this.extraBrokerProperties = Collections.unmodifiableMap(new LinkedHashMap<>(builder.brokerProperties));
         this.extraClientProperties = Collections.unmodifiableMap(new LinkedHashMap<>(builder.clientProperties));
+        this.saslUsers = Collections.unmodifiableMap(new LinkedHashMap<>(builder.saslUsers));
+        this.superUsers = List.copyOf(builder.superUsers);
+        this.saslPort = builder.saslPort;
     }
 
     public static Builder builder(String name) {
@@ -155,8 +161,14 @@ public final class LocalKafkaCluster implements AutoCloseable {
             if (controllerPort == 0 || controllerPortFromFile && !isFree(controllerPort)) {
                 controllerPort = FreePorts.pick();
             }
+            if (!saslUsers.isEmpty() && saslPort == 0) {
+                saslPort = FreePorts.pick();
+            }
             checkPortFree(port);
             checkPortFree(controllerPort);
+            if (!saslUsers.isEmpty()) {
+                checkPortFree(saslPort);
+            }
             Files.writeString(propertiesFile, propertiesText(), StandardCharsets.UTF_8);
             long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
             Path logDir = Path.of(brokerProperties().get("log.dirs"));
@@ -234,6 +246,34 @@ public final class LocalKafkaCluster implements AutoCloseable {
         return controllerPort;
     }
 
+    /** The SASL_PLAINTEXT (PLAIN) listener port; 0 without SASL users or until the first start. */
+    public synchronized int saslPort() {
+        return saslPort;
+    }
+
+    /**
+     * Client properties that reach this cluster's SASL_PLAINTEXT listener as {@code user} with the
+     * PLAIN mechanism, e.g. to act as a principal that is not a super user.
+     */
+    public synchronized Map<String, Object> saslClientProperties(String user) {
+        String password = saslUsers.get(user);
+        if (password == null || saslPort == 0) {
+            throw new IllegalStateException("Kafka cluster " + name + " has no started SASL listener with user " + user);
+        }
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + saslPort);
+        properties.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT");
+        properties.put("sasl.mechanism", "PLAIN");
+        properties.put("sasl.jaas.config", plainJaas(user, password));
+        return properties;
+    }
+
+    /** A PLAIN client login for {@code user}. */
+    public static String plainJaas(String user, String password) {
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
+    }
+
     /** The Kafka cluster id, as reported by {@code describeCluster} at the last start. */
     public synchronized String clusterId() {
         if (clusterId == null) {
@@ -299,6 +339,23 @@ public final class LocalKafkaCluster implements AutoCloseable {
         // A killed broker's registration blocks the next start until its session expires (default 9 s).
         properties.put("broker.heartbeat.interval.ms", "500");
         properties.put("broker.session.timeout.ms", "3000");
+        if (!saslUsers.isEmpty()) {
+            // The PLAINTEXT and controller listeners stay as they are (principal User:ANONYMOUS);
+            // clients that need a named principal use this extra listener.
+            properties.put("listeners", properties.get("listeners") + ",SASL://127.0.0.1:" + saslPort);
+            properties.put("advertised.listeners", properties.get("advertised.listeners") + ",SASL://127.0.0.1:" + saslPort);
+            properties.put("listener.security.protocol.map",
+                    properties.get("listener.security.protocol.map") + ",SASL:SASL_PLAINTEXT");
+            properties.put("listener.name.sasl.sasl.enabled.mechanisms", "PLAIN");
+            properties.put("listener.name.sasl.plain.sasl.jaas.config", saslUsers.entrySet().stream()
+                    .map(u -> "user_" + u.getKey() + "=\"" + u.getValue() + "\"")
+                    .collect(Collectors.joining(" ", "org.apache.kafka.common.security.plain.PlainLoginModule required ",
+                            ";")));
+        }
+        if (!superUsers.isEmpty()) {
+            properties.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            properties.put("super.users", String.join(";", superUsers));
+        }
         properties.putAll(extraBrokerProperties);
         return properties;
     }
@@ -682,6 +739,9 @@ public final class LocalKafkaCluster implements AutoCloseable {
         private Path libDir;
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
         private final Map<String, Object> clientProperties = new LinkedHashMap<>();
+        private final Map<String, String> saslUsers = new LinkedHashMap<>();
+        private final List<String> superUsers = new ArrayList<>();
+        private int saslPort;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -726,6 +786,32 @@ public final class LocalKafkaCluster implements AutoCloseable {
         /** Adds or overrides a broker property (e.g. an authorizer, {@code super.users}, {@code listeners}). */
         public Builder brokerProperty(String key, String value) {
             brokerProperties.put(key, value);
+            return this;
+        }
+
+        /**
+         * Adds a user to an extra {@code SASL_PLAINTEXT} listener with the PLAIN mechanism; the first
+         * call creates the listener. See {@link LocalKafkaCluster#saslClientProperties(String)}.
+         */
+        public Builder saslUser(String user, String password) {
+            saslUsers.put(Objects.requireNonNull(user, "user"), Objects.requireNonNull(password, "password"));
+            return this;
+        }
+
+        /** Port of the SASL listener; 0 (the default) picks a free port on the first start and keeps it. */
+        public Builder saslPort(int saslPort) {
+            this.saslPort = checkPort(saslPort);
+            return this;
+        }
+
+        /**
+         * Turns on the standard KRaft authorizer ({@code StandardAuthorizer}) with these super users,
+         * e.g. {@code User:admin}. {@code User:ANONYMOUS}, the principal of the PLAINTEXT and
+         * controller listeners, must be among them for the broker and plain clients to keep working.
+         */
+        public Builder authorizer(String... superUsers) {
+            this.superUsers.clear();
+            this.superUsers.addAll(List.of(superUsers));
             return this;
         }
 

@@ -71,7 +71,7 @@ public final class LinkConfigs {
         add(ACL_FILTERS, "", json(AclFilters::parse));
         add(ACL_SYNC_MS, "5000", longAtLeast(1000));
         add(TOPIC_CONFIG_SYNC_MS, "5000", longAtLeast(1000));
-        add(TOPIC_CONFIG_SYNC_INCLUDE, "", v -> { });
+        add(TOPIC_CONFIG_SYNC_INCLUDE, "", TopicConfigPolicy::parse);
         BEHAVIOUR.put(PREFIX, new Definition(PREFIX, null, false, true, null, LinkConfigs::checkPrefix));
         add(START_OFFSET_SPEC, "earliest", StartOffsetSpec::parse);
         add(PAUSED, "false", bool());

@@ -55,6 +55,25 @@ public class LinkService {
         return store.listMirrors(link).stream().map(Mirror::sourceTopic).collect(Collectors.toSet());
     }
 
+    /** The mirror topics of a link, whatever their states. */
+    public List<Mirror> mirrors(Link link) {
+        return store.listMirrors(link);
+    }
+
+    /**
+     * The outcome of a source availability check: {@code error} null when the source answered,
+     * else the reason after too many failed checks in a row.
+     */
+    public void availabilityChecked(Link link, LinkError error, String message) {
+        store.setAvailability(link.id(), error == null, error, message).ifPresent(changed -> {
+            if (changed.state() == LinkState.UNAVAILABLE) {
+                LOG.warnf("Cluster link '%s' is UNAVAILABLE: %s", link.name(), message);
+            } else {
+                LOG.infof("Cluster link '%s' is ACTIVE again: its source answers", link.name());
+            }
+        });
+    }
+
     /** A config item of a create request; {@code value} may be null (rejected by validation). */
     public record ConfigValue(String name, String value) {
     }

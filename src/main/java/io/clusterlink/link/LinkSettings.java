@@ -45,7 +45,7 @@ public final class LinkSettings {
         return Boolean.parseBoolean(get(LinkConfigs.OFFSET_SYNC_ENABLE));
     }
 
-    /** How often auto-create looks for new source topics: {@code topic.config.sync.ms}. */
+    /** How often topic configs and partition counts are synced and auto-create looks for new topics: {@code topic.config.sync.ms}. */
     public long topicSyncIntervalMs() {
         return Long.parseLong(get(LinkConfigs.TOPIC_CONFIG_SYNC_MS).trim());
     }
@@ -92,6 +92,11 @@ public final class LinkSettings {
     /** The destination name of a source consumer group. */
     public String destinationGroup(String sourceGroup) {
         return groupPrefixEnabled() ? prefix().orElse("") + sourceGroup : sourceGroup;
+    }
+
+    /** Which source topic configs mirrors carry: {@code topic.config.sync.include} (validated at create time). */
+    public TopicConfigPolicy topicConfigPolicy() {
+        return TopicConfigPolicy.parse(get(LinkConfigs.TOPIC_CONFIG_SYNC_INCLUDE));
     }
 
     /** {@code availability.check.ms}. */

@@ -3,6 +3,7 @@ package io.clusterlink.link;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +40,9 @@ public class LinkStore {
     };
     private static final TypeReference<List<Long>> OFFSETS = new TypeReference<>() {
     };
+
+    private static final Set<MirrorStatus> GROWS = EnumSet.of(MirrorStatus.PENDING_MIRROR, MirrorStatus.ACTIVE,
+            MirrorStatus.PAUSED);
 
     private final LinkRepository links;
     private final MirrorRepository mirrors;
@@ -115,6 +119,55 @@ public class LinkStore {
             audit(e.clusterId, e.linkName, null, current.name(), wanted.name(), "cluster.link.paused");
         }
         return toLink(e);
+    }
+
+    /**
+     * Records the outcome of a source availability check: {@code ACTIVE} becomes
+     * {@code UNAVAILABLE} with the error, and back when the source answers again. A paused or
+     * failed link keeps its state. Returns the link when its state changed.
+     */
+    @Transactional
+    public Optional<Link> setAvailability(long linkId, boolean available, LinkError error, String message) {
+        LinkEntity e = links.findByIdOptional(linkId).orElse(null);
+        if (e == null) {
+            return Optional.empty();
+        }
+        LinkState current = LinkState.valueOf(e.linkState);
+        LinkState wanted = available ? LinkState.ACTIVE : LinkState.UNAVAILABLE;
+        if (current != LinkState.ACTIVE && current != LinkState.UNAVAILABLE || current == wanted) {
+            return Optional.empty();
+        }
+        e.linkState = wanted.name();
+        e.linkError = (available ? LinkError.NO_ERROR : error).name();
+        e.linkErrorMessage = available ? null : message;
+        e.updatedAt = clock.instant();
+        audit(e.clusterId, e.linkName, null, current.name(), wanted.name(),
+                available ? "source cluster reachable again" : message);
+        return Optional.of(toLink(e));
+    }
+
+    /**
+     * Grows a mirror to {@code partitions} partitions after the source grew; the new partitions
+     * start at offset 0 like the source's new partitions. Only a mirror that is mirroring grows:
+     * one that is stopping keeps the partitions its stop offsets were taken for.
+     */
+    @Transactional
+    public Optional<Mirror> growMirror(long mirrorId, int partitions) {
+        MirrorEntity e = mirrors.findByIdOptional(mirrorId).orElse(null);
+        if (e == null || e.numPartitions >= partitions || !GROWS.contains(MirrorStatus.valueOf(e.mirrorStatus))) {
+            return Optional.empty();
+        }
+        List<Long> starts = new ArrayList<>(readOffsets(e.startOffsets));
+        while (starts.size() < partitions) {
+            starts.add(0L);
+        }
+        int before = e.numPartitions;
+        e.numPartitions = partitions;
+        e.startOffsets = writeOffsets(starts);
+        String linkName = linkName(e.linkId);
+        audit(e.clusterId, linkName, e.mirrorTopicName, e.mirrorStatus, e.mirrorStatus,
+                "source partitions increased from " + before + " to " + partitions);
+        return Optional.of(toMirror(e, linkName));
     }
 
     @Transactional
@@ -213,6 +266,20 @@ public class LinkStore {
         String linkName = linkName(e.linkId);
         audit(e.clusterId, linkName, e.mirrorTopicName, current.name(), to.name(), message);
         return Optional.of(toMirror(e, linkName));
+    }
+
+    /** Replaces the error of a FAILED mirror that failed with {@code was}; false when it did not. */
+    @Transactional
+    public boolean refineFailure(long mirrorId, MirrorTopicError was, MirrorTopicError error, String message) {
+        MirrorEntity e = mirrors.findByIdOptional(mirrorId).orElse(null);
+        if (e == null || !MirrorStatus.FAILED.name().equals(e.mirrorStatus) || !was.name().equals(e.mirrorTopicError)
+                || was == error) {
+            return false;
+        }
+        e.mirrorTopicError = error.name();
+        e.statusMessage = message;
+        audit(e.clusterId, linkName(e.linkId), e.mirrorTopicName, e.mirrorStatus, e.mirrorStatus, message);
+        return true;
     }
 
     /** Records a message on a mirror without changing its state (e.g. records skipped by retention). */

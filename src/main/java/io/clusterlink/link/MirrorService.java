@@ -26,6 +26,7 @@ import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -54,22 +55,6 @@ public class MirrorService {
 
     private static final Logger LOG = Logger.getLogger(MirrorService.class);
 
-    /** Mirrored from the source at creation, never settable on the mirror. */
-    static final Set<String> ALWAYS_SYNCED = Set.of(TopicConfig.CLEANUP_POLICY_CONFIG,
-            TopicConfig.MAX_MESSAGE_BYTES_CONFIG, TopicConfig.COMPRESSION_TYPE_CONFIG);
-    /** Mirrored when set on the source topic. */
-    static final Set<String> SYNCED_WHEN_SET = Set.of(TopicConfig.RETENTION_MS_CONFIG,
-            TopicConfig.RETENTION_BYTES_CONFIG, TopicConfig.SEGMENT_BYTES_CONFIG, TopicConfig.SEGMENT_MS_CONFIG,
-            TopicConfig.SEGMENT_JITTER_MS_CONFIG, TopicConfig.SEGMENT_INDEX_BYTES_CONFIG,
-            TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG, TopicConfig.FLUSH_MS_CONFIG,
-            TopicConfig.INDEX_INTERVAL_BYTES_CONFIG, TopicConfig.DELETE_RETENTION_MS_CONFIG,
-            TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG,
-            TopicConfig.FILE_DELETE_DELAY_MS_CONFIG, TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG);
-    /** Owned by the mirror while it mirrors: source timestamps are kept as they are. */
-    static final Map<String, String> MIRROR_ONLY = Map.of(
-            TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime",
-            "message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE),
-            "message.timestamp.after.max.ms", String.valueOf(Long.MAX_VALUE));
     private static final Duration HALT_TIMEOUT = Duration.ofSeconds(60);
     private static final int MAX_PATTERN_LENGTH = 1000;
 
@@ -119,7 +104,7 @@ public class MirrorService {
         SourceTopic source = describeSource(link, request.sourceTopicName());
         Map<String, String> configs = new HashMap<>(source.configs());
         configs.putAll(userConfigs);
-        configs.putAll(MIRROR_ONLY);
+        configs.putAll(TopicConfigPolicy.MIRROR_ONLY);
         createTopic(destination, mirrorTopic, source.partitions(), replicationFactor, configs);
         try {
             store.insertMirror(link, mirrorTopic, request.sourceTopicName(), source.topicId(), source.partitions(),
@@ -139,8 +124,7 @@ public class MirrorService {
             if (c == null || c.name() == null || c.name().isBlank() || c.value() == null) {
                 throw new ClusterLinkException.InvalidRequest("Every topic config needs a 'name' and a 'value'");
             }
-            if (ALWAYS_SYNCED.contains(c.name()) || SYNCED_WHEN_SET.contains(c.name())
-                    || MIRROR_ONLY.containsKey(c.name())) {
+            if (TopicConfigPolicy.managed(c.name())) {
                 throw new ClusterLinkException.InvalidRequest(
                         "Cannot set configuration '" + c.name() + "' for mirror topic '" + topic + "'");
             }
@@ -161,16 +145,7 @@ public class MirrorService {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
             Config config = admin.describeConfigs(List.of(resource)).all()
                     .get(sourceTimeout.toMillis(), TimeUnit.MILLISECONDS).get(resource);
-            Map<String, String> configs = new HashMap<>();
-            for (ConfigEntry e : config.entries()) {
-                if (e.value() == null) {
-                    continue;
-                }
-                if (ALWAYS_SYNCED.contains(e.name())
-                        || (SYNCED_WHEN_SET.contains(e.name()) && e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG)) {
-                    configs.put(e.name(), e.value());
-                }
-            }
+            Map<String, String> configs = settings.topicConfigPolicy().desired(config);
             Set<TopicPartition> tps = IntStream.range(0, partitions).mapToObj(p -> new TopicPartition(topic, p))
                     .collect(Collectors.toSet());
             Map<TopicPartition, Long> start = startOffsets(admin, tps, settings.startOffsetSpec());
@@ -528,7 +503,7 @@ public class MirrorService {
                 () -> new ClusterLinkException.ClusterUnavailable("Destination cluster is not reachable", null));
         Optional<String> sourceTimestampType = sourceTimestampType(link, m);
         List<AlterConfigOp> ops = new ArrayList<>();
-        for (String name : new TreeSet<>(MIRROR_ONLY.keySet())) {
+        for (String name : new TreeSet<>(TopicConfigPolicy.MIRROR_ONLY.keySet())) {
             ops.add(new AlterConfigOp(new ConfigEntry(name, ""), AlterConfigOp.OpType.DELETE));
         }
         sourceTimestampType.ifPresent(type -> {
@@ -622,11 +597,50 @@ public class MirrorService {
         });
     }
 
-    /** The data plane stopped a mirror because of an error it cannot repair. */
+    /**
+     * The data plane or the metadata sync stopped a mirror because of an error it cannot repair
+     * (a divergence, a deleted, re-created or shrunk source topic). A mirror that failed because
+     * its source seemed deleted takes the more precise error once the source is seen again.
+     */
     public void failed(long mirrorId, MirrorTopicError error, String message) {
-        store.transition(mirrorId, EnumSet.of(MirrorStatus.PENDING_MIRROR, MirrorStatus.ACTIVE,
+        if (store.refineFailure(mirrorId, MirrorTopicError.SOURCE_TOPIC_MAY_BE_DELETED, error, message)) {
+            LOG.errorf("Mirror topic %d: %s", mirrorId, message);
+            return;
+        }
+        store.transition(mirrorId, EnumSet.of(MirrorStatus.PENDING_MIRROR, MirrorStatus.ACTIVE, MirrorStatus.PAUSED,
                 MirrorStatus.PENDING_STOPPED), MirrorStatus.FAILED, error, message, null)
-                .ifPresent(m -> LOG.errorf("Mirror topic '%s' FAILED (%s): %s", m.mirrorTopic(), error, message));
+                .ifPresent(m -> {
+                    LOG.errorf("Mirror topic '%s' FAILED (%s): %s", m.mirrorTopic(), error, message);
+                    replication.wake();
+                });
+    }
+
+    /**
+     * The source topic of a mirror grew to {@code partitions}: adds the partitions to the mirror
+     * topic, then records them so the data plane copies them from offset 0.
+     */
+    public void partitionsIncreased(Mirror m, int partitions) {
+        DestinationCluster cluster = clusters.byIdIfKnown(m.clusterId()).orElseThrow(
+                () -> new ClusterLinkException.ClusterUnavailable("Destination cluster is not reachable", null));
+        Admin admin = clusters.admin(cluster);
+        try {
+            int current = KafkaClients.describeTopic(admin, m.mirrorTopic(), Duration.ofSeconds(30)).partitions().size();
+            if (current < partitions) {
+                admin.createPartitions(Map.of(m.mirrorTopic(), NewPartitions.increaseTo(partitions)))
+                        .all().get(30, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClusterLinkException.ClusterUnavailable("Interrupted", e);
+        } catch (Exception e) {
+            throw new ClusterLinkException.ClusterUnavailable("Cannot add partitions to mirror topic '"
+                    + m.mirrorTopic() + "': " + KafkaErrors.describe(e), e);
+        }
+        store.growMirror(m.id(), partitions).ifPresent(grown -> {
+            LOG.infof("Mirror topic '%s' grew from %d to %d partitions with its source", m.mirrorTopic(),
+                    m.partitions(), partitions);
+            replication.wake();
+        });
     }
 
     /** Source retention deleted records before they were copied; the mirror skipped them. */

@@ -11,6 +11,11 @@ interface LinkSyncTask {
     /** Whether the link has this task enabled. */
     boolean enabled(Link link);
 
+    /** Whether the task runs while the link is UNAVAILABLE (only the availability check does). */
+    default boolean runsWhileUnavailable() {
+        return false;
+    }
+
     /** Milliseconds between two runs for this link. */
     long intervalMs(Link link);
 

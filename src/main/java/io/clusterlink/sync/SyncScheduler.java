@@ -22,7 +22,7 @@ import io.quarkus.runtime.StartupEvent;
 /**
  * Runs every link's periodic metadata sync tasks on one named thread. Each task runs at its own
  * interval per link; a run that fails is logged and never cancels the schedule. Paused links
- * are skipped.
+ * are skipped; while a link is unavailable only its availability check runs.
  */
 @ApplicationScoped
 public class SyncScheduler {
@@ -32,8 +32,11 @@ public class SyncScheduler {
 
     private final LinkService links;
     private final List<LinkSyncTask> tasks;
-    /** Next run per link and task, in epoch millis: scheduler thread only. */
-    private final Map<String, Long> nextRun = new HashMap<>();
+    /**
+     * Last run per link and task, in epoch millis: scheduler thread only. A task is due when its
+     * link's current interval has passed since, so a changed interval applies at once.
+     */
+    private final Map<String, Long> lastRun = new HashMap<>();
     private ScheduledExecutorService executor;
 
     SyncScheduler(LinkService links, Instance<LinkSyncTask> tasks) {
@@ -70,17 +73,19 @@ public class SyncScheduler {
         try {
             long now = System.currentTimeMillis();
             List<Link> all = links.allLinks();
-            nextRun.keySet().removeIf(key -> all.stream().noneMatch(l -> key.startsWith(l.id() + "/")));
+            lastRun.keySet().removeIf(key -> all.stream().noneMatch(l -> key.startsWith(l.id() + "/")));
             for (Link link : all) {
                 if (link.state() == LinkState.PAUSED) {
                     continue;
                 }
                 for (LinkSyncTask task : tasks) {
                     String key = link.id() + "/" + task.name();
-                    if (!task.enabled(link) || nextRun.getOrDefault(key, 0L) > now) {
+                    Long last = lastRun.get(key);
+                    if (!task.enabled(link) || last != null && now - last < task.intervalMs(link)
+                            || link.state() == LinkState.UNAVAILABLE && !task.runsWhileUnavailable()) {
                         continue;
                     }
-                    nextRun.put(key, now + task.intervalMs(link));
+                    lastRun.put(key, now);
                     run(task, link);
                 }
             }

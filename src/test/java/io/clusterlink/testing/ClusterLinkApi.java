@@ -12,6 +12,7 @@ import java.util.Map;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 
+import io.clusterlink.kafka.local.LocalKafkaCluster;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -68,13 +69,22 @@ public final class ClusterLinkApi {
      * the source topic's name.
      */
     public static void awaitCaughtUp(String link, String topic) {
-        Map<TopicPartition, Long> sourceEnds = KafkaClusters.endOffsets(KafkaClusters.get().source(), topic,
+        awaitCaughtUp(KafkaClusters.get().source(), link, topic, topic);
+    }
+
+    /** {@link #awaitCaughtUp(String, String)} for any source cluster and a mirror topic of any name. */
+    public static void awaitCaughtUp(LocalKafkaCluster source, String link, String sourceTopic, String mirrorTopic) {
+        Map<TopicPartition, Long> sourceEnds = KafkaClusters.endOffsets(source, sourceTopic,
                 IsolationLevel.READ_COMMITTED);
+        String topic = sourceTopic;
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
-            JsonPath m = mirror(link, topic);
+            JsonPath m = mirror(link, mirrorTopic);
             List<Integer> lags = m.getList("mirror_lags.lag", Integer.class);
             List<Long> fetched = m.getList("mirror_lags.last_source_fetch_offset", Long.class);
             if (!"ACTIVE".equals(m.getString("mirror_status")) || lags.stream().anyMatch(l -> l != 0)) {
+                return false;
+            }
+            if (fetched.size() != sourceEnds.size()) {
                 return false;
             }
             for (int p = 0; p < fetched.size(); p++) {

@@ -182,6 +182,45 @@ class AclSyncIT {
     }
 
     @Test
+    void disablingAclSyncLeavesTheSyncedAclsAndTheirOwnershipRecords() throws Exception {
+        // Given: two links, each syncing its own principal's ACLs
+        String principal = "User:" + uniqueName("acl-disabled");
+        String otherPrincipal = "User:" + uniqueName("acl-barrier");
+        String link = uniqueName("acl-link");
+        String otherLink = uniqueName("acl-link");
+        AclBinding read = allow(principal, ResourceType.TOPIC, uniqueName("disabled"), PatternType.LITERAL,
+                AclOperation.READ);
+        AclBinding otherRead = allow(otherPrincipal, ResourceType.TOPIC, uniqueName("barrier"), PatternType.LITERAL,
+                AclOperation.READ);
+        createAcls(kafka.sourceAdmin(), read);
+        try {
+            createLink(link, kafka.source().bootstrapServers(), aclSync(principalFilter(principal)));
+            createLink(otherLink, kafka.source().bootstrapServers(), aclSync(principalFilter(otherPrincipal)));
+            await().atMost(SYNCED).pollInterval(Duration.ofMillis(250))
+                    .until(() -> acls(kafka.destinationAdmin(), principal).contains(read));
+
+            // When: ACL sync is disabled, then the ACL leaves the source. The other link syncing an ACL
+            // created after the change shows that no run with the old settings is still in flight
+            // (one scheduler thread runs the links one after another).
+            given().contentType(ContentType.JSON).body(Map.of("value", "false"))
+                    .put("/kafka/v3/clusters/{c}/links/{link}/configs/acl.sync.enable", clusterId(), link)
+                    .then().statusCode(204);
+            createAcls(kafka.sourceAdmin(), otherRead);
+            await().atMost(SYNCED).pollInterval(Duration.ofMillis(250))
+                    .until(() -> acls(kafka.destinationAdmin(), otherPrincipal).contains(otherRead));
+            deleteAcls(kafka.sourceAdmin(), read);
+
+            // Then: for several sync intervals nothing is deleted, and the link still owns the ACL
+            await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> acls(kafka.destinationAdmin(), principal).contains(read));
+            assertThat(ownedAcls(link)).containsExactly(read);
+        } finally {
+            deleteLink(link);
+            deleteLink(otherLink);
+        }
+    }
+
+    @Test
     void reportsAnAuthorizationErrorWhenTheSourcePrincipalCannotDescribeAcls() {
         // Given: test-user is not a super user and has no ACLs on the source cluster
         String link = uniqueName("acl-link");

@@ -5,6 +5,7 @@ import java.util.concurrent.ExecutionException;
 
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.SecurityDisabledException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.config.ConfigException;
@@ -44,6 +45,9 @@ public final class KafkaErrors {
         if (cause instanceof UnknownTopicOrPartitionException) {
             return "unknown topic or partition";
         }
+        if (cause instanceof SecurityDisabledException) {
+            return "no authorizer is configured" + (msg.isEmpty() ? "" : " (" + msg + ")");
+        }
         return msg.isEmpty() ? "unexpected error" : msg;
     }
 
@@ -53,5 +57,24 @@ public final class KafkaErrors {
 
     public static boolean isTimeout(Throwable t) {
         return unwrap(t) instanceof TimeoutException;
+    }
+
+    /**
+     * The v3 link task error code for a failed call: {@code SECURITY_DISABLED_ERROR} (the cluster
+     * has no authorizer), {@code AUTHORIZATION_ERROR}, {@code AUTHENTICATION_ERROR}, else
+     * {@code INTERNAL_ERROR}.
+     */
+    public static String taskErrorCode(Throwable t) {
+        Throwable cause = unwrap(t);
+        if (cause instanceof SecurityDisabledException) {
+            return "SECURITY_DISABLED_ERROR";
+        }
+        if (cause instanceof AuthorizationException) {
+            return "AUTHORIZATION_ERROR";
+        }
+        if (cause instanceof AuthenticationException) {
+            return "AUTHENTICATION_ERROR";
+        }
+        return "INTERNAL_ERROR";
     }
 }

@@ -32,8 +32,11 @@ public class SyncScheduler {
 
     private final LinkService links;
     private final List<LinkSyncTask> tasks;
-    /** Next run per link and task, in epoch millis: scheduler thread only. */
-    private final Map<String, Long> nextRun = new HashMap<>();
+    /**
+     * Start of the last run per link and task, in epoch millis: scheduler thread only. The next run
+     * is due one interval later, as the link's configs say now, so a changed interval applies at once.
+     */
+    private final Map<String, Long> lastRun = new HashMap<>();
     private ScheduledExecutorService executor;
 
     SyncScheduler(LinkService links, Instance<LinkSyncTask> tasks) {
@@ -70,17 +73,18 @@ public class SyncScheduler {
         try {
             long now = System.currentTimeMillis();
             List<Link> all = links.allLinks();
-            nextRun.keySet().removeIf(key -> all.stream().noneMatch(l -> key.startsWith(l.id() + "/")));
+            lastRun.keySet().removeIf(key -> all.stream().noneMatch(l -> key.startsWith(l.id() + "/")));
             for (Link link : all) {
                 if (link.state() == LinkState.PAUSED) {
                     continue;
                 }
                 for (LinkSyncTask task : tasks) {
                     String key = link.id() + "/" + task.name();
-                    if (!task.enabled(link) || nextRun.getOrDefault(key, 0L) > now) {
+                    Long last = lastRun.get(key);
+                    if (!task.enabled(link) || (last != null && last + task.intervalMs(link) > now)) {
                         continue;
                     }
-                    nextRun.put(key, now + task.intervalMs(link));
+                    lastRun.put(key, now);
                     run(task, link);
                 }
             }

@@ -57,6 +57,13 @@ public final class ClusterLinkApi {
                 .then().statusCode(200).extract().jsonPath();
     }
 
+    /** Sets one config of a link. */
+    public static void setLinkConfig(String link, String name, String value) {
+        given().contentType(ContentType.JSON).body(Map.of("value", value))
+                .put("/kafka/v3/clusters/{c}/links/{link}/configs/{name}", clusterId(), link, name)
+                .then().statusCode(204);
+    }
+
     public static void awaitStatus(String link, String topic, String status) {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
                 .until(() -> status.equals(mirror(link, topic).getString("mirror_status")));
@@ -68,17 +75,22 @@ public final class ClusterLinkApi {
      * the source topic's name.
      */
     public static void awaitCaughtUp(String link, String topic) {
-        Map<TopicPartition, Long> sourceEnds = KafkaClusters.endOffsets(KafkaClusters.get().source(), topic,
+        awaitCaughtUp(link, topic, topic);
+    }
+
+    /** {@link #awaitCaughtUp(String, String)} for a mirror named differently, e.g. with the link prefix. */
+    public static void awaitCaughtUp(String link, String sourceTopic, String mirrorTopic) {
+        Map<TopicPartition, Long> sourceEnds = KafkaClusters.endOffsets(KafkaClusters.get().source(), sourceTopic,
                 IsolationLevel.READ_COMMITTED);
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
-            JsonPath m = mirror(link, topic);
+            JsonPath m = mirror(link, mirrorTopic);
             List<Integer> lags = m.getList("mirror_lags.lag", Integer.class);
             List<Long> fetched = m.getList("mirror_lags.last_source_fetch_offset", Long.class);
             if (!"ACTIVE".equals(m.getString("mirror_status")) || lags.stream().anyMatch(l -> l != 0)) {
                 return false;
             }
             for (int p = 0; p < fetched.size(); p++) {
-                if (fetched.get(p) < sourceEnds.get(new TopicPartition(topic, p))) {
+                if (fetched.get(p) < sourceEnds.get(new TopicPartition(sourceTopic, p))) {
                     return false;
                 }
             }

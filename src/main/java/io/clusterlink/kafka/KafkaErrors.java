@@ -6,7 +6,11 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.SecurityDisabledException;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -76,5 +80,26 @@ public final class KafkaErrors {
             return "AUTHENTICATION_ERROR";
         }
         return "INTERNAL_ERROR";
+    }
+
+    public static boolean isAuthorization(Throwable t) {
+        return unwrap(t) instanceof AuthorizationException;
+    }
+
+    /** Wrong client settings: authentication failed or a client config is invalid. */
+    public static boolean isMisconfiguration(Throwable t) {
+        Throwable cause = unwrap(t);
+        return cause instanceof AuthenticationException || cause instanceof ConfigException;
+    }
+
+    public static boolean isGroupNotFound(Throwable t) {
+        return unwrap(t) instanceof GroupIdNotFoundException;
+    }
+
+    /** The group got members while its offsets were being written: the coordinator refused the write. */
+    public static boolean isGroupActive(Throwable t) {
+        Throwable cause = unwrap(t);
+        return cause instanceof UnknownMemberIdException || cause instanceof GroupNotEmptyException
+                || cause instanceof RebalanceInProgressException;
     }
 }

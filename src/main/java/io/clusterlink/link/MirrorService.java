@@ -61,13 +61,15 @@ public class MirrorService {
     private final LinkStore store;
     private final DestinationClusters clusters;
     private final ReplicationControl replication;
+    private final ConsumerOffsetSync offsetSync;
     private final Duration sourceTimeout;
 
     MirrorService(LinkStore store, DestinationClusters clusters, ReplicationControl replication,
-            ClusterlinkConfig config) {
+            ConsumerOffsetSync offsetSync, ClusterlinkConfig config) {
         this.store = store;
         this.clusters = clusters;
         this.replication = replication;
+        this.offsetSync = offsetSync;
         this.sourceTimeout = config.sourceTimeout();
     }
 
@@ -440,7 +442,10 @@ public class MirrorService {
             throw new ClusterLinkException.ClusterUnavailable("Cannot read the end offsets of mirror topic '"
                     + m.mirrorTopic() + "': " + KafkaErrors.describe(e), e);
         }
-        return finishStop(link, m, stopOffsets, reason);
+        return offsetSync.whileStopping(link, () -> {
+            offsetSync.clampToMirrorEnd(link, m, stopOffsets);
+            return finishStop(link, m, stopOffsets, reason);
+        });
     }
 
     private ActionResult pause(Mirror m, boolean validateOnly) {
@@ -593,7 +598,10 @@ public class MirrorService {
     public void stopCaughtUp(long mirrorId) {
         store.findMirror(mirrorId).filter(m -> m.status() == MirrorStatus.PENDING_STOPPED).ifPresent(m -> {
             Link link = store.findLink(m.linkId()).orElseThrow();
-            finishStop(link, m, m.stopOffsets(), "promoted");
+            offsetSync.whileStopping(link, () -> {
+                offsetSync.finalSync(link, m);
+                return finishStop(link, m, m.stopOffsets(), "promoted");
+            });
         });
     }
 

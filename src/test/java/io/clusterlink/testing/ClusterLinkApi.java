@@ -58,6 +58,13 @@ public final class ClusterLinkApi {
                 .then().statusCode(200).extract().jsonPath();
     }
 
+    /** Sets one config of a link. */
+    public static void setLinkConfig(String link, String name, String value) {
+        given().contentType(ContentType.JSON).body(Map.of("value", value))
+                .put("/kafka/v3/clusters/{c}/links/{link}/configs/{name}", clusterId(), link, name)
+                .then().statusCode(204);
+    }
+
     public static void awaitStatus(String link, String topic, String status) {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
                 .until(() -> status.equals(mirror(link, topic).getString("mirror_status")));
@@ -72,11 +79,15 @@ public final class ClusterLinkApi {
         awaitCaughtUp(KafkaClusters.get().source(), link, topic, topic);
     }
 
+    /** {@link #awaitCaughtUp(String, String)} for a mirror named differently, e.g. with the link prefix. */
+    public static void awaitCaughtUp(String link, String sourceTopic, String mirrorTopic) {
+        awaitCaughtUp(KafkaClusters.get().source(), link, sourceTopic, mirrorTopic);
+    }
+
     /** {@link #awaitCaughtUp(String, String)} for any source cluster and a mirror topic of any name. */
     public static void awaitCaughtUp(LocalKafkaCluster source, String link, String sourceTopic, String mirrorTopic) {
         Map<TopicPartition, Long> sourceEnds = KafkaClusters.endOffsets(source, sourceTopic,
                 IsolationLevel.READ_COMMITTED);
-        String topic = sourceTopic;
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
             JsonPath m = mirror(link, mirrorTopic);
             List<Integer> lags = m.getList("mirror_lags.lag", Integer.class);
@@ -88,7 +99,7 @@ public final class ClusterLinkApi {
                 return false;
             }
             for (int p = 0; p < fetched.size(); p++) {
-                if (fetched.get(p) < sourceEnds.get(new TopicPartition(topic, p))) {
+                if (fetched.get(p) < sourceEnds.get(new TopicPartition(sourceTopic, p))) {
                     return false;
                 }
             }

@@ -1,0 +1,416 @@
+package io.clusterlink.link;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsResult;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ListGroupsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+import io.clusterlink.config.ClusterlinkConfig;
+import io.clusterlink.kafka.DestinationCluster;
+import io.clusterlink.kafka.DestinationClusters;
+import io.clusterlink.kafka.KafkaClients;
+import io.clusterlink.kafka.KafkaErrors;
+
+/**
+ * {@code consumer.offset.sync.enable}: the committed offsets of the source consumer groups that
+ * match {@code consumer.offset.group.filters}, for the topics a link mirrors, written to the same
+ * groups on the destination ({@code cluster.link.prefix} + name with
+ * {@code consumer.group.prefix.enable}). Mirror offsets equal source offsets, so a consumer that
+ * moves to the destination resumes at its next record.
+ * <p>
+ * Each offset is clamped to the mirror partition's end offset, so no consumer starts past what the
+ * mirror holds. Groups with members on the destination are left alone, offsets the destination
+ * already has are not written again, and groups and offsets are never deleted. A mirror's offsets
+ * are synced until it stops: promote runs a last sync before the mirror is {@code STOPPED},
+ * failover clamps the synced groups' offsets to where the mirror stopped.
+ */
+@ApplicationScoped
+public class ConsumerOffsetSync {
+
+    private static final Logger LOG = Logger.getLogger(ConsumerOffsetSync.class);
+    private static final Duration DESTINATION_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a run waits for another one of the same link, e.g. a periodic run for a stop. */
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(60);
+    /** Mirrors whose groups' offsets are synced: all that have not stopped or failed. */
+    private static final Set<MirrorStatus> SYNCED = EnumSet.of(MirrorStatus.PENDING_MIRROR, MirrorStatus.ACTIVE,
+            MirrorStatus.PAUSED, MirrorStatus.PENDING_STOPPED);
+
+    private final LinkStore store;
+    private final DestinationClusters clusters;
+    private final Duration sourceTimeout;
+    /** Per link: a periodic run and a mirror's stop never write offsets at the same time. */
+    private final Map<Long, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+    ConsumerOffsetSync(LinkStore store, DestinationClusters clusters, ClusterlinkConfig config) {
+        this.store = store;
+        this.clusters = clusters;
+        this.sourceTimeout = config.sourceTimeout();
+    }
+
+    /**
+     * One periodic run for a link: every mirror that still mirrors, except one being failed over.
+     *
+     * @return the errors to report; none when every matching group was synced or skipped as active
+     */
+    public List<LinkView.TaskError> sync(Link link) {
+        return syncMirrors(link, m -> m.status() != MirrorStatus.PENDING_STOPPED || m.stopOffsets() != null);
+    }
+
+    /**
+     * Promote: the last sync of a mirror that caught up with its stop offsets, before it becomes
+     * {@code STOPPED}. A failure is logged and does not hold up the promotion.
+     */
+    void finalSync(Link link, Mirror mirror) {
+        if (!link.settings().consumerOffsetSync()) {
+            return;
+        }
+        try {
+            List<LinkView.TaskError> errors = syncMirrors(link, m -> m.id() == mirror.id());
+            errors.forEach(e -> LOG.warnf("Final consumer offset sync of mirror topic '%s' on link '%s': %s",
+                    mirror.mirrorTopic(), link.name(), e.message()));
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "Final consumer offset sync of mirror topic '%s' on link '%s' failed", mirror.mirrorTopic(),
+                    link.name());
+        }
+    }
+
+    /**
+     * Failover: without asking the source, lowers the offsets of the synced groups (those that
+     * match the group filter, by their destination name) on the mirror topic to the mirror's end
+     * offsets. Groups with members are left alone. A failure is logged and does not hold up the
+     * failover.
+     *
+     * @param endOffsets the mirror's end offsets, indexed by partition
+     */
+    void clampToMirrorEnd(Link link, Mirror mirror, List<Long> endOffsets) {
+        LinkSettings settings = link.settings();
+        if (!settings.consumerOffsetSync()) {
+            return;
+        }
+        try {
+            Admin admin = destinationAdmin(link);
+            List<String> groups = consumerGroups(admin, DESTINATION_TIMEOUT).stream()
+                    .filter(g -> syncedGroup(settings, g)).toList();
+            List<TopicPartition> partitions = IntStream.range(0, mirror.partitions())
+                    .mapToObj(p -> new TopicPartition(mirror.mirrorTopic(), p)).toList();
+            Map<String, Map<TopicPartition, OffsetAndMetadata>> beyond = new TreeMap<>();
+            committedOffsets(admin, groups, partitions, DESTINATION_TIMEOUT).forEach((group, offsets) -> offsets
+                    .forEach((tp, committed) -> {
+                        long end = endOffsets.get(tp.partition());
+                        if (committed.offset() > end) {
+                            beyond.computeIfAbsent(group, g -> new HashMap<>()).put(tp,
+                                    new OffsetAndMetadata(end, committed.metadata()));
+                        }
+                    }));
+            List<LinkView.TaskError> errors = new ArrayList<>();
+            int clamped = 0;
+            for (String group : idleGroups(admin, beyond.keySet(), errors)) {
+                if (write(admin, group, beyond.get(group), errors)) {
+                    clamped++;
+                }
+            }
+            errors.forEach(e -> LOG.warnf("Clamping consumer offsets of failed-over mirror topic '%s': %s",
+                    mirror.mirrorTopic(), e.message()));
+            if (clamped > 0) {
+                LOG.infof("Clamped the offsets of %d consumer group(s) on '%s' to its end offsets %s", clamped,
+                        mirror.mirrorTopic(), endOffsets);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warnf("Interrupted while clamping consumer offsets of failed-over mirror topic '%s'",
+                    mirror.mirrorTopic());
+        } catch (Exception e) {
+            LOG.warnf("Cannot clamp consumer offsets of failed-over mirror topic '%s' on link '%s': %s",
+                    mirror.mirrorTopic(), link.name(), KafkaErrors.describe(e));
+        }
+    }
+
+    /**
+     * Runs a mirror's stop with the link's offset sync held off, so no periodic run writes offsets
+     * for a mirror that is stopping. Waits at most {@link #LOCK_WAIT} for a run in progress, then
+     * stops anyway.
+     */
+    <T> T whileStopping(Link link, Supplier<T> stop) {
+        ReentrantLock lock = locks.computeIfAbsent(link.id(), id -> new ReentrantLock());
+        boolean locked = lock(lock);
+        if (!locked) {
+            LOG.warnf("A consumer offset sync of link '%s' still runs after %d s; stopping the mirror anyway",
+                    link.name(), LOCK_WAIT.toSeconds());
+        }
+        try {
+            return stop.get();
+        } finally {
+            if (locked) {
+                lock.unlock();
+            }
+        }
+    }
+
+    private List<LinkView.TaskError> syncMirrors(Link link, Predicate<Mirror> which) {
+        Set<String> sourceTopics = synced(link, which).stream().map(Mirror::sourceTopic).collect(Collectors.toSet());
+        if (sourceTopics.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Map<TopicPartition, OffsetAndMetadata>> sourceOffsets;
+        try {
+            sourceOffsets = sourceOffsets(link, sourceTopics);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of(new LinkView.TaskError("INTERNAL_ERROR", "Interrupted"));
+        } catch (Exception e) {
+            return List.of(error("Cannot read the consumer group offsets of the source cluster: ", e));
+        }
+        if (sourceOffsets.isEmpty()) {
+            return List.of();
+        }
+        ReentrantLock lock = locks.computeIfAbsent(link.id(), id -> new ReentrantLock());
+        if (!lock(lock)) {
+            return List.of(new LinkView.TaskError("INTERNAL_ERROR", "Another consumer offset sync of link '"
+                    + link.name() + "' did not finish within " + LOCK_WAIT.toSeconds() + " s"));
+        }
+        try {
+            // Read again under the lock: a mirror that stopped since is no longer synced.
+            return writeToDestination(link, synced(link, which), sourceOffsets);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private List<Mirror> synced(Link link, Predicate<Mirror> which) {
+        return store.listMirrors(link).stream().filter(m -> SYNCED.contains(m.status())).filter(which).toList();
+    }
+
+    /** Committed offsets on the mirrored topics of every source group that matches the group filter. */
+    private Map<String, Map<TopicPartition, OffsetAndMetadata>> sourceOffsets(Link link, Set<String> topics)
+            throws Exception {
+        NameFilters filters = link.settings().groupFilters();
+        try (Admin admin = KafkaClients.admin(link.settings().sourceClientProperties(),
+                "clusterlink-offset-sync-" + link.name(), sourceTimeout)) {
+            List<String> groups = consumerGroups(admin, sourceTimeout).stream().filter(filters::matches).toList();
+            Map<String, Map<TopicPartition, OffsetAndMetadata>> result = new TreeMap<>();
+            committedOffsets(admin, groups, null, sourceTimeout).forEach((group, offsets) -> {
+                Map<TopicPartition, OffsetAndMetadata> mirrored = new HashMap<>(offsets);
+                mirrored.keySet().removeIf(tp -> !topics.contains(tp.topic()));
+                if (!mirrored.isEmpty()) {
+                    result.put(group, mirrored);
+                }
+            });
+            return result;
+        }
+    }
+
+    private List<LinkView.TaskError> writeToDestination(Link link, List<Mirror> mirrors,
+            Map<String, Map<TopicPartition, OffsetAndMetadata>> sourceOffsets) {
+        LinkSettings settings = link.settings();
+        Map<String, Mirror> bySourceTopic = mirrors.stream().collect(Collectors.toMap(Mirror::sourceTopic, m -> m));
+        // Destination group -> mirror partition -> source offset.
+        Map<String, Map<TopicPartition, OffsetAndMetadata>> wanted = new TreeMap<>();
+        sourceOffsets.forEach((group, offsets) -> offsets.forEach((tp, committed) -> {
+            Mirror m = bySourceTopic.get(tp.topic());
+            if (m != null && tp.partition() < m.partitions()) {
+                wanted.computeIfAbsent(settings.destinationGroup(group), g -> new HashMap<>())
+                        .put(new TopicPartition(m.mirrorTopic(), tp.partition()), committed);
+            }
+        }));
+        if (wanted.isEmpty()) {
+            return List.of();
+        }
+        List<LinkView.TaskError> errors = new ArrayList<>();
+        try {
+            Admin admin = destinationAdmin(link);
+            Set<TopicPartition> partitions = wanted.values().stream().flatMap(o -> o.keySet().stream())
+                    .collect(Collectors.toSet());
+            Map<TopicPartition, Long> ends = KafkaClients.offsets(admin, partitions, OffsetSpec.latest(),
+                    IsolationLevel.READ_UNCOMMITTED, DESTINATION_TIMEOUT);
+            Set<String> idle = idleGroups(admin, wanted.keySet(), errors);
+            Map<String, Map<TopicPartition, OffsetAndMetadata>> current = committedOffsets(admin, idle, null,
+                    DESTINATION_TIMEOUT);
+            for (String group : idle) {
+                Map<TopicPartition, OffsetAndMetadata> existing = current.getOrDefault(group, Map.of());
+                Map<TopicPartition, OffsetAndMetadata> changes = new HashMap<>();
+                wanted.get(group).forEach((tp, committed) -> {
+                    Long end = ends.get(tp);
+                    if (end == null) {
+                        return;
+                    }
+                    long target = Math.min(committed.offset(), end);
+                    OffsetAndMetadata now = existing.get(tp);
+                    if (now == null || now.offset() != target) {
+                        // The source's leader epoch means nothing on the destination: left out.
+                        changes.put(tp, new OffsetAndMetadata(target, committed.metadata()));
+                    }
+                });
+                write(admin, group, changes, errors);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            errors.add(new LinkView.TaskError("INTERNAL_ERROR", "Interrupted"));
+        } catch (ClusterLinkException e) {
+            errors.add(new LinkView.TaskError("INTERNAL_ERROR", e.getMessage()));
+        } catch (Exception e) {
+            errors.add(error("Cannot read the consumer groups of the destination cluster: ", e));
+        }
+        return errors;
+    }
+
+    /**
+     * The groups among {@code groups} that have no members on the destination, so their offsets
+     * may be written; a group that does not exist yet is one of them.
+     */
+    private static Set<String> idleGroups(Admin admin, Collection<String> groups, List<LinkView.TaskError> errors)
+            throws InterruptedException {
+        Set<String> idle = new TreeSet<>();
+        if (groups.isEmpty()) {
+            return idle;
+        }
+        Map<String, KafkaFuture<ConsumerGroupDescription>> described = admin.describeConsumerGroups(groups)
+                .describedGroups();
+        for (String group : new TreeSet<>(groups)) {
+            try {
+                ConsumerGroupDescription d = described.get(group).get(DESTINATION_TIMEOUT.toMillis(),
+                        TimeUnit.MILLISECONDS);
+                GroupState state = d.groupState();
+                if (d.members().isEmpty() && (state == GroupState.EMPTY || state == GroupState.DEAD)) {
+                    idle.add(group);
+                } else {
+                    LOG.debugf("Consumer group '%s' is %s with %d member(s) on the destination: its offsets are "
+                            + "not synced while it is in use", group, state, d.members().size());
+                }
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                if (KafkaErrors.isGroupNotFound(e)) {
+                    idle.add(group);
+                } else {
+                    errors.add(error("Cannot describe consumer group '" + group + "' on the destination cluster: ",
+                            e));
+                }
+            }
+        }
+        return idle;
+    }
+
+    /** Writes a group's offsets; true when written. A group that got members meanwhile is skipped. */
+    private static boolean write(Admin admin, String group, Map<TopicPartition, OffsetAndMetadata> offsets,
+            List<LinkView.TaskError> errors) throws InterruptedException {
+        if (offsets.isEmpty()) {
+            return false;
+        }
+        try {
+            admin.alterConsumerGroupOffsets(group, offsets).all().get(DESTINATION_TIMEOUT.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            LOG.debugf("Consumer group '%s' on the destination: offsets set to %s", group, offsets);
+            return true;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            if (KafkaErrors.isGroupActive(e)) {
+                LOG.debugf("Consumer group '%s' got members on the destination: its offsets are not synced", group);
+            } else {
+                errors.add(error("Cannot write the offsets of consumer group '" + group
+                        + "' on the destination cluster: ", e));
+            }
+            return false;
+        }
+    }
+
+    /** Names of the consumer groups (classic and consumer protocol, including simple groups) of a cluster. */
+    private static List<String> consumerGroups(Admin admin, Duration timeout) throws Exception {
+        Collection<GroupListing> listings = admin.listGroups(ListGroupsOptions.forConsumerGroups()).all()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return listings.stream().map(GroupListing::groupId).sorted().toList();
+    }
+
+    /**
+     * Committed offsets per group, of all partitions or of {@code partitions}; partitions without an
+     * offset are left out, and so are groups that vanished meanwhile.
+     */
+    private static Map<String, Map<TopicPartition, OffsetAndMetadata>> committedOffsets(Admin admin,
+            Collection<String> groups, List<TopicPartition> partitions, Duration timeout) throws Exception {
+        Map<String, Map<TopicPartition, OffsetAndMetadata>> result = new LinkedHashMap<>();
+        if (groups.isEmpty()) {
+            return result;
+        }
+        Map<String, ListConsumerGroupOffsetsSpec> specs = new LinkedHashMap<>();
+        groups.forEach(g -> specs.put(g, new ListConsumerGroupOffsetsSpec().topicPartitions(partitions)));
+        ListConsumerGroupOffsetsResult listed = admin.listConsumerGroupOffsets(specs);
+        for (String group : groups) {
+            try {
+                Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(listed
+                        .partitionsToOffsetAndMetadata(group).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+                offsets.values().removeIf(o -> o == null || o.offset() < 0);
+                result.put(group, offsets);
+            } catch (Exception e) {
+                if (!KafkaErrors.isGroupNotFound(e)) {
+                    throw e;
+                }
+            }
+        }
+        return result;
+    }
+
+    /** Whether a destination group is one the link syncs: its source name matches the group filter. */
+    private static boolean syncedGroup(LinkSettings settings, String destinationGroup) {
+        String sourceGroup = destinationGroup;
+        if (settings.groupPrefixEnabled()) {
+            String prefix = settings.prefix().orElse("");
+            if (!destinationGroup.startsWith(prefix)) {
+                return false;
+            }
+            sourceGroup = destinationGroup.substring(prefix.length());
+        }
+        return settings.groupFilters().matches(sourceGroup);
+    }
+
+    private Admin destinationAdmin(Link link) {
+        Optional<DestinationCluster> cluster = clusters.byIdIfKnown(link.clusterId());
+        return clusters.admin(cluster.orElseThrow(() -> new ClusterLinkException.ClusterUnavailable(
+                "Destination cluster " + link.clusterId() + " is not reachable", null)));
+    }
+
+    private static boolean lock(ReentrantLock lock) {
+        try {
+            return lock.tryLock(LOCK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static LinkView.TaskError error(String what, Exception e) {
+        String code = KafkaErrors.isAuthorization(e) ? "AUTHORIZATION_ERROR"
+                : KafkaErrors.isMisconfiguration(e) ? "MISCONFIGURATION_ERROR" : "INTERNAL_ERROR";
+        return new LinkView.TaskError(code, what + KafkaErrors.describe(e));
+    }
+}

@@ -47,6 +47,8 @@ public final class LinkConfigs {
     public static final String CONNECTION_MODE = "connection.mode";
 
     private static final ConfigDef CLIENT_DEFS = AdminClientConfig.configDef();
+    /** Cluster Linking's limit for {@code cluster.link.prefix}. */
+    private static final int MAX_PREFIX_LENGTH = 12;
 
     /** How one behaviour config is checked; throws IllegalArgumentException with the reason. */
     @FunctionalInterface
@@ -297,8 +299,8 @@ public final class LinkConfigs {
         if (v.isEmpty() || !TopicNames.LEGAL.matcher(v).matches()) {
             throw new IllegalArgumentException("must be non-empty and use only [a-zA-Z0-9._-]");
         }
-        if (v.length() > 64) {
-            throw new IllegalArgumentException("must be at most 64 characters");
+        if (v.length() > MAX_PREFIX_LENGTH) {
+            throw new IllegalArgumentException("must be at most " + MAX_PREFIX_LENGTH + " characters");
         }
     }
 }

@@ -91,6 +91,64 @@ class BadInputTest {
     }
 
     @Test
+    void invalidSyncFilterAndPrefixCombinationsAreNamed() {
+        String name = uniqueName("bad");
+        String bootstrap = kafka.source().bootstrapServers();
+        String groups = "{\"groupFilters\":[{\"name\":\"*\",\"patternType\":\"LITERAL\",\"filterType\":\"INCLUDE\"}]}";
+        error(createLinkResponse(name, bootstrap, Map.of("auto.create.mirror.topics.enable", "true")).then(), 400,
+                40002, "'auto.create.mirror.topics.enable=true' needs 'auto.create.mirror.topics.filters'");
+        error(createLinkResponse(name, bootstrap, Map.of("consumer.offset.sync.enable", "true")).then(), 400, 40002,
+                "'consumer.offset.sync.enable=true' needs 'consumer.offset.group.filters'");
+        error(createLinkResponse(name, bootstrap, Map.of("consumer.offset.group.filters",
+                "{\"groupFilters\":[{\"name\":\"g\",\"patternType\":\"LITERAL\",\"filterType\":\"INCLUDE\",\"x\":1}]}"))
+                .then(), 400, 40002, "groupFilters[0] has an unknown field 'x'");
+        error(createLinkResponse(name, bootstrap, Map.of("consumer.offset.group.filters",
+                "{\"topicFilters\":[]}")).then(), 400, 40002, "unknown field 'topicFilters'");
+        error(createLinkResponse(name, bootstrap, Map.of("acl.filters", "{\"aclFilters\":[{\"resourceFilter\":"
+                + "{\"resourceType\":\"table\",\"patternType\":\"any\"},\"accessFilter\":{\"operation\":\"any\","
+                + "\"permissionType\":\"any\"}}]}")).then(), 400, 40002,
+                "aclFilters[0].resourceFilter.resourceType 'table' is not one of");
+        error(createLinkResponse(name, bootstrap, Map.of("acl.filters", "not json")).then(), 400, 40002,
+                "Invalid value 'not json' for link config 'acl.filters'");
+        error(createLinkResponse(name, bootstrap, Map.of("cluster.link.prefix", "dr.", "acl.sync.enable", "true",
+                "acl.filters", "{\"aclFilters\":[{\"resourceFilter\":{\"resourceType\":\"any\",\"patternType\":"
+                + "\"any\"},\"accessFilter\":{\"operation\":\"any\",\"permissionType\":\"any\"}}]}")).then(), 400,
+                40002, "'cluster.link.prefix' and 'acl.sync.enable=true' cannot be used together on one link");
+        error(createLinkResponse(name, bootstrap, Map.of("consumer.group.prefix.enable", "true")).then(), 400, 40002,
+                "'consumer.group.prefix.enable=true' needs 'cluster.link.prefix'");
+        error(createLinkResponse(name, bootstrap, Map.of("cluster.link.prefix", "dr/")).then(), 400, 40002,
+                "Invalid value 'dr/' for link config 'cluster.link.prefix'");
+        error(createLinkResponse(name, bootstrap, Map.of("cluster.link.prefix", "thirteen-char")).then(), 400, 40002,
+                "'cluster.link.prefix': must be at most 12 characters");
+        error(createLinkResponse(name, bootstrap, Map.of("topic.config.sync.include",
+                "retention.ms,unclean.leader.election.enable")).then(), 400, 40002,
+                "unclean.leader.election.enable is not a topic config that can be synced");
+        error(createLinkResponse(name, bootstrap, Map.of("acl.sync.ms", "500")).then(), 400, 40002,
+                "Invalid value '500' for link config 'acl.sync.ms': must be at least 1000");
+        error(createLinkResponse(name, bootstrap, Map.of("availability.check.consecutive.failure.threshold", "0"))
+                .then(), 400, 40002, "must be between 1 and 1000");
+        assertNoLink(name);
+
+        // The same rules hold when configs change later, and a refused change leaves the link as it was
+        createLink(name, bootstrap, Map.of("cluster.link.prefix", "dr.", "consumer.offset.sync.enable", "true",
+                "consumer.offset.group.filters", groups));
+        String configs = "/kafka/v3/clusters/" + cluster + "/links/" + name + "/configs";
+        error(given().contentType(ContentType.JSON).body(Map.of("value", "true")).put(configs + "/acl.sync.enable")
+                .then(), 400, 40002, "'acl.sync.enable=true' needs 'acl.filters'");
+        error(given().delete(configs + "/consumer.offset.group.filters").then(), 400, 40002,
+                "'consumer.offset.sync.enable=true' needs 'consumer.offset.group.filters'");
+        error(given().contentType(ContentType.JSON).body(Map.of("data", List.of(
+                Map.of("name", "acl.sync.enable", "value", "true"),
+                Map.of("name", "acl.filters", "value", "{\"aclFilters\":[{\"resourceFilter\":{\"resourceType\":"
+                        + "\"any\",\"patternType\":\"any\"},\"accessFilter\":{\"operation\":\"any\","
+                        + "\"permissionType\":\"any\"}}]}")))).put(configs + ":alter").then(), 400, 40002,
+                "cannot be used together on one link");
+        given().get(configs + "/acl.sync.enable").then().statusCode(200).body("value", equalTo("false"));
+        given().get(configs + "/consumer.offset.group.filters").then().statusCode(200).body("value", equalTo(groups));
+        given().delete("/links/" + name).then().statusCode(200);
+    }
+
+    @Test
     void invalidLinkNamesAreRejected() {
         error(createLinkResponse("bad name!", kafka.source().bootstrapServers(), Map.of()).then(), 400, 40002,
                 "Link name 'bad name!' is illegal");

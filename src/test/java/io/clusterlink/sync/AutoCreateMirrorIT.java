@@ -16,11 +16,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
+import io.clusterlink.testing.ClusterLinkApi;
 import io.clusterlink.testing.KafkaClusters;
 import io.clusterlink.testing.KafkaClustersResource;
 import io.clusterlink.testing.MirrorVerifier;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 
 /** auto.create.mirror.topics.enable with topic filters. */
@@ -68,6 +70,57 @@ class AutoCreateMirrorIT {
                 .isEqualTo("TOPIC_EXISTS_ERROR");
         assertThat(task.getString("tasks.find { it.task_name == 'AutoCreateMirror' }.errors[0].error_message"))
                 .isEqualTo("Topic '" + prefix + "clash' already exists");
+    }
+
+    @Test
+    void filterChangesAndPausingApplyWithoutARestart() throws Exception {
+        // Given a link that auto-creates mirrors of topics named <a>*
+        String a = uniqueName("runtime-a") + "-";
+        String b = uniqueName("runtime-b") + "-";
+        String link = uniqueName("link");
+        String configs = "/kafka/v3/clusters/" + ClusterLinkApi.clusterId() + "/links/" + link + "/configs/";
+        createLink(link, kafka.source().bootstrapServers(), Map.of("auto.create.mirror.topics.enable", "true",
+                "auto.create.mirror.topics.filters", prefixFilter(a), "topic.config.sync.ms", "1000"));
+        KafkaClusters.createTopic(kafka.source(), a + "1", 1, Map.of());
+        KafkaClusters.createTopic(kafka.source(), b + "1", 1, Map.of());
+        awaitMirrors(link, List.of(a + "1"));
+
+        // When the filter is changed to <b>*
+        given().contentType(ContentType.JSON).body(Map.of("value", prefixFilter(b)))
+                .put(configs + "auto.create.mirror.topics.filters").then().statusCode(204);
+
+        // Then <b>1 is mirrored too (mirrors that exist stay)
+        awaitMirrors(link, List.of(a + "1", b + "1"));
+
+        // When the link is paused, a new matching topic waits, and the tasks say why
+        given().contentType(ContentType.JSON).body(Map.of("value", "true")).put(configs + "cluster.link.paused").then()
+                .statusCode(204);
+        KafkaClusters.createTopic(kafka.source(), b + "2", 1, Map.of());
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> mirrorNames(link).size() == 2);
+        JsonPath paused = given().get("/links/{link}?include_tasks=true", link).then().statusCode(200).extract()
+                .jsonPath();
+        assertThat(paused.getString("link_state")).isEqualTo("PAUSED");
+        assertThat(paused.getList("tasks.state", String.class)).containsOnly("LINK_PAUSED", "NOT_CONFIGURED")
+                .contains("LINK_PAUSED");
+
+        // Then resetting cluster.link.paused to its default resumes auto-creation
+        given().delete(configs + "cluster.link.paused").then().statusCode(204);
+        awaitMirrors(link, List.of(a + "1", b + "1", b + "2"));
+    }
+
+    private static String prefixFilter(String prefix) {
+        return "{\"topicFilters\":[{\"name\":\"" + prefix + "\",\"patternType\":\"PREFIXED\","
+                + "\"filterType\":\"INCLUDE\"}]}";
+    }
+
+    private static List<String> mirrorNames(String link) {
+        return given().get("/links/{link}/mirrors", link).then().statusCode(200).extract().jsonPath()
+                .getList("data.mirror_topic_name", String.class);
+    }
+
+    private static void awaitMirrors(String link, List<String> expected) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(mirrorNames(link)).containsExactlyInAnyOrderElementsOf(expected));
     }
 
     private static byte[] bytes(String s) {

@@ -2,6 +2,7 @@ package io.clusterlink.link;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,10 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.common.security.JaasContext;
+import org.apache.kafka.common.security.ssl.DefaultSslEngineFactory;
 
 
 /**
@@ -193,12 +198,60 @@ public final class LinkConfigs {
         });
         if (problems.isEmpty()) {
             try {
-                new AdminClientConfig(client);
+                checkSecurity(new HashMap<>(new AdminClientConfig(client).values()), problems);
             } catch (ConfigException e) {
-                problems.add("Invalid source client config: " + e.getMessage());
+                problems.add("Invalid source client config: " + hideSecrets(e.getMessage(), configs));
             }
         }
         return problems;
+    }
+
+    /**
+     * Parses the JAAS config and builds the TLS context, as a client would when it connects, so a
+     * link never stores security settings its copy threads cannot use. Messages never carry a
+     * sensitive value.
+     */
+    private static void checkSecurity(Map<String, Object> client, List<String> problems) {
+        if (client.get(SaslConfigs.SASL_JAAS_CONFIG) != null) {
+            try {
+                JaasContext.loadClientContext(client);
+            } catch (RuntimeException e) {
+                problems.add("Link config '" + SaslConfigs.SASL_JAAS_CONFIG + "' is not a valid JAAS configuration: "
+                        + "it must read like '<login module class> required <option>=\"<value>\" ...;'");
+            }
+        }
+        String protocol = String.valueOf(client.get(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG));
+        if (protocol.equals("SSL") || protocol.equals("SASL_SSL")) {
+            try (DefaultSslEngineFactory tls = new DefaultSslEngineFactory()) {
+                tls.configure(client);
+            } catch (RuntimeException e) {
+                Map<String, String> plain = new TreeMap<>();
+                client.forEach((k, v) -> plain.put(k, v instanceof Password p ? p.value() : String.valueOf(v)));
+                problems.add("Invalid source TLS configs: " + hideSecrets(causes(e), plain));
+            }
+        }
+    }
+
+    /** The messages of an exception and its causes, e.g. "Invalid PEM keystore configs: ...". */
+    private static String causes(Throwable t) {
+        List<String> messages = new ArrayList<>();
+        for (Throwable c = t; c != null && messages.size() < 4; c = c.getCause()) {
+            if (c.getMessage() != null && !messages.contains(c.getMessage())) {
+                messages.add(c.getMessage());
+            }
+        }
+        return messages.isEmpty() ? "unexpected error" : String.join(": ", messages);
+    }
+
+    /** {@code message} with every sensitive config value in it replaced by {@code [hidden]}. */
+    private static String hideSecrets(String message, Map<String, String> configs) {
+        String result = message == null ? "" : message;
+        for (Map.Entry<String, String> e : configs.entrySet()) {
+            if (isSensitive(e.getKey()) && e.getValue() != null && e.getValue().length() >= 4) {
+                result = result.replace(e.getValue(), "[hidden]");
+            }
+        }
+        return result;
     }
 
     private static void requireFilter(Map<String, String> configs, String enable, String filter,

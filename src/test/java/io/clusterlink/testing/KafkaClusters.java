@@ -76,9 +76,36 @@ public final class KafkaClusters {
     private final LocalKafkaCluster destination;
     private final Map<LocalKafkaCluster, Admin> admins = new ConcurrentHashMap<>();
 
-    private KafkaClusters(LocalKafkaCluster source, LocalKafkaCluster destination) {
+    private final TestCertificates certificates;
+
+    private KafkaClusters(LocalKafkaCluster source, LocalKafkaCluster destination, TestCertificates certificates) {
         this.source = source;
         this.destination = destination;
+        this.certificates = certificates;
+    }
+
+    /** The test CA and certificates the clusters' TLS listeners use. */
+    public TestCertificates certificates() {
+        return certificates;
+    }
+
+    /**
+     * Client properties that reach {@code cluster}'s SASL_SSL listener as {@code user} with the
+     * given SASL mechanism ({@code PLAIN}, {@code SCRAM-SHA-256}, {@code SCRAM-SHA-512}), trusting the
+     * test CA from its PEM text.
+     */
+    public Map<String, Object> saslSslClientProperties(LocalKafkaCluster cluster, String user, String password,
+            String mechanism) {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("bootstrap.servers", "127.0.0.1:" + cluster.saslSslPort());
+        properties.put("security.protocol", "SASL_SSL");
+        properties.put("sasl.mechanism", mechanism);
+        properties.put("sasl.jaas.config", mechanism.equals("PLAIN") ? LocalKafkaCluster.plainJaas(user, password)
+                : "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                        + "\" password=\"" + password + "\";");
+        properties.put("ssl.truststore.type", "PEM");
+        properties.put("ssl.truststore.certificates", certificates.caPem());
+        return properties;
     }
 
     /** The shared clusters, started on the first call in this JVM. */
@@ -263,8 +290,9 @@ public final class KafkaClusters {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        LocalKafkaCluster source = build("source", root, owner);
-        LocalKafkaCluster destination = build("destination", root, owner);
+        TestCertificates certificates = TestCertificates.in(root.resolve("tls"));
+        LocalKafkaCluster source = build("source", root, owner, certificates);
+        LocalKafkaCluster destination = build("destination", root, owner, certificates);
         CompletableFuture<LocalKafkaCluster> sourceStart = CompletableFuture.supplyAsync(source::start);
         destination.start();
         sourceStart.join();
@@ -276,26 +304,37 @@ public final class KafkaClusters {
                 System.setProperty(PROPERTY_PREFIX + cluster.name() + ".controller-port",
                         String.valueOf(cluster.controllerPort()));
                 System.setProperty(PROPERTY_PREFIX + cluster.name() + ".sasl-port", String.valueOf(cluster.saslPort()));
+                System.setProperty(PROPERTY_PREFIX + cluster.name() + ".ssl-port", String.valueOf(cluster.sslPort()));
+                System.setProperty(PROPERTY_PREFIX + cluster.name() + ".sasl-ssl-port",
+                        String.valueOf(cluster.saslSslPort()));
             }
             System.setProperty(PROPERTY_PREFIX + "dir", root.toString());
             Runtime.getRuntime().addShutdownHook(new Thread(new Cleanup(root, source, destination), "kafka-clusters-cleanup"));
         }
-        return new KafkaClusters(source, destination);
+        return new KafkaClusters(source, destination, certificates);
     }
 
-    private static LocalKafkaCluster build(String name, Path root, boolean owner) {
+    private static LocalKafkaCluster build(String name, Path root, boolean owner, TestCertificates certificates) {
         // Both clusters run the standard authorizer, like the seed walkthroughs' clusters. Plain
-        // clients (User:ANONYMOUS) and the SASL user admin are super users; test-user is not.
+        // clients (User:ANONYMOUS), the SASL user admin and the TLS client certificate are super
+        // users; test-user is not.
         LocalKafkaCluster.Builder builder = LocalKafkaCluster.builder(name).dataDir(root.resolve(name))
                 .saslUser(ADMIN, ADMIN_PASSWORD)
                 .saslUser(TEST_USER, TEST_USER_PASSWORD)
-                .authorizer("User:ANONYMOUS", "User:" + ADMIN);
-        if (!owner) {
-            builder.port(Integer.parseInt(System.getProperty(PROPERTY_PREFIX + name + ".port")))
-                    .controllerPort(Integer.parseInt(System.getProperty(PROPERTY_PREFIX + name + ".controller-port")))
-                    .saslPort(Integer.parseInt(System.getProperty(PROPERTY_PREFIX + name + ".sasl-port")));
+                .authorizer("User:ANONYMOUS", "User:" + ADMIN, TestCertificates.CLIENT_PRINCIPAL);
+        if (owner) {
+            builder.tls(certificates.brokerTls(), 0, 0);
+        } else {
+            builder.port(port(name, "port"))
+                    .controllerPort(port(name, "controller-port"))
+                    .saslPort(port(name, "sasl-port"))
+                    .tls(certificates.brokerTls(), port(name, "ssl-port"), port(name, "sasl-ssl-port"));
         }
         return builder.build();
+    }
+
+    private static int port(String cluster, String which) {
+        return Integer.parseInt(System.getProperty(PROPERTY_PREFIX + cluster + "." + which));
     }
 
     /** Stops the brokers and deletes their directory at JVM exit (no lambdas: their class loader may be closed by then). */

@@ -35,6 +35,10 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.jboss.logging.Logger;
 
@@ -79,10 +83,13 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private final Map<String, Object> extraClientProperties;
     private final Map<String, String> saslUsers;
     private final List<String> superUsers;
+    private final Tls tls;
 
     private int port;
     private int controllerPort;
     private int saslPort;
+    private int sslPort;
+    private int saslSslPort;
     /** The running (or last) broker; {@code child} is set too when this JVM launched it. */
     private ProcessHandle process;
     private Process child;
@@ -103,6 +110,17 @@ public final class LocalKafkaCluster implements AutoCloseable {
         this.saslUsers = Collections.unmodifiableMap(new LinkedHashMap<>(builder.saslUsers));
         this.superUsers = List.copyOf(builder.superUsers);
         this.saslPort = builder.saslPort;
+        this.tls = builder.tls;
+        this.sslPort = builder.sslPort;
+        this.saslSslPort = builder.saslSslPort;
+    }
+
+    /**
+     * TLS material of the broker's {@code SSL} and {@code SASL_SSL} listeners: PKCS12 key store and
+     * trust store, both protected by {@code password}. Clients of the {@code SSL} listener must
+     * present a certificate the trust store trusts.
+     */
+    public record Tls(Path keystore, Path truststore, String password) {
     }
 
     public static Builder builder(String name) {
@@ -164,10 +182,18 @@ public final class LocalKafkaCluster implements AutoCloseable {
             if (!saslUsers.isEmpty() && saslPort == 0) {
                 saslPort = FreePorts.pick();
             }
+            if (tls != null && sslPort == 0) {
+                sslPort = FreePorts.pick();
+            }
+            if (tls != null && !saslUsers.isEmpty() && saslSslPort == 0) {
+                saslSslPort = FreePorts.pick();
+            }
             checkPortFree(port);
             checkPortFree(controllerPort);
-            if (!saslUsers.isEmpty()) {
-                checkPortFree(saslPort);
+            for (int extra : List.of(saslPort, sslPort, saslSslPort)) {
+                if (extra != 0) {
+                    checkPortFree(extra);
+                }
             }
             Files.writeString(propertiesFile, propertiesText(), StandardCharsets.UTF_8);
             long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
@@ -177,6 +203,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
             }
             launch();
             clusterId = awaitReady(logStart);
+            createScramCredentials();
         } catch (IOException e) {
             throw killAfter(new UncheckedIOException("Cannot start Kafka cluster " + name + " in " + dataDir, e));
         } catch (RuntimeException e) {
@@ -246,9 +273,19 @@ public final class LocalKafkaCluster implements AutoCloseable {
         return controllerPort;
     }
 
-    /** The SASL_PLAINTEXT (PLAIN) listener port; 0 without SASL users or until the first start. */
+    /** The SASL_PLAINTEXT listener port (PLAIN, SCRAM-SHA-256/512); 0 without SASL users or until the first start. */
     public synchronized int saslPort() {
         return saslPort;
+    }
+
+    /** The SSL listener port (client certificates required); 0 without TLS or until the first start. */
+    public synchronized int sslPort() {
+        return sslPort;
+    }
+
+    /** The SASL_SSL listener port (PLAIN, SCRAM-SHA-256/512); 0 without TLS and SASL users or until the first start. */
+    public synchronized int saslSslPort() {
+        return saslSslPort;
     }
 
     /**
@@ -339,18 +376,24 @@ public final class LocalKafkaCluster implements AutoCloseable {
         // A killed broker's registration blocks the next start until its session expires (default 9 s).
         properties.put("broker.heartbeat.interval.ms", "500");
         properties.put("broker.session.timeout.ms", "3000");
+        // The PLAINTEXT and controller listeners stay as they are (principal User:ANONYMOUS); clients
+        // that need a named principal or encryption use these extra listeners.
         if (!saslUsers.isEmpty()) {
-            // The PLAINTEXT and controller listeners stay as they are (principal User:ANONYMOUS);
-            // clients that need a named principal use this extra listener.
-            properties.put("listeners", properties.get("listeners") + ",SASL://127.0.0.1:" + saslPort);
-            properties.put("advertised.listeners", properties.get("advertised.listeners") + ",SASL://127.0.0.1:" + saslPort);
-            properties.put("listener.security.protocol.map",
-                    properties.get("listener.security.protocol.map") + ",SASL:SASL_PLAINTEXT");
-            properties.put("listener.name.sasl.sasl.enabled.mechanisms", "PLAIN");
-            properties.put("listener.name.sasl.plain.sasl.jaas.config", saslUsers.entrySet().stream()
-                    .map(u -> "user_" + u.getKey() + "=\"" + u.getValue() + "\"")
-                    .collect(Collectors.joining(" ", "org.apache.kafka.common.security.plain.PlainLoginModule required ",
-                            ";")));
+            addListener(properties, "SASL", "SASL_PLAINTEXT", saslPort);
+        }
+        if (tls != null) {
+            addListener(properties, "SSL", "SSL", sslPort);
+            properties.put("listener.name.ssl.ssl.client.auth", "required");
+            if (!saslUsers.isEmpty()) {
+                addListener(properties, "SASL_SSL", "SASL_SSL", saslSslPort);
+            }
+            properties.put("ssl.keystore.type", "PKCS12");
+            properties.put("ssl.keystore.location", tls.keystore().toAbsolutePath().toString());
+            properties.put("ssl.keystore.password", tls.password());
+            properties.put("ssl.key.password", tls.password());
+            properties.put("ssl.truststore.type", "PKCS12");
+            properties.put("ssl.truststore.location", tls.truststore().toAbsolutePath().toString());
+            properties.put("ssl.truststore.password", tls.password());
         }
         if (!superUsers.isEmpty()) {
             properties.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
@@ -358,6 +401,47 @@ public final class LocalKafkaCluster implements AutoCloseable {
         }
         properties.putAll(extraBrokerProperties);
         return properties;
+    }
+
+    /** An extra listener; SASL ones offer PLAIN (users from the builder) and SCRAM-SHA-256/512. */
+    private void addListener(Map<String, String> properties, String name, String protocol, int listenerPort) {
+        properties.put("listeners", properties.get("listeners") + "," + name + "://127.0.0.1:" + listenerPort);
+        properties.put("advertised.listeners", properties.get("advertised.listeners") + "," + name + "://127.0.0.1:"
+                + listenerPort);
+        properties.put("listener.security.protocol.map", properties.get("listener.security.protocol.map") + ","
+                + name + ":" + protocol);
+        if (protocol.startsWith("SASL")) {
+            String prefix = "listener.name." + name.toLowerCase(Locale.ROOT) + ".";
+            properties.put(prefix + "sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512");
+            properties.put(prefix + "plain.sasl.jaas.config", saslUsers.entrySet().stream()
+                    .map(u -> "user_" + u.getKey() + "=\"" + u.getValue() + "\"")
+                    .collect(Collectors.joining(" ", "org.apache.kafka.common.security.plain.PlainLoginModule required ",
+                            ";")));
+            String scram = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
+            properties.put(prefix + "scram-sha-256.sasl.jaas.config", scram);
+            properties.put(prefix + "scram-sha-512.sasl.jaas.config", scram);
+        }
+    }
+
+    /** Gives every SASL user SCRAM-SHA-256 and SCRAM-SHA-512 credentials with its password (idempotent). */
+    private void createScramCredentials() {
+        if (saslUsers.isEmpty()) {
+            return;
+        }
+        try (Admin admin = Admin.create(clientProperties())) {
+            // One request per mechanism: a request may alter each user only once.
+            for (ScramMechanism mechanism : List.of(ScramMechanism.SCRAM_SHA_256, ScramMechanism.SCRAM_SHA_512)) {
+                List<UserScramCredentialAlteration> upserts = new ArrayList<>();
+                saslUsers.forEach((user, password) -> upserts.add(new UserScramCredentialUpsertion(user,
+                        new ScramCredentialInfo(mechanism, 4096), password)));
+                admin.alterUserScramCredentials(upserts).all().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating SCRAM credentials on " + name, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Cannot create SCRAM credentials on Kafka cluster " + name, e);
+        }
     }
 
     private String propertiesText() {
@@ -742,6 +826,9 @@ public final class LocalKafkaCluster implements AutoCloseable {
         private final Map<String, String> saslUsers = new LinkedHashMap<>();
         private final List<String> superUsers = new ArrayList<>();
         private int saslPort;
+        private Tls tls;
+        private int sslPort;
+        private int saslSslPort;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -801,6 +888,17 @@ public final class LocalKafkaCluster implements AutoCloseable {
         /** Port of the SASL listener; 0 (the default) picks a free port on the first start and keeps it. */
         public Builder saslPort(int saslPort) {
             this.saslPort = checkPort(saslPort);
+            return this;
+        }
+
+        /**
+         * Adds an {@code SSL} listener that requires client certificates and, with SASL users, a
+         * {@code SASL_SSL} listener; ports 0 (the default) are picked on the first start and kept.
+         */
+        public Builder tls(Tls tls, int sslPort, int saslSslPort) {
+            this.tls = Objects.requireNonNull(tls, "tls");
+            this.sslPort = checkPort(sslPort);
+            this.saslSslPort = checkPort(saslSslPort);
             return this;
         }
 

@@ -44,7 +44,7 @@ import io.clusterlink.kafka.KafkaErrors;
  * Whether a cluster can enforce this is found out once and checked again every
  * {@code clusterlink.read-only-check-interval}: there must be an authorizer (else
  * {@code SECURITY_DISABLED}), the service's principal must be allowed to alter the cluster's ACLs,
- * and, checked when the first binding is created, it must still be allowed to write the topic
+ * and, checked whenever bindings are created, it must still be allowed to write the topics
  * afterwards (a super user). Where it cannot, links say so and each copy's offset check catches
  * a foreign write: the partition goes {@code FAILED} ({@code ILLEGAL_STATE}) instead of shifting
  * the mirror's offsets.

@@ -44,8 +44,8 @@ public final class V3 {
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record LinkData(String kind, Metadata metadata, String sourceClusterId, String destinationClusterId,
             String remoteClusterId, String linkName, String linkId, String clusterLinkId, List<String> topicNames,
-            String linkState, String linkError, String linkErrorMessage,
-            @JsonInclude(JsonInclude.Include.NON_NULL) List<LinkTask> tasks) {
+            String linkState, String linkError, String linkErrorMessage, Boolean readOnlyEnforced,
+            String readOnlyMessage, @JsonInclude(JsonInclude.Include.NON_NULL) List<LinkTask> tasks) {
     }
 
     @JsonInclude(JsonInclude.Include.ALWAYS)

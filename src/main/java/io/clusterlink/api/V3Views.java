@@ -41,7 +41,8 @@ final class V3Views {
                         t.errors().stream().map(e -> new V3.LinkTaskError(e.code(), e.message())).toList())).toList();
         return new V3.LinkData("KafkaLinkData", new V3.Metadata(linkUrl(uri, l.clusterId(), l.name()), null),
                 l.sourceClusterId(), null, null, l.name(), l.clusterLinkId(), l.clusterLinkId(), view.topicNames(),
-                l.state().name(), l.error().name(), l.errorMessage(), tasks);
+                l.state().name(), l.error().name(), l.errorMessage(), view.readOnly().enforced(),
+                view.readOnly().message(), tasks);
     }
 
     static V3.LinkConfigData config(UriInfo uri, String clusterId, String linkName, ConfigEntry c) {

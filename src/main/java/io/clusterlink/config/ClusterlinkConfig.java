@@ -25,6 +25,14 @@ public interface ClusterlinkConfig {
     @WithDefault("10s")
     Duration sourceTimeout();
 
+    /**
+     * How long what was found out about a destination cluster's read-only enforcement (authorizer,
+     * the service's right to alter ACLs) is trusted before it is checked again.
+     */
+    @WithName("read-only-check-interval")
+    @WithDefault("5m")
+    Duration readOnlyCheckInterval();
+
     Secrets secrets();
 
     Replication replication();

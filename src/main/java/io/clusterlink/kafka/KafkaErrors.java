@@ -82,6 +82,11 @@ public final class KafkaErrors {
         return "INTERNAL_ERROR";
     }
 
+    /** The cluster has no authorizer, so it has no ACLs either. */
+    public static boolean isSecurityDisabled(Throwable t) {
+        return unwrap(t) instanceof SecurityDisabledException;
+    }
+
     public static boolean isAuthorization(Throwable t) {
         return unwrap(t) instanceof AuthorizationException;
     }

@@ -34,14 +34,16 @@ public class LinkService {
     private final DestinationClusters clusters;
     private final MirrorService mirrors;
     private final LinkTasks linkTasks;
+    private final ReadOnlyMirrors readOnly;
     private final Duration sourceTimeout;
 
     LinkService(LinkStore store, DestinationClusters clusters, MirrorService mirrors, LinkTasks linkTasks,
-            ClusterlinkConfig config) {
+            ReadOnlyMirrors readOnly, ClusterlinkConfig config) {
         this.store = store;
         this.clusters = clusters;
         this.mirrors = mirrors;
         this.linkTasks = linkTasks;
+        this.readOnly = readOnly;
         this.sourceTimeout = config.sourceTimeout();
     }
 
@@ -152,7 +154,7 @@ public class LinkService {
 
     private LinkView view(Link link, boolean includeTasks) {
         List<String> topics = store.listMirrors(link).stream().map(Mirror::mirrorTopic).toList();
-        return new LinkView(link, topics, includeTasks ? tasks(link) : null);
+        return new LinkView(link, topics, readOnly.enforcement(link.clusterId()), includeTasks ? tasks(link) : null);
     }
 
     /**

@@ -2,8 +2,12 @@ package io.clusterlink.link;
 
 import java.util.List;
 
-/** A link with its mirror topic names and, when asked for, its tasks. */
-public record LinkView(Link link, List<String> topicNames, List<LinkTask> tasks) {
+/**
+ * A link with its mirror topic names, whether its mirror topics are read-only on the destination
+ * cluster and, when asked for, its tasks.
+ */
+public record LinkView(Link link, List<String> topicNames, ReadOnlyMirrors.Enforcement readOnly,
+        List<LinkTask> tasks) {
 
     /** One link task ({@code ConsumerOffsetSync}, ...), its state and errors. */
     public record LinkTask(String name, String state, List<TaskError> errors) {

@@ -62,14 +62,16 @@ public class MirrorService {
     private final DestinationClusters clusters;
     private final ReplicationControl replication;
     private final ConsumerOffsetSync offsetSync;
+    private final ReadOnlyMirrors readOnly;
     private final Duration sourceTimeout;
 
     MirrorService(LinkStore store, DestinationClusters clusters, ReplicationControl replication,
-            ConsumerOffsetSync offsetSync, ClusterlinkConfig config) {
+            ConsumerOffsetSync offsetSync, ReadOnlyMirrors readOnly, ClusterlinkConfig config) {
         this.store = store;
         this.clusters = clusters;
         this.replication = replication;
         this.offsetSync = offsetSync;
+        this.readOnly = readOnly;
         this.sourceTimeout = config.sourceTimeout();
     }
 
@@ -108,16 +110,38 @@ public class MirrorService {
         configs.putAll(userConfigs);
         configs.putAll(TopicConfigPolicy.MIRROR_ONLY);
         createTopic(destination, mirrorTopic, source.partitions(), replicationFactor, configs);
+        makeReadOnly(cluster, mirrorTopic);
         try {
             store.insertMirror(link, mirrorTopic, request.sourceTopicName(), source.topicId(), source.partitions(),
                     source.startOffsets());
         } catch (RuntimeException e) {
             destination.deleteTopics(List.of(mirrorTopic));
+            try {
+                readOnly.lift(cluster, mirrorTopic);
+            } catch (RuntimeException lift) {
+                e.addSuppressed(lift);
+            }
             throw e;
         }
         LOG.infof("Created mirror topic '%s' of '%s' on link '%s' (%d partitions, start offsets %s)", mirrorTopic,
                 request.sourceTopicName(), linkName, source.partitions(), source.startOffsets());
         replication.wake();
+    }
+
+    /**
+     * Adds the read-only ACL to a new mirror topic before anything is copied into it. A failure
+     * does not fail the create: the periodic read-only check adds it later, and meanwhile the
+     * offset check catches a foreign write.
+     */
+    private void makeReadOnly(DestinationCluster cluster, String mirrorTopic) {
+        try {
+            readOnly.protect(cluster, List.of(mirrorTopic));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warnf("Cannot make mirror topic '%s' read-only yet (%s); the periodic check retries",
+                    mirrorTopic, KafkaErrors.describe(e));
+        }
     }
 
     private static Map<String, String> mirrorTopicConfigs(String topic, List<LinkService.ConfigValue> configs) {
@@ -492,11 +516,15 @@ public class MirrorService {
     }
 
     /**
-     * Makes a stopped mirror an ordinary topic: gives back the source's timestamp settings, then
-     * records {@code STOPPED} with its stop offsets.
+     * Makes a stopped mirror an ordinary topic: gives back the source's timestamp settings, lifts
+     * read-only, then records {@code STOPPED} with its stop offsets. If either change fails the
+     * mirror stays {@code PENDING_STOPPED}, and the stop can be retried.
      */
     private Mirror finishStop(Link link, Mirror m, List<Long> stopOffsets, String reason) {
         restoreTopicConfigs(link, m);
+        readOnly.lift(clusters.byIdIfKnown(m.clusterId()).orElseThrow(
+                () -> new ClusterLinkException.ClusterUnavailable("Destination cluster is not reachable", null)),
+                m.mirrorTopic());
         Mirror stopped = store.transition(m.id(), EnumSet.of(MirrorStatus.PENDING_STOPPED), MirrorStatus.STOPPED,
                 null, reason, stopOffsets).orElseThrow(() -> changed(m));
         LOG.infof("Mirror topic '%s' is STOPPED at offsets %s (%s)", m.mirrorTopic(), stopOffsets, reason);
@@ -550,6 +578,45 @@ public class MirrorService {
     private Link findLink(DestinationCluster cluster, String linkName) {
         return store.findLink(cluster.clusterId(), linkName).orElseThrow(
                 () -> new ClusterLinkException.NotFound("Cluster link '" + linkName + "' not found"));
+    }
+
+    /**
+     * Mirror states whose topics are read-only and get their ACL back if it is missing: every state
+     * before the mirror stops. A {@code FAILED} mirror stays read-only until it is failed over. A
+     * {@code PENDING_STOPPED} one keeps its ACL until it is {@code STOPPED} but does not get it
+     * back, so that a check never races with a stop that is lifting it.
+     */
+    private static final Set<MirrorStatus> READ_ONLY = EnumSet.of(MirrorStatus.PENDING_MIRROR, MirrorStatus.ACTIVE,
+            MirrorStatus.PAUSED, MirrorStatus.FAILED);
+
+    /**
+     * The periodic read-only check of a link: mirror topics that lost their ACL, or were created
+     * before the cluster could enforce read-only, get it (back). A mirror that stopped meanwhile
+     * may have lifted its ACL before the check re-added it: the check lifts it again.
+     */
+    public void keepReadOnly(Link link) throws Exception {
+        List<String> topics = store.listMirrors(link).stream().filter(m -> READ_ONLY.contains(m.status()))
+                .map(Mirror::mirrorTopic).toList();
+        Optional<DestinationCluster> cluster = clusters.byIdIfKnown(link.clusterId());
+        if (topics.isEmpty() || cluster.isEmpty()) {
+            return;
+        }
+        List<String> unprotected = readOnly.unprotected(cluster.get(), topics);
+        if (unprotected.isEmpty()) {
+            return;
+        }
+        if (!readOnly.protect(cluster.get(), unprotected)) {
+            return;
+        }
+        LOG.infof("Mirror topics %s of link '%s' were writable: added their read-only ACL (DENY WRITE for User:*)",
+                unprotected, link.name());
+        for (String topic : unprotected) {
+            boolean stillMirror = store.findMirror(link.clusterId(), topic).filter(m -> READ_ONLY.contains(m.status()))
+                    .isPresent();
+            if (!stillMirror) {
+                readOnly.lift(cluster.get(), topic);
+            }
+        }
     }
 
     void linkChanged() {

@@ -16,6 +16,11 @@ interface LinkSyncTask {
         return false;
     }
 
+    /** Whether the task runs while the link is PAUSED (only the read-only check does). */
+    default boolean runsWhilePaused() {
+        return false;
+    }
+
     /** Milliseconds between two runs for this link. */
     long intervalMs(Link link);
 

@@ -21,8 +21,9 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * Runs every link's periodic metadata sync tasks on one named thread. Each task runs at its own
- * interval per link; a run that fails is logged and never cancels the schedule. Paused links
- * are skipped; while a link is unavailable only its availability check runs.
+ * interval per link; a run that fails is logged and never cancels the schedule. Of a paused
+ * link only the read-only check runs; while a link is unavailable only its availability check
+ * and the read-only check run.
  */
 @ApplicationScoped
 public class SyncScheduler {
@@ -75,13 +76,11 @@ public class SyncScheduler {
             List<Link> all = links.allLinks();
             lastRun.keySet().removeIf(key -> all.stream().noneMatch(l -> key.startsWith(l.id() + "/")));
             for (Link link : all) {
-                if (link.state() == LinkState.PAUSED) {
-                    continue;
-                }
                 for (LinkSyncTask task : tasks) {
                     String key = link.id() + "/" + task.name();
                     Long last = lastRun.get(key);
                     if (!task.enabled(link) || last != null && now - last < task.intervalMs(link)
+                            || link.state() == LinkState.PAUSED && !task.runsWhilePaused()
                             || link.state() == LinkState.UNAVAILABLE && !task.runsWhileUnavailable()) {
                         continue;
                     }

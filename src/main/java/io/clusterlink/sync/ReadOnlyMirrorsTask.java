@@ -1,0 +1,64 @@
+package io.clusterlink.sync;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.clusterlink.kafka.KafkaErrors;
+import io.clusterlink.link.Link;
+import io.clusterlink.link.MirrorService;
+
+/**
+ * Every {@code topic.config.sync.ms}, gives the link's mirror topics their read-only ACL back if
+ * someone deleted it, or if they were created before the destination could enforce read-only.
+ * It needs only the destination, so it runs while the link is paused or unavailable too. Not a v3
+ * link task: whether read-only is enforced is shown on the link itself.
+ */
+@ApplicationScoped
+class ReadOnlyMirrorsTask implements LinkSyncTask {
+
+    private static final Logger LOG = Logger.getLogger(ReadOnlyMirrorsTask.class);
+
+    private final MirrorService mirrors;
+
+    ReadOnlyMirrorsTask(MirrorService mirrors) {
+        this.mirrors = mirrors;
+    }
+
+    @Override
+    public String name() {
+        return "ReadOnlyMirrors";
+    }
+
+    @Override
+    public boolean enabled(Link link) {
+        return true;
+    }
+
+    @Override
+    public boolean runsWhileUnavailable() {
+        return true;
+    }
+
+    @Override
+    public boolean runsWhilePaused() {
+        return true;
+    }
+
+    @Override
+    public long intervalMs(Link link) {
+        return link.settings().topicSyncIntervalMs();
+    }
+
+    @Override
+    public void run(Link link) {
+        try {
+            mirrors.keepReadOnly(link);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warnf("Cannot check that the mirror topics of link '%s' are read-only: %s", link.name(),
+                    KafkaErrors.describe(e));
+        }
+    }
+}

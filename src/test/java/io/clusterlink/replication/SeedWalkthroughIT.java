@@ -53,8 +53,9 @@ import io.quarkus.test.junit.QuarkusTest;
  * The migration walkthrough of the seed documents, step by step, on two clusters with the standard
  * authorizer: what {@code kafka-topics}, {@code kafka-console-*}, {@code kafka-acls},
  * {@code kafka-cluster-links} and {@code kafka-mirrors} do there is done here with Kafka clients
- * (as the super user {@code admin}, over SASL/PLAIN like the seed's {@code source.config}) and with
- * clusterlink's REST API.
+ * (as the super user {@code admin}, over SASL_SSL with PLAIN and a verified certificate, like the
+ * seed's {@code source.config} and {@code destination.config}) and with clusterlink's REST API, which
+ * itself reaches the destination over SASL_SSL.
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaClustersResource.class)
@@ -107,8 +108,11 @@ class SeedWalkthroughIT {
     void migratesTopicConsumerOffsetsAndAclsThenPromotesTheTopic() throws Exception {
         LocalKafkaCluster source = kafka.source();
         LocalKafkaCluster destination = kafka.destination();
-        Map<String, Object> sourceConfig = source.saslClientProperties(KafkaClusters.ADMIN);
-        Map<String, Object> destinationConfig = destination.saslClientProperties(KafkaClusters.ADMIN);
+        // source.config and destination.config of the seed: SASL_SSL, PLAIN, verified certificates
+        Map<String, Object> sourceConfig = kafka.saslSslClientProperties(source, KafkaClusters.ADMIN,
+                KafkaClusters.ADMIN_PASSWORD, "PLAIN");
+        Map<String, Object> destinationConfig = kafka.saslSslClientProperties(destination, KafkaClusters.ADMIN,
+                KafkaClusters.ADMIN_PASSWORD, "PLAIN");
 
         // Step 2: test-topic with one partition; seq 1 5 | kafka-console-producer
         try (Admin admin = Admin.create(sourceConfig)) {
@@ -132,9 +136,12 @@ class SeedWalkthroughIT {
         // Steps 3 and 4: kafka-cluster-links --create --link test-cluster-link --config-file source.config
         // --topic-filters-json-file --consumer-group-filters-json-file --acl-filters-json-file
         Map<String, String> configs = new LinkedHashMap<>();
-        configs.put("security.protocol", "SASL_PLAINTEXT");
+        configs.put("security.protocol", "SASL_SSL");
         configs.put("sasl.mechanism", "PLAIN");
         configs.put("sasl.jaas.config", LocalKafkaCluster.plainJaas(KafkaClusters.ADMIN, KafkaClusters.ADMIN_PASSWORD));
+        // The CA that signed the source's certificate, inline, as a PEM link config
+        configs.put("ssl.truststore.type", "PEM");
+        configs.put("ssl.truststore.certificates", kafka.certificates().caPem());
         configs.put("auto.create.mirror.topics.enable", "true");
         configs.put("consumer.offset.sync.enable", "true");
         configs.put("acl.sync.enable", "true");
@@ -143,7 +150,7 @@ class SeedWalkthroughIT {
         configs.put("acl.filters", ACL_FILTER);
         // The seed keeps Cluster Linking's 30 s offset sync interval; one second keeps this test short.
         configs.put("consumer.offset.sync.ms", "1000");
-        createLink("test-cluster-link", "127.0.0.1:" + source.saslPort(), configs);
+        createLink("test-cluster-link", "127.0.0.1:" + source.saslSslPort(), configs);
 
         // kafka-cluster-links --list; kafka-configs --describe --cluster-link test-cluster-link
         given().get("/links").then().statusCode(200)
@@ -198,7 +205,8 @@ class SeedWalkthroughIT {
         // test-group resumes on the destination exactly after what it consumed on the source
         assertThat(consumeAsGroup(destination, destinationConfig, "test-group", 1)).containsExactly("6");
         // and User:test-user, no super user, may read the topic thanks to the synced ACL
-        Map<String, Object> testUser = new HashMap<>(destination.saslClientProperties(KafkaClusters.TEST_USER));
+        Map<String, Object> testUser = kafka.saslSslClientProperties(destination, KafkaClusters.TEST_USER,
+                KafkaClusters.TEST_USER_PASSWORD, "PLAIN");
         try (KafkaConsumer<byte[], byte[]> consumer = KafkaClusters.consumer(destination, testUser)) {
             consumer.assign(List.of(partition0));
             consumer.seekToBeginning(List.of(partition0));

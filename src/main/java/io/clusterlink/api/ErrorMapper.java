@@ -13,7 +13,11 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
+import io.clusterlink.api.security.AuthFailureResponses;
 import io.clusterlink.link.ClusterLinkException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 
 /**
  * The one place that turns failures into v3 error bodies {@code {"error_code", "message"}}.
@@ -24,6 +28,12 @@ public class ErrorMapper {
 
     private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
 
+    private final AuthFailureResponses authFailures;
+
+    ErrorMapper(AuthFailureResponses authFailures) {
+        this.authFailures = authFailures;
+    }
+
     @ServerExceptionMapper
     public Response domain(ClusterLinkException e) {
         if (e.status() >= 500) {
@@ -32,6 +42,23 @@ public class ErrorMapper {
             LOG.debugf("%s (%d)", e.getMessage(), e.status());
         }
         return body(e.status(), e.errorCode(), e.getMessage());
+    }
+
+    /**
+     * Access checks inside the REST layer (the HTTP permissions refuse most requests before it, see
+     * {@code api.security.AuthFailureResponses}).
+     */
+    @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class })
+    public Response unauthorized(RuntimeException e) {
+        Response.ResponseBuilder response = Response.status(401).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new V3.Error(401, "Authentication required"));
+        authFailures.challenges().forEach(c -> response.header("WWW-Authenticate", c));
+        return response.build();
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e) {
+        return body(403, 403, "Forbidden");
     }
 
     @ServerExceptionMapper

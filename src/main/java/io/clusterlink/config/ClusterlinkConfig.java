@@ -45,6 +45,9 @@ public interface ClusterlinkConfig {
     @WithName("local-kafka")
     LocalKafka localKafka();
 
+    /** Who may call the REST API: HTTP Basic users and OIDC bearer tokens, roles {@code viewer} and {@code operator}. */
+    Api api();
+
     interface Cluster {
         @WithName("bootstrap-servers")
         String bootstrapServers();
@@ -125,5 +128,76 @@ public interface ClusterlinkConfig {
         @WithName("lib-dir")
         @WithDefault("target/kafka-broker/lib")
         String libDir();
+    }
+
+    interface Api {
+        Auth auth();
+
+        /** HTTP Basic users by name: {@code clusterlink.api.users.<name>.password-hash} and {@code .roles}. */
+        Map<String, User> users();
+
+        Oidc oidc();
+    }
+
+    interface Auth {
+        /** Require credentials and a role for the v3 and short-form paths (off only in the dev profile). */
+        @WithDefault("true")
+        boolean enabled();
+    }
+
+    interface User {
+        /** PBKDF2 hash made by {@code io.clusterlink.api.security.PasswordHash}; never the password itself. */
+        @WithName("password-hash")
+        String passwordHash();
+
+        /** {@code viewer} (read) and/or {@code operator} (everything). */
+        List<String> roles();
+    }
+
+    /** Bearer access tokens (JWT) from an OIDC issuer; on when {@code issuer} is set. */
+    interface Oidc {
+        /** Expected {@code iss}; also where the JWKS is discovered ({@code /.well-known/openid-configuration}). */
+        Optional<String> issuer();
+
+        /** The issuer's key set, instead of discovering it. */
+        @WithName("jwks-url")
+        Optional<String> jwksUrl();
+
+        /** Accepted {@code aud} values: a token must name one of them. Without it the audience is not checked. */
+        Optional<List<String>> audience();
+
+        /** Claim with the caller's roles or groups; a dotted path reaches into objects ({@code realm_access.roles}). */
+        @WithName("roles-claim")
+        @WithDefault("groups")
+        String rolesClaim();
+
+        /** Claim values that grant {@code operator}. */
+        @WithName("operator-roles")
+        @WithDefault("operator")
+        List<String> operatorRoles();
+
+        /** Claim values that grant {@code viewer}. */
+        @WithName("viewer-roles")
+        @WithDefault("viewer")
+        List<String> viewerRoles();
+
+        /** Tolerance on {@code exp} and {@code nbf}. */
+        @WithName("clock-skew")
+        @WithDefault("30s")
+        Duration clockSkew();
+
+        /** Bound on connecting to and reading from the issuer (discovery, JWKS). */
+        @WithDefault("5s")
+        Duration timeout();
+
+        /** How long fetched keys are used before the key set is fetched again. */
+        @WithName("jwks-refresh-interval")
+        @WithDefault("10m")
+        Duration jwksRefreshInterval();
+
+        /** Least time between fetches caused by tokens with an unknown key id. */
+        @WithName("jwks-min-refetch-interval")
+        @WithDefault("10s")
+        Duration jwksMinRefetchInterval();
     }
 }

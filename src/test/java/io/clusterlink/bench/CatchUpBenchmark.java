@@ -26,6 +26,7 @@ import org.apache.kafka.common.TopicPartition;
 import io.clusterlink.kafka.KafkaClients;
 import io.clusterlink.kafka.local.LocalKafkaCluster;
 import io.clusterlink.testing.ServiceProcess;
+import io.clusterlink.testing.TestUsers;
 
 /**
  * Catch-up copy rate of the packaged service against the raw producer and consumer rates of the
@@ -250,7 +251,8 @@ public final class CatchUpBenchmark {
         private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
 
         static void delete(String uri) throws Exception {
-            var response = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(uri)).DELETE().build(),
+            var response = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(uri))
+                    .header("Authorization", TestUsers.operatorAuthorization()).DELETE().build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {
                 throw new IllegalStateException("DELETE " + uri + " -> " + response.statusCode() + " " + response.body());
@@ -260,6 +262,7 @@ public final class CatchUpBenchmark {
         static void post(String uri, String json) throws Exception {
             var response = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(uri))
                     .header("Content-Type", "application/json")
+                    .header("Authorization", TestUsers.operatorAuthorization())
                     .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json)).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {

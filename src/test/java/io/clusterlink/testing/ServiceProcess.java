@@ -14,13 +14,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.clusterlink.api.security.PasswordHash;
+
 /**
  * The packaged service (target/quarkus-app/quarkus-run.jar) run as a separate process, so it can
  * be killed and restarted like in production. Its embedded PostgreSQL keeps data in {@code dataDir}.
+ * It runs with the production profile, so its API needs credentials: it gets the user
+ * {@link TestUsers#OPERATOR}, whose credentials tests send by default ({@link OperatorByDefault}).
  */
 public final class ServiceProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    private static final String OPERATOR_HASH = PasswordHash.create(TestUsers.OPERATOR_PASSWORD.toCharArray());
 
     private final Path jar;
     private final Path dataDir;
@@ -69,6 +74,8 @@ public final class ServiceProcess implements AutoCloseable {
         command.add("-Dquarkus.http.host=127.0.0.1");
         command.add("-Dclusterlink.embedded-postgres.data-dir=" + dataDir.resolve("postgres"));
         command.add("-Dclusterlink.secrets.key-file=" + dataDir.resolve("secret.key"));
+        command.add("-Dclusterlink.api.users." + TestUsers.OPERATOR + ".password-hash=" + OPERATOR_HASH);
+        command.add("-Dclusterlink.api.users." + TestUsers.OPERATOR + ".roles=operator");
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toAbsolutePath().toString());

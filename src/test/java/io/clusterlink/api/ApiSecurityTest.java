@@ -1,0 +1,217 @@
+package io.clusterlink.api;
+
+import static io.clusterlink.testing.KafkaClusters.uniqueName;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import org.junit.jupiter.api.Test;
+
+import io.clusterlink.testing.KafkaClustersResource;
+import io.clusterlink.testing.OidcIssuerResource;
+import io.clusterlink.testing.TestIssuer;
+import io.clusterlink.testing.TestUsers;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import io.restassured.specification.RequestSpecification;
+
+/**
+ * Access control of the API: Basic users and bearer tokens of an OIDC issuer, roles viewer (GET)
+ * and operator (everything), 401 and 403 as v3 error bodies.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaClustersResource.class)
+@QuarkusTestResource(OidcIssuerResource.class)
+class ApiSecurityTest {
+
+    private final TestIssuer issuer = TestIssuer.get();
+
+    @Test
+    void aRequestWithoutCredentialsGets401WithAV3BodyAndBothChallenges() {
+        // When
+        ValidatableResponse response = given().auth().none().get("/kafka/v3/clusters").then();
+
+        // Then
+        v3Error(response, 401, "Authentication required: send HTTP Basic credentials or a bearer token");
+        List<String> challenges = response.extract().headers().getValues("WWW-Authenticate");
+        assertThat(challenges).containsExactlyInAnyOrder("Basic realm=\"clusterlink\"", "Bearer realm=\"clusterlink\"");
+        v3Error(given().auth().none().contentType(ContentType.JSON).body("{}").post("/links").then(), 401,
+                "Authentication required");
+        v3Error(given().auth().none().post("/mirrors/some-topic:promote").then(), 401, "Authentication required");
+        v3Error(given().auth().none().get("/no/such/path").then(), 401, "Authentication required");
+    }
+
+    @Test
+    void healthAndTheApiDescriptionStayOpen() {
+        given().auth().none().get("/q/health/ready").then().statusCode(200);
+        given().auth().none().get("/q/openapi").then().statusCode(200);
+    }
+
+    @Test
+    void aWrongPasswordOrUnknownUserGets401() {
+        ValidatableResponse wrong = given().auth().preemptive().basic(TestUsers.OPERATOR, "not-the-password")
+                .get("/kafka/v3/clusters").then();
+        v3Error(wrong, 401, "Invalid credentials");
+        assertThat(wrong.extract().headers().getValues("WWW-Authenticate")).contains("Basic realm=\"clusterlink\"");
+        v3Error(given().auth().preemptive().basic("nobody", TestUsers.OPERATOR_PASSWORD).get("/kafka/v3/clusters")
+                .then(), 401, "Invalid credentials");
+        v3Error(given().auth().none().header("Authorization", "Basic not-base64!").get("/kafka/v3/clusters").then(), 401,
+                "Invalid credentials");
+    }
+
+    @Test
+    void aViewerMayReadButNotChange() {
+        String cluster = given().get("/kafka/v3/clusters").then().statusCode(200).extract().path("data[0].cluster_id");
+
+        // Reads
+        viewer().get("/kafka/v3/clusters").then().statusCode(200).body("kind", equalTo("KafkaClusterList"));
+        viewer().get("/kafka/v3/clusters/{c}/links", cluster).then().statusCode(200);
+        viewer().get("/links").then().statusCode(200);
+        viewer().get("/kafka/v3/clusters/{c}/links/-/mirrors", cluster).then().statusCode(200);
+
+        // Changes
+        String forbidden = "Forbidden: this needs the role operator";
+        v3Error(viewer().contentType(ContentType.JSON).queryParam("link_name", "viewer-link")
+                .body(Map.of("configs", List.of(Map.of("name", "bootstrap.servers", "value", "127.0.0.1:1"))))
+                .post("/links").then(), 403, forbidden);
+        v3Error(viewer().contentType(ContentType.JSON).body(Map.of("value", "1000"))
+                .put("/kafka/v3/clusters/{c}/links/some-link/configs/consumer.offset.sync.ms", cluster).then(), 403,
+                forbidden);
+        v3Error(viewer().delete("/links/some-link").then(), 403, forbidden);
+        v3Error(viewer().post("/mirrors/some-topic:promote").then(), 403, forbidden);
+    }
+
+    @Test
+    void anOperatorMayDoEverything() {
+        String link = uniqueName("operator");
+
+        given().contentType(ContentType.JSON).queryParam("link_name", link).queryParam("validate_link", "false")
+                .body(Map.of("configs", List.of(Map.of("name", "bootstrap.servers", "value", "127.0.0.1:1"))))
+                .post("/links").then().statusCode(204);
+        given().get("/links/{link}", link).then().statusCode(200).body("link_name", equalTo(link));
+        given().delete("/links/{link}", link).then().statusCode(200);
+    }
+
+    @Test
+    void aBearerTokenWithTheOperatorRoleMayChangeLinks() {
+        String rsa = issuer.token(issuer.claims("operator"));
+        String ec = issuer.ecToken(issuer.claims("operator"));
+        String link = uniqueName("bearer");
+
+        bearer(rsa).get("/kafka/v3/clusters").then().statusCode(200);
+        bearer(ec).get("/links").then().statusCode(200);
+        bearer(rsa).contentType(ContentType.JSON).queryParam("link_name", link).queryParam("validate_link", "false")
+                .body(Map.of("configs", List.of(Map.of("name", "bootstrap.servers", "value", "127.0.0.1:1"))))
+                .post("/links").then().statusCode(204);
+        bearer(ec).delete("/links/{link}", link).then().statusCode(200);
+    }
+
+    @Test
+    void aBearerTokenWithOnlyTheViewerRoleMayReadButNotChange() {
+        String token = issuer.token(issuer.claims("viewer"));
+
+        bearer(token).get("/links").then().statusCode(200);
+        v3Error(bearer(token).contentType(ContentType.JSON).body("{}").post("/links").then(), 403,
+                "Forbidden: this needs the role operator");
+        v3Error(bearer(issuer.token(issuer.claims("someone-else"))).get("/links").then(), 403,
+                "Forbidden: this needs the role viewer or operator");
+    }
+
+    @Test
+    void invalidBearerTokensGet401() {
+        Map<String, Object> expired = issuer.claims("operator");
+        expired.put("exp", java.time.Instant.now().getEpochSecond() - 3600);
+        Map<String, Object> otherIssuer = issuer.claims("operator");
+        otherIssuer.put("iss", "https://issuer.example.com/realms/test");
+        Map<String, Object> otherAudience = issuer.claims("operator");
+        otherAudience.put("aud", List.of("some-other-service"));
+        var stranger = TestIssuer.newRsaKeyPair();
+
+        for (String token : List.of(
+                issuer.token(expired),
+                issuer.token(otherIssuer),
+                issuer.token(otherAudience),
+                TestIssuer.sign("RS256", TestIssuer.RSA_KID, stranger.getPrivate(), issuer.claims("operator")),
+                TestIssuer.sign("RS256", "unknown-kid", stranger.getPrivate(), issuer.claims("operator")),
+                unsigned(issuer.claims("operator")),
+                "not-a-jwt")) {
+            ValidatableResponse response = bearer(token).get("/links").then();
+            v3Error(response, 401, "Invalid credentials");
+            assertThat(response.extract().headers().getValues("WWW-Authenticate")).contains("Bearer realm=\"clusterlink\"");
+        }
+    }
+
+    @Test
+    void passwordsAndTokensNeverReachTheLog() {
+        List<String> messages = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                Object[] params = record.getParameters();
+                messages.add(record.getMessage() + (params == null ? "" : " " + List.of(params)));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger root = Logger.getLogger("");
+        root.addHandler(capture);
+        Map<String, Object> expired = issuer.claims("operator");
+        expired.put("exp", 1);
+        String token = issuer.token(expired);
+        try {
+            // When
+            given().auth().preemptive().basic(TestUsers.OPERATOR, "a-wrong-secret-password").get("/links").then()
+                    .statusCode(401);
+            bearer(token).get("/links").then().statusCode(401);
+            given().get("/links").then().statusCode(200);
+        } finally {
+            root.removeHandler(capture);
+        }
+
+        // Then
+        assertThat(messages).anyMatch(m -> m.contains("Bearer token refused") && m.contains("expired"));
+        assertThat(messages).anyMatch(m -> m.contains("Basic authentication failed") && m.contains(TestUsers.OPERATOR));
+        assertThat(messages).noneMatch(m -> m.contains("a-wrong-secret-password") || m.contains(token)
+                || m.contains(TestUsers.OPERATOR_PASSWORD) || m.contains(token.substring(token.lastIndexOf('.') + 1)));
+    }
+
+    private static RequestSpecification viewer() {
+        return given().auth().preemptive().basic(TestUsers.VIEWER, TestUsers.VIEWER_PASSWORD);
+    }
+
+    private static RequestSpecification bearer(String token) {
+        return given().auth().none().header("Authorization", "Bearer " + token);
+    }
+
+    private static String unsigned(Map<String, Object> claims) {
+        java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        try {
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            return b64.encodeToString("{\"alg\":\"none\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "."
+                    + b64.encodeToString(json.writeValueAsBytes(claims)) + ".";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void v3Error(ValidatableResponse response, int status, String messageStart) {
+        response.statusCode(status).contentType(ContentType.JSON).body("error_code", equalTo(status))
+                .body("message", startsWith(messageStart));
+    }
+}

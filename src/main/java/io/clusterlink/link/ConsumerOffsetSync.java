@@ -78,6 +78,11 @@ public class ConsumerOffsetSync {
         this.sourceTimeout = config.sourceTimeout();
     }
 
+    /** Drops what is kept for a deleted link. */
+    void forget(long linkId) {
+        locks.remove(linkId);
+    }
+
     /**
      * One periodic run for a link: every mirror that still mirrors, except one being failed over.
      *

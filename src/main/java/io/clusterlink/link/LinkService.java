@@ -35,10 +35,12 @@ public class LinkService {
     private final MirrorService mirrors;
     private final LinkTasks linkTasks;
     private final ReadOnlyMirrors readOnly;
+    private final ConsumerOffsetSync offsetSync;
     private final Duration sourceTimeout;
 
     LinkService(LinkStore store, DestinationClusters clusters, MirrorService mirrors, LinkTasks linkTasks,
-            ReadOnlyMirrors readOnly, ClusterlinkConfig config) {
+            ReadOnlyMirrors readOnly, ConsumerOffsetSync offsetSync, ClusterlinkConfig config) {
+        this.offsetSync = offsetSync;
         this.store = store;
         this.clusters = clusters;
         this.mirrors = mirrors;
@@ -200,6 +202,7 @@ public class LinkService {
         }
         store.deleteLink(link.id());
         linkTasks.forget(link.id());
+        offsetSync.forget(link.id());
         LOG.infof("Deleted cluster link '%s' on cluster %s", linkName, link.clusterId());
         mirrors.linkChanged();
     }

@@ -1,5 +1,7 @@
 package io.clusterlink.api;
 
+import java.io.IOException;
+
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -54,6 +56,19 @@ public class ErrorMapper {
     @ServerExceptionMapper
     public Response parse(JsonParseException e) {
         return json(e);
+    }
+
+    /**
+     * A body that could not be read. A chunked body that grows past max-body-size ends here after
+     * Quarkus has already answered 413; nothing more can be written then, but it is no failure of ours.
+     */
+    @ServerExceptionMapper
+    public Response unreadable(IOException e) {
+        LOG.debugf("Request body not readable: %s", e.getMessage());
+        if ("Request too large".equals(e.getMessage())) {
+            return body(413, 413, "Request body too large");
+        }
+        return body(400, 400, "Malformed request body: it could not be read");
     }
 
     @ServerExceptionMapper

@@ -13,10 +13,11 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * v3 error bodies for requests that fail before they reach a resource, where {@link ErrorMapper}
- * never sees them: a path or query with bad percent-encoding (400), a {@code Content-Length} over
- * {@code quarkus.http.limits.max-body-size} (413; Quarkus' own answer has no body), a chunked
- * body that grows past it. A request line or headers over Vert.x's limits are refused by the HTTP
- * decoder itself (414, 431) before any route runs.
+ * never sees them: routing failures (400, 404, 405, 500), a {@code Content-Length} over
+ * {@code quarkus.http.limits.max-body-size} (413; Quarkus' own answer has no body). Refused
+ * before any route runs, without a body: a request line or headers over Vert.x's limits (414,
+ * 431), a bad percent-escape in the request target (400, from the HTTP decoder), and a chunked
+ * body that grows past the limit (413, answered by Quarkus while the body is read).
  */
 @ApplicationScoped
 public class HttpLevelErrors {

@@ -1,5 +1,7 @@
 package io.clusterlink.api;
 
+import java.io.IOException;
+
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -9,6 +11,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -82,6 +85,19 @@ public class ErrorMapper {
         return json(e);
     }
 
+    /**
+     * A body that could not be read. A chunked body that grows past max-body-size ends here after
+     * Quarkus has already answered 413; nothing more can be written then, but it is no failure of ours.
+     */
+    @ServerExceptionMapper
+    public Response unreadable(IOException e) {
+        LOG.debugf("Request body not readable: %s", e.getMessage());
+        if ("Request too large".equals(e.getMessage())) {
+            return body(413, 413, "Request body too large");
+        }
+        return body(400, 400, "Malformed request body: it could not be read");
+    }
+
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
@@ -126,7 +142,15 @@ public class ErrorMapper {
             return "expected a JSON object";
         }
         var loc = e.getLocation();
-        return "invalid JSON" + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr());
+        String at = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+        String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        if (original.startsWith("Duplicate field")) {
+            return "a field is given twice" + at;
+        }
+        if (e instanceof StreamConstraintsException) {
+            return "too deeply nested or too long" + at;
+        }
+        return "invalid JSON" + at;
     }
 
     private static String path(MismatchedInputException e) {

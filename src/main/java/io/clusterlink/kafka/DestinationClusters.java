@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 
 import io.clusterlink.config.ClusterlinkConfig;
 import io.clusterlink.link.ClusterLinkException;
+import io.clusterlink.link.TopicNames;
 
 /**
  * The destination clusters from {@code clusterlink.clusters.<name>.*}, addressed by their Kafka
@@ -55,7 +56,7 @@ public class DestinationClusters {
             }
         }
         return list().stream().filter(c -> c.clusterId().equals(clusterId)).findFirst()
-                .orElseThrow(() -> new ClusterLinkException.NotFound("Cluster '" + clusterId + "' not found"));
+                .orElseThrow(() -> new ClusterLinkException.NotFound("Cluster '" + TopicNames.printable(clusterId) + "' not found"));
     }
 
     /** The cluster named by {@code clusterlink.default-cluster}, or the only one configured. */

@@ -54,6 +54,8 @@ public final class LinkConfigs {
     private static final ConfigDef CLIENT_DEFS = AdminClientConfig.configDef();
     /** Cluster Linking's limit for {@code cluster.link.prefix}. */
     private static final int MAX_PREFIX_LENGTH = 12;
+    /** Unknown names listed in one error message. */
+    private static final int MAX_NAMES_SHOWN = 10;
 
     /** How one behaviour config is checked; throws IllegalArgumentException with the reason. */
     @FunctionalInterface
@@ -144,7 +146,7 @@ public final class LinkConfigs {
         Map<String, String> result = new TreeMap<>();
         configs.forEach((name, value) -> {
             if (!isKnown(name)) {
-                unknown.add(name);
+                unknown.add(TopicNames.printable(name));
                 return;
             }
             if (value == null) {
@@ -164,7 +166,9 @@ public final class LinkConfigs {
             result.put(name, value);
         });
         if (!unknown.isEmpty()) {
-            problems.add(0, "Unknown link config" + (unknown.size() > 1 ? "s" : "") + ": " + String.join(", ", unknown));
+            List<String> shown = unknown.stream().limit(MAX_NAMES_SHOWN).toList();
+            problems.add(0, "Unknown link config" + (unknown.size() > 1 ? "s" : "") + ": " + String.join(", ", shown)
+                    + (unknown.size() > shown.size() ? " and " + (unknown.size() - shown.size()) + " more" : ""));
         }
         if (problems.isEmpty()) {
             problems.addAll(crossChecks(result));
@@ -200,7 +204,8 @@ public final class LinkConfigs {
             try {
                 checkSecurity(new HashMap<>(new AdminClientConfig(client).values()), problems);
             } catch (ConfigException e) {
-                problems.add("Invalid source client config: " + hideSecrets(e.getMessage(), configs));
+                problems.add("Invalid source client config: "
+                        + TopicNames.printable(hideSecrets(e.getMessage(), configs), TopicNames.MAX_MESSAGE_PART));
             }
         }
         return problems;
@@ -227,7 +232,8 @@ public final class LinkConfigs {
             } catch (RuntimeException e) {
                 Map<String, String> plain = new TreeMap<>();
                 client.forEach((k, v) -> plain.put(k, v instanceof Password p ? p.value() : String.valueOf(v)));
-                problems.add("Invalid source TLS configs: " + hideSecrets(causes(e), plain));
+                problems.add("Invalid source TLS configs: "
+                        + TopicNames.printable(hideSecrets(causes(e), plain), TopicNames.MAX_MESSAGE_PART));
             }
         }
     }

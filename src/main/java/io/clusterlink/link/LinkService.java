@@ -2,6 +2,7 @@ package io.clusterlink.link;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,13 +87,16 @@ public class LinkService {
             boolean validateOnly, boolean validateLink) {
         DestinationCluster cluster = clusters.byId(clusterId);
         TopicNames.checkLink(linkName);
+        TopicNames.checkClusterId("source_cluster_id", sourceClusterId);
+        checkCount(configs == null ? 0 : configs.size());
         Map<String, String> requested = new LinkedHashMap<>();
         for (ConfigValue c : configs == null ? List.<ConfigValue>of() : configs) {
             if (c == null || c.name() == null || c.name().isBlank()) {
                 throw new ClusterLinkException.InvalidRequest("Every config needs a 'name'");
             }
             if (requested.put(c.name(), c.value()) != null) {
-                throw new ClusterLinkException.InvalidRequest("Link config '" + c.name() + "' is given twice");
+                throw new ClusterLinkException.InvalidRequest("Link config '" + TopicNames.printable(c.name())
+                        + "' is given twice");
             }
         }
         Map<String, String> valid = LinkConfigs.validate(requested);
@@ -150,6 +154,7 @@ public class LinkService {
 
     Link find(String clusterId, String linkName) {
         DestinationCluster cluster = clusters.byId(clusterId);
+        TopicNames.checkLink(linkName);
         return store.findLink(cluster.clusterId(), linkName).orElseThrow(
                 () -> new ClusterLinkException.NotFound("Cluster link '" + linkName + "' not found"));
     }
@@ -214,8 +219,18 @@ public class LinkService {
     public ConfigEntry config(String clusterId, String linkName, String name) {
         Link link = find(clusterId, linkName);
         return describe(link.configs()).stream().filter(c -> c.name().equals(name)).findFirst()
-                .orElseThrow(() -> new ClusterLinkException.NotFound(
-                        "Link config '" + name + "' not found on cluster link '" + linkName + "'"));
+                .orElseThrow(() -> new ClusterLinkException.NotFound("Link config '" + TopicNames.printable(name)
+                        + "' not found on cluster link '" + linkName + "'"));
+    }
+
+    /** Configs in one create or alter request: far more than the table has, so only absurd requests hit it. */
+    static final int MAX_CONFIGS = 500;
+
+    private static void checkCount(int count) {
+        if (count > MAX_CONFIGS) {
+            throw new ClusterLinkException.InvalidRequest("A request may give at most " + MAX_CONFIGS
+                    + " configs; this one has " + count);
+        }
     }
 
     /** One change of a config: {@code value} null with {@code delete} resets it to its default. */
@@ -224,13 +239,20 @@ public class LinkService {
 
     public void alter(String clusterId, String linkName, List<ConfigChange> changes, boolean validateOnly) {
         Link link = find(clusterId, linkName);
+        checkCount(changes.size());
         Map<String, String> updated = new TreeMap<>(link.configs());
+        Set<String> seen = new HashSet<>();
         for (ConfigChange c : changes) {
             if (c.name() == null || c.name().isBlank()) {
                 throw new ClusterLinkException.InvalidRequest("Every config change needs a 'name'");
             }
+            if (!seen.add(c.name())) {
+                // Which of two changes of one config wins would depend on their order: refuse both.
+                throw new ClusterLinkException.InvalidRequest("Link config '" + TopicNames.printable(c.name())
+                        + "' is given twice");
+            }
             if (!LinkConfigs.isKnown(c.name())) {
-                throw new ClusterLinkException.InvalidRequest("Unknown link config: " + c.name());
+                throw new ClusterLinkException.InvalidRequest("Unknown link config: " + TopicNames.printable(c.name()));
             }
             LinkConfigs.Definition def = LinkConfigs.behaviour().get(c.name());
             if (def != null && def.fixedAfterCreate()) {

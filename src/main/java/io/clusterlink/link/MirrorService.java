@@ -14,8 +14,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -56,7 +54,10 @@ public class MirrorService {
     private static final Logger LOG = Logger.getLogger(MirrorService.class);
 
     private static final Duration HALT_TIMEOUT = Duration.ofSeconds(60);
-    private static final int MAX_PATTERN_LENGTH = 1000;
+    /** Names in one action request ({@code mirror_topic_names}). */
+    static final int MAX_ACTION_NAMES = 1000;
+    /** Topic configs in one create-mirror request. */
+    static final int MAX_TOPIC_CONFIGS = 500;
 
     private final LinkStore store;
     private final DestinationClusters clusters;
@@ -146,15 +147,22 @@ public class MirrorService {
 
     private static Map<String, String> mirrorTopicConfigs(String topic, List<LinkService.ConfigValue> configs) {
         Map<String, String> result = new LinkedHashMap<>();
+        if (configs != null && configs.size() > MAX_TOPIC_CONFIGS) {
+            throw new ClusterLinkException.InvalidRequest("configs has " + configs.size() + " entries; at most "
+                    + MAX_TOPIC_CONFIGS + " per request");
+        }
         for (LinkService.ConfigValue c : configs == null ? List.<LinkService.ConfigValue>of() : configs) {
             if (c == null || c.name() == null || c.name().isBlank() || c.value() == null) {
                 throw new ClusterLinkException.InvalidRequest("Every topic config needs a 'name' and a 'value'");
             }
             if (TopicConfigPolicy.managed(c.name())) {
-                throw new ClusterLinkException.InvalidRequest(
-                        "Cannot set configuration '" + c.name() + "' for mirror topic '" + topic + "'");
+                throw new ClusterLinkException.InvalidRequest("Cannot set configuration '"
+                        + TopicNames.printable(c.name()) + "' for mirror topic '" + topic + "'");
             }
-            result.put(c.name(), c.value());
+            if (result.put(c.name(), c.value()) != null) {
+                throw new ClusterLinkException.InvalidRequest("Topic config '" + TopicNames.printable(c.name())
+                        + "' is given twice");
+            }
         }
         return result;
     }
@@ -276,6 +284,7 @@ public class MirrorService {
     public MirrorView get(String clusterId, String linkName, String mirrorTopic) {
         DestinationCluster cluster = clusters.byId(clusterId);
         Link link = findLink(cluster, linkName);
+        TopicNames.checkTopic("mirror_topic_name", mirrorTopic);
         Mirror m = store.findMirror(cluster.clusterId(), mirrorTopic).filter(x -> x.linkId() == link.id())
                 .orElseThrow(() -> new ClusterLinkException.NotFound(
                         "Mirror topic '" + mirrorTopic + "' not found on cluster link '" + linkName + "'"));
@@ -318,28 +327,43 @@ public class MirrorService {
             throw new ClusterLinkException.InvalidRequest(
                     "Give either 'mirror_topic_names' (non-empty) or 'mirror_topic_name_pattern', not both");
         }
+        if (hasNames) {
+            checkActionNames(names);
+        }
         List<Mirror> mirrors = store.listMirrors(link);
         List<ActionResult> results = new ArrayList<>();
         if (hasPattern) {
-            Pattern regex = compile(pattern);
-            for (Mirror m : mirrors) {
-                if (regex.matcher(m.mirrorTopic()).matches()) {
-                    results.add(apply(link, m, action, validateOnly));
-                }
+            // Every name is matched before any mirror is changed: a pattern that turns out too
+            // expensive is refused without a partial action.
+            MirrorTopicPattern regex = MirrorTopicPattern.compile(pattern);
+            List<Mirror> matching = mirrors.stream().filter(m -> regex.matches(m.mirrorTopic())).toList();
+            for (Mirror m : matching) {
+                results.add(apply(link, m, action, validateOnly));
             }
             return results;
         }
         Map<String, Mirror> byName = mirrors.stream().collect(Collectors.toMap(Mirror::mirrorTopic, m -> m));
         for (String name : new LinkedHashSet<>(names)) {
-            Mirror m = name == null ? null : byName.get(name);
+            Mirror m = byName.get(name);
             if (m == null) {
-                results.add(ActionResult.error(String.valueOf(name), 404, "Topic '" + TopicNames.printable(String.valueOf(name))
+                results.add(ActionResult.error(name, 404, "Topic '" + name
                         + "' is not a mirror topic of cluster link '" + linkName + "'"));
             } else {
                 results.add(apply(link, m, action, validateOnly));
             }
         }
         return results;
+    }
+
+    /** The names of an action request: at most {@value #MAX_ACTION_NAMES}, each a legal topic name. */
+    private static void checkActionNames(List<String> names) {
+        if (names.size() > MAX_ACTION_NAMES) {
+            throw new ClusterLinkException.InvalidRequest("mirror_topic_names has " + names.size()
+                    + " names; at most " + MAX_ACTION_NAMES + " per request");
+        }
+        for (int i = 0; i < names.size(); i++) {
+            TopicNames.checkTopic("mirror_topic_names[" + i + "]", names.get(i));
+        }
     }
 
     /** The short form: an action on one mirror topic of the default cluster, whatever its link. */
@@ -351,19 +375,6 @@ public class MirrorService {
         Link link = store.findLink(m.linkId()).orElseThrow(
                 () -> new ClusterLinkException.NotFound("Topic '" + mirrorTopic + "' is not a mirror topic"));
         return apply(link, m, action, validateOnly);
-    }
-
-    private static Pattern compile(String pattern) {
-        if (pattern.length() > MAX_PATTERN_LENGTH) {
-            throw new ClusterLinkException.InvalidRequest(
-                    "mirror_topic_name_pattern is longer than " + MAX_PATTERN_LENGTH + " characters");
-        }
-        try {
-            return Pattern.compile(pattern);
-        } catch (PatternSyntaxException e) {
-            throw new ClusterLinkException.InvalidRequest("mirror_topic_name_pattern is not a valid regular "
-                    + "expression: " + e.getDescription());
-        }
     }
 
     private ActionResult apply(Link link, Mirror m, MirrorAction action, boolean validateOnly) {
@@ -576,6 +587,7 @@ public class MirrorService {
     }
 
     private Link findLink(DestinationCluster cluster, String linkName) {
+        TopicNames.checkLink(linkName);
         return store.findLink(cluster.clusterId(), linkName).orElseThrow(
                 () -> new ClusterLinkException.NotFound("Cluster link '" + linkName + "' not found"));
     }

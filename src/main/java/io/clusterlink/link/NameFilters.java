@@ -92,9 +92,22 @@ public final class NameFilters {
             if (name.equals("*") && patternType != PatternType.LITERAL) {
                 throw new IllegalArgumentException(where + ": the wildcard name '*' needs patternType LITERAL");
             }
+            if (!name.equals("*")) {
+                checkName(field, name, where + ".name");
+            }
             items.add(new Item(name, patternType, filterType));
         }
         return new NameFilters(items);
+    }
+
+    /** Topic filter names follow the topic name rules; group names are only limited in length and characters. */
+    private static void checkName(String field, String name, String where) {
+        if (field.equals(GROUP_FILTERS)) {
+            TopicNames.checkGroup(where, name);
+        } else if (name.length() > TopicNames.MAX_TOPIC_LENGTH || !TopicNames.LEGAL.matcher(name).matches()) {
+            throw new IllegalArgumentException(where + " '" + TopicNames.printable(name) + "' is illegal: a topic "
+                    + "name or prefix uses 1 to 249 of [a-zA-Z0-9._-]");
+        }
     }
 
     /** Helpers shared by the filter parsers. */

@@ -41,6 +41,7 @@ import io.agroal.api.AgroalDataSource;
 import io.clusterlink.testing.ClusterLinkApi;
 import io.clusterlink.testing.KafkaClusters;
 import io.clusterlink.testing.KafkaClustersResource;
+import io.clusterlink.testing.TestUsers;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -128,6 +129,8 @@ class MalformedInputFuzzTest {
         // Then every answer was a 4xx v3 error, and the stored state is unchanged
         assertThat(failures).as("answers that are not a 4xx v3 error (seed %d), by kind: %s", seed, problems)
                 .isEmpty();
+        // Made as the operator, no request may stop at authentication or authorization: it reached validation
+        assertThat(histogram).doesNotContainKeys(401, 403);
         assertThat(apiState()).as("state through the API").isEqualTo(apiBefore);
         assertThat(sqlState()).as("state in PostgreSQL").isEqualTo(sqlBefore);
     }
@@ -140,6 +143,7 @@ class MalformedInputFuzzTest {
                 + "\r\n\r\n";
         ByteArrayOutputStream chunked = new ByteArrayOutputStream();
         chunked.write(("POST /links?link_name=" + uniqueName("chunked") + " HTTP/1.1\r\nHost: localhost\r\n"
+                + "Authorization: " + OPERATOR_AUTHORIZATION + "\r\n"
                 + "Connection: close\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         byte[] chunk = new byte[64 * 1024];
@@ -917,13 +921,18 @@ class MalformedInputFuzzTest {
 
     // ---- a raw HTTP/1.1 client: any bytes on the wire, nothing fixed up ----
 
+    /** Every fuzzed request is made as the operator, so it reaches the validation it is meant to break. */
+    private static final String OPERATOR_AUTHORIZATION = "Basic " + java.util.Base64.getEncoder().encodeToString(
+            (TestUsers.OPERATOR + ":" + TestUsers.OPERATOR_PASSWORD).getBytes(StandardCharsets.UTF_8));
+
     private static Answer send(Request r) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
             StringBuilder head = new StringBuilder();
             head.append(r.method()).append(' ').append(r.target()).append(" HTTP/1.1\r\n")
-                    .append("Host: localhost\r\nConnection: close\r\n");
+                    .append("Host: localhost\r\nConnection: close\r\n")
+                    .append("Authorization: ").append(OPERATOR_AUTHORIZATION).append("\r\n");
             head.append("Accept: ").append(r.why().equals("wrong Accept") ? "text/html" : "application/json")
                     .append("\r\n");
             if (r.contentType() != null) {

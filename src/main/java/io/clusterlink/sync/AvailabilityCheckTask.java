@@ -45,11 +45,6 @@ class AvailabilityCheckTask implements LinkSyncTask {
     }
 
     @Override
-    public boolean enabled(Link link) {
-        return true;
-    }
-
-    @Override
     public boolean runsWhileUnavailable() {
         return true;
     }

@@ -8,8 +8,10 @@ interface LinkSyncTask {
     /** The v3 task name, e.g. {@code AutoCreateMirror}. */
     String name();
 
-    /** Whether the link has this task enabled. */
-    boolean enabled(Link link);
+    /** Whether the link has this task enabled; tasks without a config of their own always run. */
+    default boolean enabled(Link link) {
+        return true;
+    }
 
     /** Whether the task runs while the link is UNAVAILABLE (only the availability check does). */
     default boolean runsWhileUnavailable() {

@@ -31,11 +31,6 @@ class ReadOnlyMirrorsTask implements LinkSyncTask {
     }
 
     @Override
-    public boolean enabled(Link link) {
-        return true;
-    }
-
-    @Override
     public boolean runsWhileUnavailable() {
         return true;
     }

@@ -71,11 +71,6 @@ class TopicConfigSyncTask implements LinkSyncTask {
     }
 
     @Override
-    public boolean enabled(Link link) {
-        return true;
-    }
-
-    @Override
     public long intervalMs(Link link) {
         return link.settings().topicSyncIntervalMs();
     }

@@ -8,13 +8,10 @@ import static org.hamcrest.Matchers.startsWith;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import org.junit.jupiter.api.Test;
 
+import io.clusterlink.testing.CapturedLog;
 import io.clusterlink.testing.KafkaClustersResource;
 import io.clusterlink.testing.OidcIssuerResource;
 import io.clusterlink.testing.TestIssuer;
@@ -153,35 +150,17 @@ class ApiSecurityTest {
 
     @Test
     void passwordsAndTokensNeverReachTheLog() {
-        List<String> messages = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                Object[] params = record.getParameters();
-                messages.add(record.getMessage() + (params == null ? "" : " " + List.of(params)));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(capture);
         Map<String, Object> expired = issuer.claims("operator");
         expired.put("exp", 1);
         String token = issuer.token(expired);
-        try {
+        List<String> messages;
+        try (CapturedLog log = CapturedLog.start()) {
             // When
             given().auth().preemptive().basic(TestUsers.OPERATOR, "a-wrong-secret-password").get("/links").then()
                     .statusCode(401);
             bearer(token).get("/links").then().statusCode(401);
             given().get("/links").then().statusCode(200);
-        } finally {
-            root.removeHandler(capture);
+            messages = log.lines();
         }
 
         // Then

@@ -18,15 +18,10 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 import jakarta.inject.Inject;
@@ -50,6 +45,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import io.agroal.api.AgroalDataSource;
 import io.clusterlink.kafka.local.LocalKafkaCluster;
+import io.clusterlink.testing.CapturedLog;
 import io.clusterlink.testing.ClusterLinkApi;
 import io.clusterlink.testing.KafkaClusters;
 import io.clusterlink.testing.KafkaClustersResource;
@@ -105,7 +101,7 @@ class SecuredClustersIT {
                         strings(KAFKA.saslSslClientProperties(source, admin, password, "SCRAM-SHA-512"))),
                 Arguments.of("SASL_PLAINTEXT SCRAM-SHA-256", "127.0.0.1:" + source.saslPort(), Map.of(
                         "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "SCRAM-SHA-256",
-                        "sasl.jaas.config", scramJaas(admin, password))),
+                        "sasl.jaas.config", LocalKafkaCluster.scramJaas(admin, password))),
                 Arguments.of("SSL client certificate, PEM inline", "127.0.0.1:" + source.sslPort(),
                         pemClientCertificate),
                 Arguments.of("SSL client certificate, PKCS12 files", "127.0.0.1:" + source.sslPort(),
@@ -174,7 +170,7 @@ class SecuredClustersIT {
         assertThat(view.getString("link_error_message")).contains("authentication failed");
 
         // When the link gets the new password at runtime, it is ACTIVE and copies again
-        given().contentType(ContentType.JSON).body(Map.of("value", scramJaas(user, "second-" + user)))
+        given().contentType(ContentType.JSON).body(Map.of("value", LocalKafkaCluster.scramJaas(user, "second-" + user)))
                 .put("/kafka/v3/clusters/{c}/links/{l}/configs/sasl.jaas.config", ClusterLinkApi.clusterId(), link)
                 .then().statusCode(204);
         await().atMost(WAIT).pollInterval(Duration.ofMillis(500))
@@ -197,26 +193,9 @@ class SecuredClustersIT {
         KafkaClusters.createTopic(KAFKA.source(), topic, 1, Map.of());
         produce(topic, 5);
         String keyBody = KAFKA.certificates().clientKeyPem().split("\n")[1];
-        List<String> logged = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                logged.add(record.getMessage() + " " + Arrays.toString(record.getParameters()) + " "
-                        + (record.getThrown() == null ? "" : record.getThrown().toString()));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(capture);
         List<String> responses = new ArrayList<>();
-        try {
+        List<String> logged;
+        try (CapturedLog log = CapturedLog.start()) {
             // Everything a user does with a link whose configs hold a password and a private key
             Map<String, String> configs = scram(user, secret);
             configs.put("ssl.keystore.type", "PEM");
@@ -234,7 +213,7 @@ class SecuredClustersIT {
                     .body("value", nullValue()).body("is_sensitive", equalTo(true)).extract().asString());
             responses.add(given().get(base + "/configs/ssl.keystore.key").then().statusCode(200)
                     .body("value", nullValue()).body("is_sensitive", equalTo(true)).extract().asString());
-            responses.add(given().contentType(ContentType.JSON).body(Map.of("value", scramJaas(user, secret)))
+            responses.add(given().contentType(ContentType.JSON).body(Map.of("value", LocalKafkaCluster.scramJaas(user, secret)))
                     .put(base + "/configs/sasl.jaas.config").then().statusCode(204).extract().asString());
             // Rejected requests that carry the secret do not echo it
             responses.add(given().contentType(ContentType.JSON).body(Map.of("value", "not a jaas config " + secret))
@@ -247,8 +226,7 @@ class SecuredClustersIT {
             responses.add(createLinkResponse(uniqueName("secrets"), "127.0.0.1:" + KAFKA.source().saslSslPort(),
                     scram(user, secret + "-wrong")).then().statusCode(400).extract().asString());
             responses.add(given().delete(base + "?force=true").then().statusCode(200).extract().asString());
-        } finally {
-            root.removeHandler(capture);
+            logged = log.lines();
         }
 
         assertThat(responses).allSatisfy(r -> assertThat(r).doesNotContain(secret).doesNotContain(keyBody));
@@ -273,15 +251,10 @@ class SecuredClustersIT {
         Map<String, String> configs = new LinkedHashMap<>();
         configs.put("security.protocol", "SASL_SSL");
         configs.put("sasl.mechanism", "SCRAM-SHA-256");
-        configs.put("sasl.jaas.config", scramJaas(user, password));
+        configs.put("sasl.jaas.config", LocalKafkaCluster.scramJaas(user, password));
         configs.put("ssl.truststore.type", "PEM");
         configs.put("ssl.truststore.certificates", KAFKA.certificates().caPem());
         return configs;
-    }
-
-    private static String scramJaas(String user, String password) {
-        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
-                + "\" password=\"" + password + "\";";
     }
 
     private static void setScramPassword(String user, String password) throws Exception {

@@ -101,8 +101,7 @@ public final class KafkaClusters {
         properties.put("security.protocol", "SASL_SSL");
         properties.put("sasl.mechanism", mechanism);
         properties.put("sasl.jaas.config", mechanism.equals("PLAIN") ? LocalKafkaCluster.plainJaas(user, password)
-                : "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
-                        + "\" password=\"" + password + "\";");
+                : LocalKafkaCluster.scramJaas(user, password));
         properties.put("ssl.truststore.type", "PEM");
         properties.put("ssl.truststore.certificates", certificates.caPem());
         return properties;

@@ -2,6 +2,7 @@ package io.clusterlink.testing;
 
 import java.util.Map;
 
+import io.clusterlink.kafka.local.LocalKafkaCluster;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
@@ -30,8 +31,8 @@ public class KafkaClustersResource implements QuarkusTestResourceLifecycleManage
                 "127.0.0.1:" + clusters.destination().saslSslPort(),
                 properties + "\"security.protocol\"", "SASL_SSL",
                 properties + "\"sasl.mechanism\"", "SCRAM-SHA-512",
-                properties + "\"sasl.jaas.config\"", "org.apache.kafka.common.security.scram.ScramLoginModule required "
-                        + "username=\"" + KafkaClusters.ADMIN + "\" password=\"" + KafkaClusters.ADMIN_PASSWORD + "\";",
+                properties + "\"sasl.jaas.config\"",
+                LocalKafkaCluster.scramJaas(KafkaClusters.ADMIN, KafkaClusters.ADMIN_PASSWORD),
                 properties + "\"ssl.truststore.type\"", "PKCS12",
                 properties + "\"ssl.truststore.location\"", certificates.truststore().toString(),
                 properties + "\"ssl.truststore.password\"", certificates.password(),

@@ -311,6 +311,12 @@ public final class LocalKafkaCluster implements AutoCloseable {
                 + "\" password=\"" + password + "\";";
     }
 
+    /** A SCRAM (SHA-256 or SHA-512) client login for {@code user}. */
+    public static String scramJaas(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
+    }
+
     /** The Kafka cluster id, as reported by {@code describeCluster} at the last start. */
     public synchronized String clusterId() {
         if (clusterId == null) {

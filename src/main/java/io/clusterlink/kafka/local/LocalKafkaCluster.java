@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
@@ -113,6 +114,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
         this.tls = builder.tls;
         this.sslPort = builder.sslPort;
         this.saslSslPort = builder.saslSslPort;
+        FreePorts.reserve(port, controllerPort, saslPort, sslPort, saslSslPort);
     }
 
     /**
@@ -764,10 +766,35 @@ public final class LocalKafkaCluster implements AutoCloseable {
     }
 
     /** Picks free loopback ports, never the same one twice in this JVM. */
+    /**
+     * Free ports for brokers, never the same twice in a JVM. They are taken below the range the
+     * operating system hands out for port 0 and for outgoing connections: a port is picked some
+     * seconds before the broker binds it, and in that time any client socket (e.g. the other
+     * broker's admin client) could otherwise be given the same port.
+     */
     private static final class FreePorts {
         private static final Set<Integer> HANDED_OUT = new HashSet<>();
+        private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+        private static final int LOWEST = 10_000;
+
+        /** Keeps {@link #pick()} from handing out a port a cluster was configured with. */
+        static synchronized void reserve(int... ports) {
+            for (int port : ports) {
+                if (port != 0) {
+                    HANDED_OUT.add(port);
+                }
+            }
+        }
 
         static synchronized int pick() {
+            int below = ephemeralStart();
+            for (int attempt = 0; below - LOWEST > 1000 && attempt < 200; attempt++) {
+                int candidate = LOWEST + ThreadLocalRandom.current().nextInt(below - LOWEST);
+                if (!HANDED_OUT.contains(candidate) && isFree(candidate)) {
+                    HANDED_OUT.add(candidate);
+                    return candidate;
+                }
+            }
             for (int attempt = 0; attempt < 20; attempt++) {
                 try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
                     if (HANDED_OUT.add(socket.getLocalPort())) {
@@ -778,6 +805,15 @@ public final class LocalKafkaCluster implements AutoCloseable {
                 }
             }
             throw new IllegalStateException("Cannot find a free port not used before");
+        }
+
+        /** The first port of the ephemeral range (Linux), else the IANA default 49152. */
+        private static int ephemeralStart() {
+            try {
+                return Integer.parseInt(Files.readString(EPHEMERAL_RANGE).trim().split("\\s+")[0]);
+            } catch (IOException | RuntimeException e) {
+                return 49_152;
+            }
         }
     }
 

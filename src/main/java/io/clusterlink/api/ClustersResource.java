@@ -13,17 +13,16 @@ import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import io.clusterlink.kafka.DestinationCluster;
-import io.clusterlink.kafka.DestinationClusters;
+import io.clusterlink.service.ClusterService;
 
 @Path("/kafka/v3/clusters")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Clusters", description = "The destination clusters this service manages")
 public class ClustersResource {
 
-    private final DestinationClusters clusters;
+    private final ClusterService clusters;
 
-    ClustersResource(DestinationClusters clusters) {
+    ClustersResource(ClusterService clusters) {
         this.clusters = clusters;
     }
 
@@ -41,9 +40,9 @@ public class ClustersResource {
         return cluster(uri, clusters.byId(clusterId));
     }
 
-    private static V3.Cluster cluster(UriInfo uri, DestinationCluster c) {
-        String self = V3Views.clusterUrl(uri, c.clusterId());
-        return new V3.Cluster("KafkaCluster", new V3.Metadata(self, null), c.clusterId(),
+    private static V3.Cluster cluster(UriInfo uri, String clusterId) {
+        String self = V3Views.clusterUrl(uri, clusterId);
+        return new V3.Cluster("KafkaCluster", new V3.Metadata(self, null), clusterId,
                 new V3.Related(self + "/links"), new V3.Related(self + "/links/-/mirrors"));
     }
 }

@@ -22,7 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.clusterlink.link.ClusterLinkException;
-import io.clusterlink.link.LinkService;
+import io.clusterlink.service.LinkService;
 
 /** Links and their configs: {@code /kafka/v3/clusters/{cluster_id}/links}. */
 @Path("/kafka/v3/clusters")

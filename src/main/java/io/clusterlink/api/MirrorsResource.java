@@ -19,9 +19,9 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.clusterlink.link.ClusterLinkException;
-import io.clusterlink.link.LinkService;
+import io.clusterlink.service.LinkService;
 import io.clusterlink.link.MirrorAction;
-import io.clusterlink.link.MirrorService;
+import io.clusterlink.service.MirrorService;
 
 /** Mirror topics and the mirror actions: {@code /kafka/v3/clusters/{cluster_id}/links/{link_name}/mirrors}. */
 @Path("/kafka/v3/clusters")

@@ -16,10 +16,10 @@ import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import io.clusterlink.kafka.DestinationClusters;
 import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.MirrorAction;
-import io.clusterlink.link.MirrorService;
+import io.clusterlink.service.ClusterService;
+import io.clusterlink.service.MirrorService;
 
 /**
  * Short forms on the default destination cluster ({@code clusterlink.default-cluster}):
@@ -32,12 +32,12 @@ import io.clusterlink.link.MirrorService;
 @Tag(name = "Short forms", description = "The v3 link and mirror API on the default destination cluster")
 public class ShortFormResource {
 
-    private final DestinationClusters clusters;
+    private final ClusterService clusters;
     private final LinksResource links;
     private final MirrorsResource mirrorsResource;
     private final MirrorService mirrors;
 
-    ShortFormResource(DestinationClusters clusters, LinksResource links, MirrorsResource mirrorsResource,
+    ShortFormResource(ClusterService clusters, LinksResource links, MirrorsResource mirrorsResource,
             MirrorService mirrors) {
         this.clusters = clusters;
         this.links = links;
@@ -46,7 +46,7 @@ public class ShortFormResource {
     }
 
     private String cluster() {
-        return clusters.defaultCluster().clusterId();
+        return clusters.defaultClusterId();
     }
 
     @GET

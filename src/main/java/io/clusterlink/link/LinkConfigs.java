@@ -267,6 +267,21 @@ public final class LinkConfigs {
         }
     }
 
+    /** Every config of a link as shown: behaviour configs with their defaults, client configs with secrets masked. */
+    public static List<ConfigEntry> describe(Map<String, String> configs) {
+        Map<String, ConfigEntry> entries = new TreeMap<>();
+        BEHAVIOUR.values().forEach(d -> entries.put(d.name(), new ConfigEntry(d.name(),
+                configs.getOrDefault(d.name(), d.defaultValue()), !configs.containsKey(d.name()),
+                d.readOnly(), false)));
+        configs.forEach((k, v) -> {
+            if (isClientConfig(k)) {
+                boolean sensitive = isSensitive(k);
+                entries.put(k, new ConfigEntry(k, sensitive ? null : v, false, false, sensitive));
+            }
+        });
+        return List.copyOf(entries.values());
+    }
+
     /** Typed view of a validated config set, defaults applied. */
     public static LinkSettings settings(Map<String, String> configs) {
         return new LinkSettings(configs);

@@ -6,7 +6,7 @@ import java.util.List;
  * A link with its mirror topic names, whether its mirror topics are read-only on the destination
  * cluster and, when asked for, its tasks.
  */
-public record LinkView(Link link, List<String> topicNames, ReadOnlyMirrors.Enforcement readOnly,
+public record LinkView(Link link, List<String> topicNames, ReadOnlyEnforcement readOnly,
         List<LinkTask> tasks) {
 
     /** One link task ({@code ConsumerOffsetSync}, ...), its state and errors. */

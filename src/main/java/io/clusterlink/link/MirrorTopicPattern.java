@@ -12,7 +12,7 @@ import java.util.regex.PatternSyntaxException;
  * its budget, or its matching has taken longer than its deadline, matching stops and the request
  * is refused as too expensive, whatever the pattern.
  */
-final class MirrorTopicPattern {
+public final class MirrorTopicPattern {
 
     static final int MAX_LENGTH = 1000;
     /**
@@ -35,7 +35,7 @@ final class MirrorTopicPattern {
         this.deadlineNanos = System.nanoTime() + deadline.toNanos();
     }
 
-    static MirrorTopicPattern compile(String regex) {
+    public static MirrorTopicPattern compile(String regex) {
         return compile(regex, DEFAULT_BUDGET);
     }
 
@@ -61,7 +61,7 @@ final class MirrorTopicPattern {
     }
 
     /** Whether the whole name matches; throws once this pattern has used up its budget. */
-    boolean matches(String name) {
+    public boolean matches(String name) {
         Matcher matcher = pattern.matcher(new Counted(name));
         try {
             return matcher.matches();

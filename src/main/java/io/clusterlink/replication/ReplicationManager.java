@@ -26,12 +26,12 @@ import org.jboss.logging.Logger;
 import io.clusterlink.config.ClusterlinkConfig;
 import io.clusterlink.kafka.DestinationClusters;
 import io.clusterlink.link.Mirror;
-import io.clusterlink.link.MirrorService;
+import io.clusterlink.service.MirrorService;
 import io.clusterlink.link.MirrorStatus;
 import io.clusterlink.link.MirrorTopicError;
 import io.clusterlink.link.PartitionLag;
-import io.clusterlink.link.ReplicationAssignment;
-import io.clusterlink.link.ReplicationControl;
+import io.clusterlink.service.ReplicationAssignment;
+import io.clusterlink.service.ReplicationControl;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 

@@ -27,16 +27,16 @@ import io.clusterlink.kafka.KafkaClients;
 import io.clusterlink.kafka.KafkaErrors;
 import io.clusterlink.link.AclFilters;
 import io.clusterlink.link.Link;
-import io.clusterlink.link.LinkTasks;
+import io.clusterlink.service.LinkTasks;
 import io.clusterlink.link.LinkView;
-import io.clusterlink.link.SyncedAclStore;
+import io.clusterlink.service.SyncedAcls;
 
 /**
  * {@code acl.sync.enable}: every {@code acl.sync.ms}, the source's ACL bindings that match
  * {@code acl.filters} are created on the destination, and bindings this link created that are gone
  * from the source, or no longer match the filters, are deleted from it. Bindings the link did not
  * create are never touched, including one that was already on the destination when the link would
- * have created it. What the link created is recorded in the database ({@link SyncedAclStore}):
+ * have created it. What the link created is recorded in the database ({@link SyncedAcls}):
  * before the create request and until after the delete request, so a binding the link created is
  * never left without its record.
  * <p>
@@ -50,11 +50,11 @@ class AclSyncTask implements LinkSyncTask {
     private static final int MAX_REPORTED_ERRORS = 10;
 
     private final DestinationClusters clusters;
-    private final SyncedAclStore synced;
+    private final SyncedAcls synced;
     private final LinkTasks tasks;
     private final Duration timeout;
 
-    AclSyncTask(DestinationClusters clusters, SyncedAclStore synced, LinkTasks tasks, ClusterlinkConfig config) {
+    AclSyncTask(DestinationClusters clusters, SyncedAcls synced, LinkTasks tasks, ClusterlinkConfig config) {
         this.clusters = clusters;
         this.synced = synced;
         this.tasks = tasks;

@@ -17,10 +17,10 @@ import io.clusterlink.kafka.KafkaClients;
 import io.clusterlink.kafka.KafkaErrors;
 import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.Link;
-import io.clusterlink.link.LinkService;
-import io.clusterlink.link.LinkTasks;
+import io.clusterlink.service.LinkService;
+import io.clusterlink.service.LinkTasks;
 import io.clusterlink.link.LinkView;
-import io.clusterlink.link.MirrorService;
+import io.clusterlink.service.MirrorService;
 import io.clusterlink.link.NameFilters;
 
 /**

@@ -18,7 +18,7 @@ import io.clusterlink.kafka.KafkaClients;
 import io.clusterlink.kafka.KafkaErrors;
 import io.clusterlink.link.Link;
 import io.clusterlink.link.LinkError;
-import io.clusterlink.link.LinkService;
+import io.clusterlink.service.LinkService;
 
 /**
  * Checks every {@code availability.check.ms} that a link's source answers. After

@@ -2,9 +2,9 @@ package io.clusterlink.sync;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.clusterlink.link.ConsumerOffsetSync;
+import io.clusterlink.service.ConsumerOffsetSync;
 import io.clusterlink.link.Link;
-import io.clusterlink.link.LinkTasks;
+import io.clusterlink.service.LinkTasks;
 
 /**
  * {@code consumer.offset.sync.enable}: every {@code consumer.offset.sync.ms}, the committed offsets

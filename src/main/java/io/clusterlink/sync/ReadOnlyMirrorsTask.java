@@ -6,7 +6,7 @@ import org.jboss.logging.Logger;
 
 import io.clusterlink.kafka.KafkaErrors;
 import io.clusterlink.link.Link;
-import io.clusterlink.link.MirrorService;
+import io.clusterlink.service.MirrorService;
 
 /**
  * Every {@code topic.config.sync.ms}, gives the link's mirror topics their read-only ACL back if

@@ -14,7 +14,7 @@ import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
 
 import io.clusterlink.link.Link;
-import io.clusterlink.link.LinkService;
+import io.clusterlink.service.LinkService;
 import io.clusterlink.link.LinkState;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

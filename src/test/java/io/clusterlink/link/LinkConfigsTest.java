@@ -102,7 +102,7 @@ class LinkConfigsTest {
 
     @Test
     void describesDefaultsAndMasksSecrets() {
-        var entries = LinkService.describe(Map.of("bootstrap.servers", BOOTSTRAP, "sasl.jaas.config", "secret",
+        var entries = LinkConfigs.describe(Map.of("bootstrap.servers", BOOTSTRAP, "sasl.jaas.config", "secret",
                 "acl.sync.ms", "7000"));
 
         assertThat(entries).anySatisfy(e -> {

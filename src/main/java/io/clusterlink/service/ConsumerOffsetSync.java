@@ -1,4 +1,4 @@
-package io.clusterlink.link;
+package io.clusterlink.service;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +41,14 @@ import io.clusterlink.kafka.DestinationCluster;
 import io.clusterlink.kafka.DestinationClusters;
 import io.clusterlink.kafka.KafkaClients;
 import io.clusterlink.kafka.KafkaErrors;
+import io.clusterlink.link.ClusterLinkException;
+import io.clusterlink.link.Link;
+import io.clusterlink.link.LinkSettings;
+import io.clusterlink.link.LinkView;
+import io.clusterlink.link.Mirror;
+import io.clusterlink.link.MirrorStatus;
+import io.clusterlink.link.NameFilters;
+import io.clusterlink.store.LinkStore;
 
 /**
  * {@code consumer.offset.sync.enable}: the committed offsets of the source consumer groups that

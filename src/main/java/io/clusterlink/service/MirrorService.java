@@ -1,4 +1,4 @@
-package io.clusterlink.link;
+package io.clusterlink.service;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +43,22 @@ import io.clusterlink.kafka.DestinationCluster;
 import io.clusterlink.kafka.DestinationClusters;
 import io.clusterlink.kafka.KafkaClients;
 import io.clusterlink.kafka.KafkaErrors;
+import io.clusterlink.link.ActionResult;
+import io.clusterlink.link.ClusterLinkException;
+import io.clusterlink.link.Link;
+import io.clusterlink.link.LinkSettings;
+import io.clusterlink.link.LinkState;
+import io.clusterlink.link.Mirror;
+import io.clusterlink.link.MirrorAction;
+import io.clusterlink.link.MirrorStatus;
+import io.clusterlink.link.MirrorTopicError;
+import io.clusterlink.link.MirrorTopicPattern;
+import io.clusterlink.link.MirrorView;
+import io.clusterlink.link.StartOffsetSpec;
+import io.clusterlink.link.TopicConfigPolicy;
+import io.clusterlink.link.TopicNames;
+import io.clusterlink.store.LinkStore;
+import io.clusterlink.kafka.ReadOnlyAcls;
 
 /**
  * Mirror topics: creation (fresh destination topic, start offsets), listing with live lags, the
@@ -63,11 +79,11 @@ public class MirrorService {
     private final DestinationClusters clusters;
     private final ReplicationControl replication;
     private final ConsumerOffsetSync offsetSync;
-    private final ReadOnlyMirrors readOnly;
+    private final ReadOnlyAcls readOnly;
     private final Duration sourceTimeout;
 
     MirrorService(LinkStore store, DestinationClusters clusters, ReplicationControl replication,
-            ConsumerOffsetSync offsetSync, ReadOnlyMirrors readOnly, ClusterlinkConfig config) {
+            ConsumerOffsetSync offsetSync, ReadOnlyAcls readOnly, ClusterlinkConfig config) {
         this.store = store;
         this.clusters = clusters;
         this.replication = replication;

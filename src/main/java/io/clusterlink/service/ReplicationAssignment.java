@@ -1,8 +1,9 @@
-package io.clusterlink.link;
+package io.clusterlink.service;
 
 import java.util.Map;
 
 import io.clusterlink.kafka.DestinationCluster;
+import io.clusterlink.link.Mirror;
 
 /**
  * One mirror the data plane must replicate now, with what it needs to connect: the source client

@@ -1,7 +1,9 @@
-package io.clusterlink.link;
+package io.clusterlink.service;
 
 import java.time.Duration;
 import java.util.List;
+import io.clusterlink.link.Mirror;
+import io.clusterlink.link.PartitionLag;
 
 /** What the link services need from the replication data plane (implemented there). */
 public interface ReplicationControl {

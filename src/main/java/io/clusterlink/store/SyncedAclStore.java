@@ -1,4 +1,4 @@
-package io.clusterlink.link;
+package io.clusterlink.store;
 
 import java.time.Clock;
 import java.util.Collection;
@@ -16,8 +16,6 @@ import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 
-import io.clusterlink.store.SyncedAclEntity;
-import io.clusterlink.store.SyncedAclRepository;
 
 /**
  * The ACL bindings each link created on its destination cluster: the only ones ACL sync may

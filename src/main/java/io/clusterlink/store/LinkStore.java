@@ -1,4 +1,4 @@
-package io.clusterlink.link;
+package io.clusterlink.store;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -19,14 +19,15 @@ import org.hibernate.exception.ConstraintViolationException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clusterlink.link.ClusterLinkException;
+import io.clusterlink.link.Link;
+import io.clusterlink.link.LinkConfigs;
+import io.clusterlink.link.LinkError;
+import io.clusterlink.link.LinkState;
+import io.clusterlink.link.Mirror;
+import io.clusterlink.link.MirrorStatus;
+import io.clusterlink.link.MirrorTopicError;
 
-import io.clusterlink.store.LinkEntity;
-import io.clusterlink.store.LinkRepository;
-import io.clusterlink.store.MirrorEntity;
-import io.clusterlink.store.MirrorRepository;
-import io.clusterlink.store.SecretCipher;
-import io.clusterlink.store.StateTransitionEntity;
-import io.clusterlink.store.StateTransitionRepository;
 
 /**
  * Transaction boundary for links and mirrors. Sensitive config values are encrypted here before

@@ -1,4 +1,4 @@
-package io.clusterlink.link;
+package io.clusterlink.service;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +24,19 @@ import io.clusterlink.kafka.DestinationCluster;
 import io.clusterlink.kafka.DestinationClusters;
 import io.clusterlink.kafka.KafkaClients;
 import io.clusterlink.kafka.KafkaErrors;
+import io.clusterlink.link.ClusterLinkException;
+import io.clusterlink.link.ConfigEntry;
+import io.clusterlink.link.Link;
+import io.clusterlink.link.LinkConfigs;
+import io.clusterlink.link.LinkError;
+import io.clusterlink.link.LinkSettings;
+import io.clusterlink.link.LinkState;
+import io.clusterlink.link.LinkView;
+import io.clusterlink.link.Mirror;
+import io.clusterlink.link.MirrorStatus;
+import io.clusterlink.link.TopicNames;
+import io.clusterlink.store.LinkStore;
+import io.clusterlink.kafka.ReadOnlyAcls;
 
 /** Creates, shows, reconfigures and deletes links. */
 @ApplicationScoped
@@ -35,12 +48,12 @@ public class LinkService {
     private final DestinationClusters clusters;
     private final MirrorService mirrors;
     private final LinkTasks linkTasks;
-    private final ReadOnlyMirrors readOnly;
+    private final ReadOnlyAcls readOnly;
     private final ConsumerOffsetSync offsetSync;
     private final Duration sourceTimeout;
 
     LinkService(LinkStore store, DestinationClusters clusters, MirrorService mirrors, LinkTasks linkTasks,
-            ReadOnlyMirrors readOnly, ConsumerOffsetSync offsetSync, ClusterlinkConfig config) {
+            ReadOnlyAcls readOnly, ConsumerOffsetSync offsetSync, ClusterlinkConfig config) {
         this.offsetSync = offsetSync;
         this.store = store;
         this.clusters = clusters;
@@ -213,12 +226,12 @@ public class LinkService {
     }
 
     public List<ConfigEntry> configs(String clusterId, String linkName) {
-        return describe(find(clusterId, linkName).configs());
+        return LinkConfigs.describe(find(clusterId, linkName).configs());
     }
 
     public ConfigEntry config(String clusterId, String linkName, String name) {
         Link link = find(clusterId, linkName);
-        return describe(link.configs()).stream().filter(c -> c.name().equals(name)).findFirst()
+        return LinkConfigs.describe(link.configs()).stream().filter(c -> c.name().equals(name)).findFirst()
                 .orElseThrow(() -> new ClusterLinkException.NotFound("Link config '" + TopicNames.printable(name)
                         + "' not found on cluster link '" + linkName + "'"));
     }
@@ -277,19 +290,5 @@ public class LinkService {
         }
         store.updateLinkConfigs(link.id(), valid);
         mirrors.linkChanged();
-    }
-
-    static List<ConfigEntry> describe(Map<String, String> configs) {
-        Map<String, ConfigEntry> entries = new TreeMap<>();
-        LinkConfigs.behaviour().values().forEach(d -> entries.put(d.name(), new ConfigEntry(d.name(),
-                configs.getOrDefault(d.name(), d.defaultValue()), !configs.containsKey(d.name()),
-                d.readOnly(), false)));
-        configs.forEach((k, v) -> {
-            if (LinkConfigs.isClientConfig(k)) {
-                boolean sensitive = LinkConfigs.isSensitive(k);
-                entries.put(k, new ConfigEntry(k, sensitive ? null : v, false, false, sensitive));
-            }
-        });
-        return List.copyOf(entries.values());
     }
 }

@@ -1,4 +1,4 @@
-package io.clusterlink.link;
+package io.clusterlink.service;
 
 import java.util.List;
 import java.util.Map;
@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import io.clusterlink.link.LinkView;
 
 /** The last outcome of each link task, as the sync tasks report it; shown with {@code include_tasks}. */
 @ApplicationScoped

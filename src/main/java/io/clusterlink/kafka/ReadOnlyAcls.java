@@ -1,4 +1,4 @@
-package io.clusterlink.link;
+package io.clusterlink.kafka;
 
 import java.time.Duration;
 import java.util.Collection;
@@ -29,9 +29,8 @@ import org.apache.kafka.common.resource.ResourceType;
 import org.jboss.logging.Logger;
 
 import io.clusterlink.config.ClusterlinkConfig;
-import io.clusterlink.kafka.DestinationCluster;
-import io.clusterlink.kafka.DestinationClusters;
-import io.clusterlink.kafka.KafkaErrors;
+import io.clusterlink.link.ClusterLinkException;
+import io.clusterlink.link.ReadOnlyEnforcement;
 
 /**
  * Read-only mirror topics. On a destination cluster with an authorizer where the service's
@@ -50,38 +49,17 @@ import io.clusterlink.kafka.KafkaErrors;
  * the mirror's offsets.
  */
 @ApplicationScoped
-public class ReadOnlyMirrors {
+public class ReadOnlyAcls {
 
-    private static final Logger LOG = Logger.getLogger(ReadOnlyMirrors.class);
+    private static final Logger LOG = Logger.getLogger(ReadOnlyAcls.class);
     /** How soon a cluster whose enforcement could not be found out (not reachable) is asked again. */
     private static final Duration UNKNOWN_RECHECK = Duration.ofSeconds(30);
     private static final AccessControlEntry DENY_WRITE = new AccessControlEntry("User:*", "*", AclOperation.WRITE,
             AclPermissionType.DENY);
     private static final AclBindingFilter EVERY_DENY_WRITE = new AclBindingFilter(
             new ResourcePatternFilter(ResourceType.TOPIC, null, PatternType.LITERAL), DENY_WRITE.toFilter());
-    private static final String CONSEQUENCE = "; a write by another client to a mirror topic moves the mirror "
-            + "partition to FAILED (ILLEGAL_STATE) instead of shifting its offsets";
 
-    /**
-     * Whether mirror topics on a cluster are read-only: {@code enforced} null when it could not be
-     * found out (the cluster did not answer); {@code message} says why not, null when enforced.
-     */
-    public record Enforcement(Boolean enforced, String message) {
-
-        static Enforcement yes() {
-            return new Enforcement(true, null);
-        }
-
-        static Enforcement no(String reason) {
-            return new Enforcement(false, "Mirror topics are not read-only: " + reason + CONSEQUENCE);
-        }
-
-        static Enforcement unknown(String reason) {
-            return new Enforcement(null, "Cannot tell whether mirror topics are read-only: " + reason);
-        }
-    }
-
-    private record Checked(Enforcement enforcement, long atNanos) {
+    private record Checked(ReadOnlyEnforcement enforcement, long atNanos) {
     }
 
     private final DestinationClusters clusters;
@@ -92,7 +70,7 @@ public class ReadOnlyMirrors {
     private final Map<String, Boolean> logged = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-    ReadOnlyMirrors(DestinationClusters clusters, ClusterlinkConfig config) {
+    ReadOnlyAcls(DestinationClusters clusters, ClusterlinkConfig config) {
         this.clusters = clusters;
         this.recheck = config.readOnlyCheckInterval();
         this.timeout = config.sourceTimeout();
@@ -104,13 +82,13 @@ public class ReadOnlyMirrors {
     }
 
     /** Whether mirror topics on the cluster with this id are read-only (cached). */
-    public Enforcement enforcement(String clusterId) {
+    public ReadOnlyEnforcement enforcement(String clusterId) {
         Optional<DestinationCluster> cluster = clusters.byIdIfKnown(clusterId);
         return cluster.map(this::enforcement)
-                .orElseGet(() -> Enforcement.unknown("the destination cluster " + clusterId + " is not reachable"));
+                .orElseGet(() -> ReadOnlyEnforcement.unknown("the destination cluster " + clusterId + " is not reachable"));
     }
 
-    Enforcement enforcement(DestinationCluster cluster) {
+    public ReadOnlyEnforcement enforcement(DestinationCluster cluster) {
         Checked c = checked.get(cluster.clusterId());
         if (fresh(c)) {
             return c.enforcement();
@@ -120,7 +98,7 @@ public class ReadOnlyMirrors {
             if (fresh(c)) {
                 return c.enforcement();
             }
-            Enforcement found = check(clusters.admin(cluster));
+            ReadOnlyEnforcement found = check(clusters.admin(cluster));
             remember(cluster, found);
             return found;
         }
@@ -134,7 +112,7 @@ public class ReadOnlyMirrors {
         return System.nanoTime() - c.atNanos() < valid.toNanos();
     }
 
-    private void remember(DestinationCluster cluster, Enforcement found) {
+    private void remember(DestinationCluster cluster, ReadOnlyEnforcement found) {
         checked.put(cluster.clusterId(), new Checked(found, System.nanoTime()));
         if (found.enforced() == null || found.enforced().equals(logged.put(cluster.clusterId(), found.enforced()))) {
             return;
@@ -148,7 +126,7 @@ public class ReadOnlyMirrors {
     }
 
     /** Asks the cluster: an authorizer, and may the service alter ACLs? */
-    private Enforcement check(Admin admin) {
+    private ReadOnlyEnforcement check(Admin admin) {
         long ms = timeout.toMillis();
         try {
             admin.describeAcls(EVERY_DENY_WRITE).values().get(ms, TimeUnit.MILLISECONDS);
@@ -158,19 +136,19 @@ public class ReadOnlyMirrors {
             if (allowed == null || !allowed.contains(AclOperation.ALTER) && !allowed.contains(AclOperation.ALL)) {
                 return notAllowed();
             }
-            return Enforcement.yes();
+            return ReadOnlyEnforcement.yes();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Enforcement.unknown("interrupted");
+            return ReadOnlyEnforcement.unknown("interrupted");
         } catch (Exception e) {
-            return notEnforced(e).orElseGet(() -> Enforcement.unknown(KafkaErrors.describe(e)));
+            return notEnforced(e).orElseGet(() -> ReadOnlyEnforcement.unknown(KafkaErrors.describe(e)));
         }
     }
 
     /** Not enforced for good when the cluster has no authorizer or refuses the service; empty for other errors. */
-    private static Optional<Enforcement> notEnforced(Exception e) {
+    private static Optional<ReadOnlyEnforcement> notEnforced(Exception e) {
         if (KafkaErrors.isSecurityDisabled(e)) {
-            return Optional.of(Enforcement.no("the destination cluster has no authorizer"));
+            return Optional.of(ReadOnlyEnforcement.no("the destination cluster has no authorizer"));
         }
         if (KafkaErrors.isAuthorization(e)) {
             return Optional.of(notAllowed());
@@ -178,8 +156,8 @@ public class ReadOnlyMirrors {
         return Optional.empty();
     }
 
-    private static Enforcement notAllowed() {
-        return Enforcement.no("the service's principal may not alter the destination cluster's ACLs "
+    private static ReadOnlyEnforcement notAllowed() {
+        return ReadOnlyEnforcement.no("the service's principal may not alter the destination cluster's ACLs "
                 + "(it needs to be a super user)");
     }
 
@@ -187,7 +165,7 @@ public class ReadOnlyMirrors {
      * Of the given mirror topics on the cluster, those without their binding; none when the
      * cluster does not enforce read-only.
      */
-    List<String> unprotected(DestinationCluster cluster, Collection<String> topics) throws Exception {
+    public List<String> unprotected(DestinationCluster cluster, Collection<String> topics) throws Exception {
         if (topics.isEmpty() || !Boolean.TRUE.equals(enforcement(cluster).enforced())) {
             return List.of();
         }
@@ -196,7 +174,7 @@ public class ReadOnlyMirrors {
             present = clusters.admin(cluster).describeAcls(EVERY_DENY_WRITE).values()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            Optional<Enforcement> no = notEnforced(e);
+            Optional<ReadOnlyEnforcement> no = notEnforced(e);
             if (no.isPresent()) {
                 remember(cluster, no.get());
                 return List.of();
@@ -215,16 +193,16 @@ public class ReadOnlyMirrors {
      *
      * @return whether the topics are read-only now
      */
-    boolean protect(DestinationCluster cluster, Collection<String> topics) throws Exception {
+    public boolean protect(DestinationCluster cluster, Collection<String> topics) throws Exception {
         if (topics.isEmpty() || !Boolean.TRUE.equals(enforcement(cluster).enforced())) {
             return false;
         }
         Admin admin = clusters.admin(cluster);
-        List<AclBinding> bindings = topics.stream().map(ReadOnlyMirrors::binding).toList();
+        List<AclBinding> bindings = topics.stream().map(ReadOnlyAcls::binding).toList();
         try {
             admin.createAcls(bindings).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            Optional<Enforcement> no = notEnforced(e);
+            Optional<ReadOnlyEnforcement> no = notEnforced(e);
             if (no.isPresent()) {
                 remember(cluster, no.get());
                 return false;
@@ -234,7 +212,7 @@ public class ReadOnlyMirrors {
         if (!stillWritable(admin, topics)) {
             admin.deleteAcls(bindings.stream().map(AclBinding::toFilter).toList()).all()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            remember(cluster, Enforcement.no("the service's principal is not a super user of the destination "
+            remember(cluster, ReadOnlyEnforcement.no("the service's principal is not a super user of the destination "
                     + "cluster, so a DENY WRITE for User:* would stop its own writes"));
             return false;
         }
@@ -267,7 +245,7 @@ public class ReadOnlyMirrors {
      *
      * @throws ClusterLinkException.ClusterUnavailable when the cluster did not answer: the binding may still be there
      */
-    void lift(DestinationCluster cluster, String topic) {
+    public void lift(DestinationCluster cluster, String topic) {
         try {
             clusters.admin(cluster).deleteAcls(List.of(binding(topic).toFilter())).all()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -19,9 +19,11 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.clusterlink.link.ClusterLinkException;
-import io.clusterlink.service.LinkService;
 import io.clusterlink.link.MirrorAction;
-import io.clusterlink.service.MirrorService;
+import io.clusterlink.service.LinkService;
+import io.clusterlink.service.MirrorActions;
+import io.clusterlink.service.MirrorCreation;
+import io.clusterlink.service.MirrorQueries;
 
 /** Mirror topics and the mirror actions: {@code /kafka/v3/clusters/{cluster_id}/links/{link_name}/mirrors}. */
 @Path("/kafka/v3/clusters")
@@ -33,10 +35,14 @@ public class MirrorsResource {
     /** Link name that means "all links" in {@code /links/-/mirrors}. */
     static final String ALL_LINKS = "-";
 
-    private final MirrorService mirrors;
+    private final MirrorQueries queries;
+    private final MirrorCreation creation;
+    private final MirrorActions actions;
 
-    MirrorsResource(MirrorService mirrors) {
-        this.mirrors = mirrors;
+    MirrorsResource(MirrorQueries queries, MirrorCreation creation, MirrorActions actions) {
+        this.queries = queries;
+        this.creation = creation;
+        this.actions = actions;
     }
 
     @GET
@@ -46,7 +52,7 @@ public class MirrorsResource {
             @PathParam("link_name") String linkName, @QueryParam("mirror_status") String status, @Context UriInfo uri) {
         String link = ALL_LINKS.equals(linkName) ? null : linkName;
         return V3Views.list("KafkaMirrorDataList", uri,
-                mirrors.list(clusterId, link, status).stream().map(v -> V3Views.mirror(uri, v)).toList());
+                queries.list(clusterId, link, status).stream().map(v -> V3Views.mirror(uri, v)).toList());
     }
 
     @POST
@@ -65,7 +71,7 @@ public class MirrorsResource {
                 configs.add(c == null ? null : new LinkService.ConfigValue(c.name(), c.value()));
             }
         }
-        mirrors.create(clusterId, linkName, new MirrorService.CreateMirror(body.sourceTopicName(),
+        creation.create(clusterId, linkName, new MirrorCreation.CreateMirror(body.sourceTopicName(),
                 body.mirrorTopicName(), body.replicationFactor(), configs));
         return Response.noContent().build();
     }
@@ -75,7 +81,7 @@ public class MirrorsResource {
     @Operation(summary = "Get a mirror topic with its per-partition lags")
     public V3.MirrorData get(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
             @PathParam("mirror_topic_name") String topic, @Context UriInfo uri) {
-        return V3Views.mirror(uri, mirrors.get(clusterId, linkName, topic));
+        return V3Views.mirror(uri, queries.get(clusterId, linkName, topic));
     }
 
     @POST
@@ -142,7 +148,7 @@ public class MirrorsResource {
             throw new ClusterLinkException.InvalidRequest(
                     "A body with 'mirror_topic_names' or 'mirror_topic_name_pattern' is required");
         }
-        var results = mirrors.act(clusterId, linkName, action, body.mirrorTopicNames(), body.mirrorTopicNamePattern(),
+        var results = actions.act(clusterId, linkName, action, body.mirrorTopicNames(), body.mirrorTopicNamePattern(),
                 Params.bool("validate_only", validateOnly, false));
         return V3Views.list("KafkaPromoteMirror", uri,
                 results.stream().map(r -> V3Views.action(uri, clusterId, linkName, r)).toList());

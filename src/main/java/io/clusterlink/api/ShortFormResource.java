@@ -19,7 +19,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.MirrorAction;
 import io.clusterlink.service.ClusterService;
-import io.clusterlink.service.MirrorService;
+import io.clusterlink.service.MirrorActions;
 
 /**
  * Short forms on the default destination cluster ({@code clusterlink.default-cluster}):
@@ -35,10 +35,10 @@ public class ShortFormResource {
     private final ClusterService clusters;
     private final LinksResource links;
     private final MirrorsResource mirrorsResource;
-    private final MirrorService mirrors;
+    private final MirrorActions mirrors;
 
     ShortFormResource(ClusterService clusters, LinksResource links, MirrorsResource mirrorsResource,
-            MirrorService mirrors) {
+            MirrorActions mirrors) {
         this.clusters = clusters;
         this.links = links;
         this.mirrorsResource = mirrorsResource;

@@ -25,6 +25,11 @@ public interface ClusterlinkConfig {
     @WithDefault("10s")
     Duration sourceTimeout();
 
+    /** Bound on control-plane calls to a destination cluster (topic creation takes twice as long). */
+    @WithName("destination-timeout")
+    @WithDefault("30s")
+    Duration destinationTimeout();
+
     /**
      * How long what was found out about a destination cluster's read-only enforcement (authorizer,
      * the service's right to alter ACLs) is trusted before it is checked again.

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -81,6 +80,19 @@ public class DestinationClusters {
                 .map(e -> cluster(e.getKey(), e.getValue())).findFirst();
     }
 
+    /**
+     * The cluster a stored link or mirror belongs to; when it has not answered since the service
+     * started, the configured clusters are asked once (each may take seconds).
+     */
+    public Optional<DestinationCluster> lookUp(String clusterId) {
+        Optional<DestinationCluster> cluster = byIdIfKnown(clusterId);
+        if (cluster.isEmpty()) {
+            list();
+            cluster = byIdIfKnown(clusterId);
+        }
+        return cluster;
+    }
+
     public Admin admin(DestinationCluster cluster) {
         return admin(cluster.name());
     }
@@ -89,15 +101,14 @@ public class DestinationClusters {
         String id = clusterIds.get(name);
         if (id == null) {
             try {
-                id = admin(name).describeCluster(new DescribeClusterOptions().timeoutMs((int) LOOKUP_TIMEOUT.toMillis()))
-                        .clusterId().get(LOOKUP_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                id = KafkaFutures.await(admin(name).describeCluster(new DescribeClusterOptions()
+                        .timeoutMs((int) LOOKUP_TIMEOUT.toMillis())).clusterId(), LOOKUP_TIMEOUT.plusSeconds(1));
                 clusterIds.put(name, id);
                 LOG.infof("Destination cluster '%s' has cluster id %s", name, id);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
-            } catch (Exception e) {
-                LOG.warnf("Destination cluster '%s' is not reachable: %s", name, KafkaErrors.describe(e));
+            } catch (KafkaCallException e) {
+                if (!e.is(KafkaErrors.Kind.INTERRUPTED)) {
+                    LOG.warnf("Destination cluster '%s' is not reachable: %s", name, e.getMessage());
+                }
                 return Optional.empty();
             }
         }

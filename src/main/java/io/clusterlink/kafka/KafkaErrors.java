@@ -3,20 +3,51 @@ package io.clusterlink.kafka;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.SecurityDisabledException;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.SecurityDisabledException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownMemberIdException;
+import org.apache.kafka.common.errors.UnknownTopicIdException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.config.ConfigException;
 
+import io.clusterlink.link.LinkError;
 
-/** The one place that turns Kafka client exceptions into messages and error categories. */
+/**
+ * The one place that turns Kafka client exceptions into categories and messages: every caller
+ * asks {@link #classify} what went wrong and {@link #describe} how to say it.
+ */
 public final class KafkaErrors {
+
+    /** What went wrong with a Kafka call, as far as a caller needs to decide. */
+    public enum Kind {
+        TIMEOUT,
+        AUTHENTICATION,
+        /** A client config the cluster cannot be reached with (e.g. an unresolvable bootstrap address). */
+        MISCONFIGURATION,
+        AUTHORIZATION,
+        /** The cluster has no authorizer, so it has no ACLs either. */
+        SECURITY_DISABLED,
+        UNKNOWN_TOPIC,
+        TOPIC_EXISTS,
+        /** The cluster refused a topic's configs, replication factor or a policy. */
+        INVALID_TOPIC_REQUEST,
+        GROUP_NOT_FOUND,
+        /** The group got members while its offsets were being written: the coordinator refused the write. */
+        GROUP_ACTIVE,
+        INTERRUPTED,
+        OTHER
+    }
 
     private KafkaErrors() {
     }
@@ -24,43 +55,73 @@ public final class KafkaErrors {
     /** The Kafka exception inside executor/future wrappers. */
     public static Throwable unwrap(Throwable t) {
         Throwable cur = t;
-        while ((cur instanceof ExecutionException || cur instanceof CompletionException) && cur.getCause() != null) {
+        while ((cur instanceof ExecutionException || cur instanceof CompletionException
+                || cur instanceof KafkaCallException) && cur.getCause() != null) {
             cur = cur.getCause();
         }
-        if (cur instanceof org.apache.kafka.common.KafkaException && cur.getCause() instanceof ConfigException) {
+        if (cur instanceof KafkaException && cur.getCause() instanceof ConfigException) {
             return cur.getCause();
         }
         return cur;
+    }
+
+    public static Kind classify(Throwable t) {
+        Throwable cause = unwrap(t);
+        if (cause instanceof TimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
+            return Kind.TIMEOUT;
+        }
+        if (cause instanceof InterruptedException || cause instanceof InterruptException) {
+            return Kind.INTERRUPTED;
+        }
+        if (cause instanceof AuthenticationException) {
+            return Kind.AUTHENTICATION;
+        }
+        if (cause instanceof ConfigException) {
+            return Kind.MISCONFIGURATION;
+        }
+        if (cause instanceof SecurityDisabledException) {
+            return Kind.SECURITY_DISABLED;
+        }
+        if (cause instanceof AuthorizationException) {
+            return Kind.AUTHORIZATION;
+        }
+        if (cause instanceof UnknownTopicOrPartitionException || cause instanceof UnknownTopicIdException) {
+            return Kind.UNKNOWN_TOPIC;
+        }
+        if (cause instanceof TopicExistsException) {
+            return Kind.TOPIC_EXISTS;
+        }
+        if (cause instanceof InvalidConfigurationException || cause instanceof InvalidReplicationFactorException
+                || cause instanceof PolicyViolationException) {
+            return Kind.INVALID_TOPIC_REQUEST;
+        }
+        if (cause instanceof GroupIdNotFoundException) {
+            return Kind.GROUP_NOT_FOUND;
+        }
+        if (cause instanceof UnknownMemberIdException || cause instanceof GroupNotEmptyException
+                || cause instanceof RebalanceInProgressException) {
+            return Kind.GROUP_ACTIVE;
+        }
+        return Kind.OTHER;
     }
 
     /** A short message for people: no class names, no stack traces. */
     public static String describe(Throwable t) {
         Throwable cause = unwrap(t);
         String msg = cause.getMessage() == null ? "" : cause.getMessage();
-        if (cause instanceof TimeoutException) {
-            return "timed out waiting for the cluster" + (msg.isEmpty() ? "" : " (" + msg + ")");
-        }
-        if (cause instanceof AuthenticationException) {
-            return "authentication failed" + (msg.isEmpty() ? "" : ": " + msg);
-        }
-        if (cause instanceof AuthorizationException) {
-            return "not authorized" + (msg.isEmpty() ? "" : ": " + msg);
-        }
-        if (cause instanceof UnknownTopicOrPartitionException) {
-            return "unknown topic or partition";
-        }
-        if (cause instanceof SecurityDisabledException) {
-            return "no authorizer is configured" + (msg.isEmpty() ? "" : " (" + msg + ")");
-        }
-        return msg.isEmpty() ? "unexpected error" : msg;
+        return switch (classify(cause)) {
+            case TIMEOUT -> "timed out waiting for the cluster" + (msg.isEmpty() ? "" : " (" + msg + ")");
+            case AUTHENTICATION -> "authentication failed" + (msg.isEmpty() ? "" : ": " + msg);
+            case AUTHORIZATION -> "not authorized" + (msg.isEmpty() ? "" : ": " + msg);
+            case UNKNOWN_TOPIC -> "unknown topic or partition";
+            case SECURITY_DISABLED -> "no authorizer is configured" + (msg.isEmpty() ? "" : " (" + msg + ")");
+            case INTERRUPTED -> "interrupted";
+            default -> msg.isEmpty() ? "unexpected error" : msg;
+        };
     }
 
-    public static boolean isUnknownTopic(Throwable t) {
-        return unwrap(t) instanceof UnknownTopicOrPartitionException;
-    }
-
-    public static boolean isTimeout(Throwable t) {
-        return unwrap(t) instanceof TimeoutException;
+    public static boolean is(Throwable t, Kind kind) {
+        return classify(t) == kind;
     }
 
     /**
@@ -69,42 +130,33 @@ public final class KafkaErrors {
      * {@code INTERNAL_ERROR}.
      */
     public static String taskErrorCode(Throwable t) {
-        Throwable cause = unwrap(t);
-        if (cause instanceof SecurityDisabledException) {
-            return "SECURITY_DISABLED_ERROR";
-        }
-        if (cause instanceof AuthorizationException) {
-            return "AUTHORIZATION_ERROR";
-        }
-        if (cause instanceof AuthenticationException) {
-            return "AUTHENTICATION_ERROR";
-        }
-        return "INTERNAL_ERROR";
+        return switch (classify(t)) {
+            case SECURITY_DISABLED -> "SECURITY_DISABLED_ERROR";
+            case AUTHORIZATION -> "AUTHORIZATION_ERROR";
+            case AUTHENTICATION -> "AUTHENTICATION_ERROR";
+            default -> "INTERNAL_ERROR";
+        };
     }
 
-    /** The cluster has no authorizer, so it has no ACLs either. */
-    public static boolean isSecurityDisabled(Throwable t) {
-        return unwrap(t) instanceof SecurityDisabledException;
+    /**
+     * The task error code of a sync that reads the source: a timeout is {@code INTERNAL_ERROR}
+     * (it may pass), wrong settings are {@code MISCONFIGURATION_ERROR}.
+     */
+    public static String sourceTaskErrorCode(Throwable t) {
+        return switch (classify(t)) {
+            case AUTHORIZATION -> "AUTHORIZATION_ERROR";
+            case AUTHENTICATION, MISCONFIGURATION -> "MISCONFIGURATION_ERROR";
+            default -> "INTERNAL_ERROR";
+        };
     }
 
-    public static boolean isAuthorization(Throwable t) {
-        return unwrap(t) instanceof AuthorizationException;
-    }
-
-    /** Wrong client settings: authentication failed or a client config is invalid. */
-    public static boolean isMisconfiguration(Throwable t) {
-        Throwable cause = unwrap(t);
-        return cause instanceof AuthenticationException || cause instanceof ConfigException;
-    }
-
-    public static boolean isGroupNotFound(Throwable t) {
-        return unwrap(t) instanceof GroupIdNotFoundException;
-    }
-
-    /** The group got members while its offsets were being written: the coordinator refused the write. */
-    public static boolean isGroupActive(Throwable t) {
-        Throwable cause = unwrap(t);
-        return cause instanceof UnknownMemberIdException || cause instanceof GroupNotEmptyException
-                || cause instanceof RebalanceInProgressException;
+    /** The link error of a failed availability check. */
+    public static LinkError linkError(Throwable t) {
+        return switch (classify(t)) {
+            case AUTHENTICATION -> LinkError.AUTHENTICATION_ERROR;
+            case MISCONFIGURATION -> LinkError.UNRESOLVABLE_BOOTSTRAP_ERROR;
+            case TIMEOUT -> LinkError.TIMEOUT_ERROR;
+            default -> LinkError.BOOTSTRAP_TCP_CONNECTION_FAILED_ERROR;
+        };
     }
 }

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -127,30 +126,26 @@ public class ReadOnlyAcls {
 
     /** Asks the cluster: an authorizer, and may the service alter ACLs? */
     private ReadOnlyEnforcement check(Admin admin) {
-        long ms = timeout.toMillis();
+        int ms = (int) timeout.toMillis();
         try {
-            admin.describeAcls(EVERY_DENY_WRITE).values().get(ms, TimeUnit.MILLISECONDS);
-            Set<AclOperation> allowed = admin.describeCluster(new DescribeClusterOptions()
-                    .includeAuthorizedOperations(true).timeoutMs((int) ms))
-                    .authorizedOperations().get(ms + 1000, TimeUnit.MILLISECONDS);
+            KafkaFutures.await(admin.describeAcls(EVERY_DENY_WRITE).values(), timeout);
+            Set<AclOperation> allowed = KafkaFutures.await(admin.describeCluster(new DescribeClusterOptions()
+                    .includeAuthorizedOperations(true).timeoutMs(ms)).authorizedOperations(), timeout.plusSeconds(1));
             if (allowed == null || !allowed.contains(AclOperation.ALTER) && !allowed.contains(AclOperation.ALL)) {
                 return notAllowed();
             }
             return ReadOnlyEnforcement.yes();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return ReadOnlyEnforcement.unknown("interrupted");
-        } catch (Exception e) {
-            return notEnforced(e).orElseGet(() -> ReadOnlyEnforcement.unknown(KafkaErrors.describe(e)));
+        } catch (KafkaCallException e) {
+            return notEnforced(e).orElseGet(() -> ReadOnlyEnforcement.unknown(e.getMessage()));
         }
     }
 
     /** Not enforced for good when the cluster has no authorizer or refuses the service; empty for other errors. */
-    private static Optional<ReadOnlyEnforcement> notEnforced(Exception e) {
-        if (KafkaErrors.isSecurityDisabled(e)) {
+    private static Optional<ReadOnlyEnforcement> notEnforced(KafkaCallException e) {
+        if (e.is(KafkaErrors.Kind.SECURITY_DISABLED)) {
             return Optional.of(ReadOnlyEnforcement.no("the destination cluster has no authorizer"));
         }
-        if (KafkaErrors.isAuthorization(e)) {
+        if (e.is(KafkaErrors.Kind.AUTHORIZATION)) {
             return Optional.of(notAllowed());
         }
         return Optional.empty();
@@ -165,15 +160,14 @@ public class ReadOnlyAcls {
      * Of the given mirror topics on the cluster, those without their binding; none when the
      * cluster does not enforce read-only.
      */
-    public List<String> unprotected(DestinationCluster cluster, Collection<String> topics) throws Exception {
+    public List<String> unprotected(DestinationCluster cluster, Collection<String> topics) {
         if (topics.isEmpty() || !Boolean.TRUE.equals(enforcement(cluster).enforced())) {
             return List.of();
         }
         Collection<AclBinding> present;
         try {
-            present = clusters.admin(cluster).describeAcls(EVERY_DENY_WRITE).values()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
+            present = KafkaFutures.await(clusters.admin(cluster).describeAcls(EVERY_DENY_WRITE).values(), timeout);
+        } catch (KafkaCallException e) {
             Optional<ReadOnlyEnforcement> no = notEnforced(e);
             if (no.isPresent()) {
                 remember(cluster, no.get());
@@ -193,15 +187,15 @@ public class ReadOnlyAcls {
      *
      * @return whether the topics are read-only now
      */
-    public boolean protect(DestinationCluster cluster, Collection<String> topics) throws Exception {
+    public boolean protect(DestinationCluster cluster, Collection<String> topics) {
         if (topics.isEmpty() || !Boolean.TRUE.equals(enforcement(cluster).enforced())) {
             return false;
         }
         Admin admin = clusters.admin(cluster);
         List<AclBinding> bindings = topics.stream().map(ReadOnlyAcls::binding).toList();
         try {
-            admin.createAcls(bindings).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
+            KafkaFutures.await(admin.createAcls(bindings).all(), timeout);
+        } catch (KafkaCallException e) {
             Optional<ReadOnlyEnforcement> no = notEnforced(e);
             if (no.isPresent()) {
                 remember(cluster, no.get());
@@ -210,8 +204,7 @@ public class ReadOnlyAcls {
             throw e;
         }
         if (!stillWritable(admin, topics)) {
-            admin.deleteAcls(bindings.stream().map(AclBinding::toFilter).toList()).all()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            KafkaFutures.await(admin.deleteAcls(bindings.stream().map(AclBinding::toFilter).toList()).all(), timeout);
             remember(cluster, ReadOnlyEnforcement.no("the service's principal is not a super user of the destination "
                     + "cluster, so a DENY WRITE for User:* would stop its own writes"));
             return false;
@@ -220,18 +213,17 @@ public class ReadOnlyAcls {
     }
 
     /** Whether the service may still write each of the topics that exist. */
-    private boolean stillWritable(Admin admin, Collection<String> topics) throws Exception {
+    private boolean stillWritable(Admin admin, Collection<String> topics) {
         Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(topics,
                 new DescribeTopicsOptions().includeAuthorizedOperations(true)).topicNameValues();
         for (KafkaFuture<TopicDescription> future : described.values()) {
             try {
-                Set<AclOperation> allowed = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                        .authorizedOperations();
+                Set<AclOperation> allowed = KafkaFutures.await(future, timeout).authorizedOperations();
                 if (allowed != null && !allowed.contains(AclOperation.WRITE) && !allowed.contains(AclOperation.ALL)) {
                     return false;
                 }
-            } catch (Exception e) {
-                if (!KafkaErrors.isUnknownTopic(e)) {
+            } catch (KafkaCallException e) {
+                if (!e.is(KafkaErrors.Kind.UNKNOWN_TOPIC)) {
                     throw e;
                 }
             }
@@ -247,22 +239,18 @@ public class ReadOnlyAcls {
      */
     public void lift(DestinationCluster cluster, String topic) {
         try {
-            clusters.admin(cluster).deleteAcls(List.of(binding(topic).toFilter())).all()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ClusterLinkException.ClusterUnavailable("Interrupted", e);
-        } catch (Exception e) {
-            if (KafkaErrors.isSecurityDisabled(e)) {
+            KafkaFutures.await(clusters.admin(cluster).deleteAcls(List.of(binding(topic).toFilter())).all(), timeout);
+        } catch (KafkaCallException e) {
+            if (e.is(KafkaErrors.Kind.SECURITY_DISABLED)) {
                 return;
             }
-            if (KafkaErrors.isAuthorization(e)) {
+            if (e.is(KafkaErrors.Kind.AUTHORIZATION)) {
                 LOG.warnf("Cannot check for the read-only ACL of topic '%s' (DENY WRITE for User:*): %s. If it is "
-                        + "there, delete it by hand", topic, KafkaErrors.describe(e));
+                        + "there, delete it by hand", topic, e.getMessage());
                 return;
             }
             throw new ClusterLinkException.ClusterUnavailable("Cannot make mirror topic '" + topic
-                    + "' writable (delete its ACL DENY WRITE for User:*): " + KafkaErrors.describe(e), e);
+                    + "' writable (delete its ACL DENY WRITE for User:*): " + e.getMessage(), e);
         }
     }
 }

@@ -26,10 +26,10 @@ import org.jboss.logging.Logger;
 import io.clusterlink.config.ClusterlinkConfig;
 import io.clusterlink.kafka.DestinationClusters;
 import io.clusterlink.link.Mirror;
-import io.clusterlink.service.MirrorService;
 import io.clusterlink.link.MirrorStatus;
 import io.clusterlink.link.MirrorTopicError;
 import io.clusterlink.link.PartitionLag;
+import io.clusterlink.service.DataPlaneEvents;
 import io.clusterlink.service.ReplicationAssignment;
 import io.clusterlink.service.ReplicationControl;
 import io.quarkus.runtime.ShutdownEvent;
@@ -48,7 +48,7 @@ public class ReplicationManager implements ReplicationControl, CopyListener {
     private static final Logger LOG = Logger.getLogger(ReplicationManager.class);
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(20);
 
-    private final MirrorService mirrors;
+    private final DataPlaneEvents mirrors;
     private final DestinationClusters clusters;
     private final Duration fenceInterval;
     private final Duration reconcileInterval;
@@ -64,7 +64,7 @@ public class ReplicationManager implements ReplicationControl, CopyListener {
     private final Map<Long, PartitionProgress[]> progress = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Runnable> reports = new ConcurrentLinkedQueue<>();
 
-    ReplicationManager(MirrorService mirrors, DestinationClusters clusters, ClusterlinkConfig config) {
+    ReplicationManager(DataPlaneEvents mirrors, DestinationClusters clusters, ClusterlinkConfig config) {
         this.mirrors = mirrors;
         this.clusters = clusters;
         this.fenceInterval = config.replication().fenceInterval();

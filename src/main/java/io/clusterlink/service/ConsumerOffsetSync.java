@@ -5,13 +5,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -22,24 +19,15 @@ import java.util.stream.IntStream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.GroupListing;
-import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsResult;
-import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
-import org.apache.kafka.clients.admin.ListGroupsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.GroupState;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
-import io.clusterlink.config.ClusterlinkConfig;
+import io.clusterlink.kafka.ConsumerGroups;
 import io.clusterlink.kafka.DestinationCluster;
 import io.clusterlink.kafka.DestinationClusters;
-import io.clusterlink.kafka.KafkaClients;
+import io.clusterlink.kafka.DestinationTopics;
+import io.clusterlink.kafka.KafkaCallException;
 import io.clusterlink.kafka.KafkaErrors;
 import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.Link;
@@ -67,7 +55,6 @@ import io.clusterlink.store.LinkStore;
 public class ConsumerOffsetSync {
 
     private static final Logger LOG = Logger.getLogger(ConsumerOffsetSync.class);
-    private static final Duration DESTINATION_TIMEOUT = Duration.ofSeconds(30);
     /** How long a run waits for another one of the same link, e.g. a periodic run for a stop. */
     private static final Duration LOCK_WAIT = Duration.ofSeconds(60);
     /** Mirrors whose groups' offsets are synced: all that have not stopped or failed. */
@@ -76,14 +63,17 @@ public class ConsumerOffsetSync {
 
     private final LinkStore store;
     private final DestinationClusters clusters;
-    private final Duration sourceTimeout;
+    private final DestinationTopics topics;
+    private final ConsumerGroups groups;
     /** Per link: a periodic run and a mirror's stop never write offsets at the same time. */
     private final Map<Long, ReentrantLock> locks = new ConcurrentHashMap<>();
 
-    ConsumerOffsetSync(LinkStore store, DestinationClusters clusters, ClusterlinkConfig config) {
+    ConsumerOffsetSync(LinkStore store, DestinationClusters clusters, DestinationTopics topics,
+            ConsumerGroups groups) {
         this.store = store;
         this.clusters = clusters;
-        this.sourceTimeout = config.sourceTimeout();
+        this.topics = topics;
+        this.groups = groups;
     }
 
     /** Drops what is kept for a deleted link. */
@@ -132,13 +122,13 @@ public class ConsumerOffsetSync {
             return;
         }
         try {
-            Admin admin = destinationAdmin(link);
-            List<String> groups = consumerGroups(admin, DESTINATION_TIMEOUT).stream()
-                    .filter(g -> syncedGroup(settings, g)).toList();
+            DestinationCluster cluster = destination(link);
+            List<String> synced = groups.destinationGroups(cluster).stream().filter(g -> syncedGroup(settings, g))
+                    .toList();
             List<TopicPartition> partitions = IntStream.range(0, mirror.partitions())
                     .mapToObj(p -> new TopicPartition(mirror.mirrorTopic(), p)).toList();
             Map<String, Map<TopicPartition, OffsetAndMetadata>> beyond = new TreeMap<>();
-            committedOffsets(admin, groups, partitions, DESTINATION_TIMEOUT).forEach((group, offsets) -> offsets
+            groups.destinationOffsets(cluster, synced, partitions).forEach((group, offsets) -> offsets
                     .forEach((tp, committed) -> {
                         long end = endOffsets.get(tp.partition());
                         if (committed.offset() > end) {
@@ -148,8 +138,8 @@ public class ConsumerOffsetSync {
                     }));
             List<LinkView.TaskError> errors = new ArrayList<>();
             int clamped = 0;
-            for (String group : idleGroups(admin, beyond.keySet(), errors)) {
-                if (write(admin, group, beyond.get(group), errors)) {
+            for (String group : idleGroups(cluster, beyond.keySet(), errors)) {
+                if (write(cluster, group, beyond.get(group), errors)) {
                     clamped++;
                 }
             }
@@ -159,13 +149,9 @@ public class ConsumerOffsetSync {
                 LOG.infof("Clamped the offsets of %d consumer group(s) on '%s' to its end offsets %s", clamped,
                         mirror.mirrorTopic(), endOffsets);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            LOG.warnf("Interrupted while clamping consumer offsets of failed-over mirror topic '%s'",
-                    mirror.mirrorTopic());
-        } catch (Exception e) {
+        } catch (ClusterLinkException | KafkaCallException e) {
             LOG.warnf("Cannot clamp consumer offsets of failed-over mirror topic '%s' on link '%s': %s",
-                    mirror.mirrorTopic(), link.name(), KafkaErrors.describe(e));
+                    mirror.mirrorTopic(), link.name(), e.getMessage());
         }
     }
 
@@ -198,10 +184,7 @@ public class ConsumerOffsetSync {
         Map<String, Map<TopicPartition, OffsetAndMetadata>> sourceOffsets;
         try {
             sourceOffsets = sourceOffsets(link, sourceTopics);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return List.of(new LinkView.TaskError("INTERNAL_ERROR", "Interrupted"));
-        } catch (Exception e) {
+        } catch (KafkaCallException e) {
             return List.of(error("Cannot read the consumer group offsets of the source cluster: ", e));
         }
         if (sourceOffsets.isEmpty()) {
@@ -225,22 +208,18 @@ public class ConsumerOffsetSync {
     }
 
     /** Committed offsets on the mirrored topics of every source group that matches the group filter. */
-    private Map<String, Map<TopicPartition, OffsetAndMetadata>> sourceOffsets(Link link, Set<String> topics)
-            throws Exception {
+    private Map<String, Map<TopicPartition, OffsetAndMetadata>> sourceOffsets(Link link, Set<String> topics) {
         NameFilters filters = link.settings().groupFilters();
-        try (Admin admin = KafkaClients.admin(link.settings().sourceClientProperties(),
-                "clusterlink-offset-sync-" + link.name(), sourceTimeout)) {
-            List<String> groups = consumerGroups(admin, sourceTimeout).stream().filter(filters::matches).toList();
-            Map<String, Map<TopicPartition, OffsetAndMetadata>> result = new TreeMap<>();
-            committedOffsets(admin, groups, null, sourceTimeout).forEach((group, offsets) -> {
-                Map<TopicPartition, OffsetAndMetadata> mirrored = new HashMap<>(offsets);
-                mirrored.keySet().removeIf(tp -> !topics.contains(tp.topic()));
-                if (!mirrored.isEmpty()) {
-                    result.put(group, mirrored);
-                }
-            });
-            return result;
-        }
+        List<String> matching = groups.sourceGroups(link).stream().filter(filters::matches).toList();
+        Map<String, Map<TopicPartition, OffsetAndMetadata>> result = new TreeMap<>();
+        groups.sourceOffsets(link, matching).forEach((group, offsets) -> {
+            Map<TopicPartition, OffsetAndMetadata> mirrored = new HashMap<>(offsets);
+            mirrored.keySet().removeIf(tp -> !topics.contains(tp.topic()));
+            if (!mirrored.isEmpty()) {
+                result.put(group, mirrored);
+            }
+        });
+        return result;
     }
 
     private List<LinkView.TaskError> writeToDestination(Link link, List<Mirror> mirrors,
@@ -261,14 +240,13 @@ public class ConsumerOffsetSync {
         }
         List<LinkView.TaskError> errors = new ArrayList<>();
         try {
-            Admin admin = destinationAdmin(link);
+            DestinationCluster cluster = destination(link);
             Set<TopicPartition> partitions = wanted.values().stream().flatMap(o -> o.keySet().stream())
                     .collect(Collectors.toSet());
-            Map<TopicPartition, Long> ends = KafkaClients.offsets(admin, partitions, OffsetSpec.latest(),
-                    IsolationLevel.READ_UNCOMMITTED, DESTINATION_TIMEOUT);
-            Set<String> idle = idleGroups(admin, wanted.keySet(), errors);
-            Map<String, Map<TopicPartition, OffsetAndMetadata>> current = committedOffsets(admin, idle, null,
-                    DESTINATION_TIMEOUT);
+            Map<TopicPartition, Long> ends = topics.endOffsets(cluster, partitions);
+            Set<String> idle = idleGroups(cluster, wanted.keySet(), errors);
+            Map<String, Map<TopicPartition, OffsetAndMetadata>> current = groups.destinationOffsets(cluster, idle,
+                    null);
             for (String group : idle) {
                 Map<TopicPartition, OffsetAndMetadata> existing = current.getOrDefault(group, Map.of());
                 Map<TopicPartition, OffsetAndMetadata> changes = new HashMap<>();
@@ -284,113 +262,51 @@ public class ConsumerOffsetSync {
                         changes.put(tp, new OffsetAndMetadata(target, committed.metadata()));
                     }
                 });
-                write(admin, group, changes, errors);
+                write(cluster, group, changes, errors);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            errors.add(new LinkView.TaskError("INTERNAL_ERROR", "Interrupted"));
         } catch (ClusterLinkException e) {
             errors.add(new LinkView.TaskError("INTERNAL_ERROR", e.getMessage()));
-        } catch (Exception e) {
+        } catch (KafkaCallException e) {
             errors.add(error("Cannot read the consumer groups of the destination cluster: ", e));
         }
         return errors;
     }
 
     /**
-     * The groups among {@code groups} that have no members on the destination, so their offsets
-     * may be written; a group that does not exist yet is one of them.
+     * The groups among {@code candidates} that have no members on the destination, so their
+     * offsets may be written; a group that does not exist yet is one of them.
      */
-    private static Set<String> idleGroups(Admin admin, Collection<String> groups, List<LinkView.TaskError> errors)
-            throws InterruptedException {
-        Set<String> idle = new TreeSet<>();
-        if (groups.isEmpty()) {
-            return idle;
-        }
-        Map<String, KafkaFuture<ConsumerGroupDescription>> described = admin.describeConsumerGroups(groups)
-                .describedGroups();
-        for (String group : new TreeSet<>(groups)) {
-            try {
-                ConsumerGroupDescription d = described.get(group).get(DESTINATION_TIMEOUT.toMillis(),
-                        TimeUnit.MILLISECONDS);
-                GroupState state = d.groupState();
-                if (d.members().isEmpty() && (state == GroupState.EMPTY || state == GroupState.DEAD)) {
-                    idle.add(group);
-                } else {
-                    LOG.debugf("Consumer group '%s' is %s with %d member(s) on the destination: its offsets are "
-                            + "not synced while it is in use", group, state, d.members().size());
-                }
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (Exception e) {
-                if (KafkaErrors.isGroupNotFound(e)) {
-                    idle.add(group);
-                } else {
-                    errors.add(error("Cannot describe consumer group '" + group + "' on the destination cluster: ",
-                            e));
-                }
-            }
-        }
-        return idle;
+    private Set<String> idleGroups(DestinationCluster cluster, Collection<String> candidates,
+            List<LinkView.TaskError> errors) {
+        ConsumerGroups.Idle idle = groups.idle(cluster, candidates);
+        idle.unknown().forEach((group, e) -> errors.add(error("Cannot describe consumer group '" + group
+                + "' on the destination cluster: ", e)));
+        candidates.stream().filter(g -> !idle.groups().contains(g) && !idle.unknown().containsKey(g))
+                .forEach(g -> LOG.debugf("Consumer group '%s' has members on the destination: its offsets are not "
+                        + "synced while it is in use", g));
+        return idle.groups();
     }
 
     /** Writes a group's offsets; true when written. A group that got members meanwhile is skipped. */
-    private static boolean write(Admin admin, String group, Map<TopicPartition, OffsetAndMetadata> offsets,
-            List<LinkView.TaskError> errors) throws InterruptedException {
+    private boolean write(DestinationCluster cluster, String group, Map<TopicPartition, OffsetAndMetadata> offsets,
+            List<LinkView.TaskError> errors) {
         if (offsets.isEmpty()) {
             return false;
         }
         try {
-            admin.alterConsumerGroupOffsets(group, offsets).all().get(DESTINATION_TIMEOUT.toMillis(),
-                    TimeUnit.MILLISECONDS);
-            LOG.debugf("Consumer group '%s' on the destination: offsets set to %s", group, offsets);
-            return true;
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            if (KafkaErrors.isGroupActive(e)) {
-                LOG.debugf("Consumer group '%s' got members on the destination: its offsets are not synced", group);
-            } else {
-                errors.add(error("Cannot write the offsets of consumer group '" + group
-                        + "' on the destination cluster: ", e));
+            if (groups.write(cluster, group, offsets)) {
+                LOG.debugf("Consumer group '%s' on the destination: offsets set to %s", group, offsets);
+                return true;
             }
-            return false;
-        }
-    }
-
-    /** Names of the consumer groups (classic and consumer protocol, including simple groups) of a cluster. */
-    private static List<String> consumerGroups(Admin admin, Duration timeout) throws Exception {
-        Collection<GroupListing> listings = admin.listGroups(ListGroupsOptions.forConsumerGroups()).all()
-                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        return listings.stream().map(GroupListing::groupId).sorted().toList();
-    }
-
-    /**
-     * Committed offsets per group, of all partitions or of {@code partitions}; partitions without an
-     * offset are left out, and so are groups that vanished meanwhile.
-     */
-    private static Map<String, Map<TopicPartition, OffsetAndMetadata>> committedOffsets(Admin admin,
-            Collection<String> groups, List<TopicPartition> partitions, Duration timeout) throws Exception {
-        Map<String, Map<TopicPartition, OffsetAndMetadata>> result = new LinkedHashMap<>();
-        if (groups.isEmpty()) {
-            return result;
-        }
-        Map<String, ListConsumerGroupOffsetsSpec> specs = new LinkedHashMap<>();
-        groups.forEach(g -> specs.put(g, new ListConsumerGroupOffsetsSpec().topicPartitions(partitions)));
-        ListConsumerGroupOffsetsResult listed = admin.listConsumerGroupOffsets(specs);
-        for (String group : groups) {
-            try {
-                Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(listed
-                        .partitionsToOffsetAndMetadata(group).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
-                offsets.values().removeIf(o -> o == null || o.offset() < 0);
-                result.put(group, offsets);
-            } catch (Exception e) {
-                if (!KafkaErrors.isGroupNotFound(e)) {
-                    throw e;
-                }
+            LOG.debugf("Consumer group '%s' got members on the destination: its offsets are not synced", group);
+        } catch (KafkaCallException e) {
+            if (e.is(KafkaErrors.Kind.INTERRUPTED)) {
+                throw e;
             }
+            errors.add(error("Cannot write the offsets of consumer group '" + group + "' on the destination cluster: ",
+                    e));
         }
-        return result;
+        return false;
     }
 
     /** Whether a destination group is one the link syncs: its source name matches the group filter. */
@@ -406,10 +322,9 @@ public class ConsumerOffsetSync {
         return settings.groupFilters().matches(sourceGroup);
     }
 
-    private Admin destinationAdmin(Link link) {
-        Optional<DestinationCluster> cluster = clusters.byIdIfKnown(link.clusterId());
-        return clusters.admin(cluster.orElseThrow(() -> new ClusterLinkException.ClusterUnavailable(
-                "Destination cluster " + link.clusterId() + " is not reachable", null)));
+    private DestinationCluster destination(Link link) {
+        return clusters.byIdIfKnown(link.clusterId()).orElseThrow(() -> new ClusterLinkException.ClusterUnavailable(
+                "Destination cluster " + link.clusterId() + " is not reachable", null));
     }
 
     private static boolean lock(ReentrantLock lock) {
@@ -421,9 +336,7 @@ public class ConsumerOffsetSync {
         }
     }
 
-    private static LinkView.TaskError error(String what, Exception e) {
-        String code = KafkaErrors.isAuthorization(e) ? "AUTHORIZATION_ERROR"
-                : KafkaErrors.isMisconfiguration(e) ? "MISCONFIGURATION_ERROR" : "INTERNAL_ERROR";
-        return new LinkView.TaskError(code, what + KafkaErrors.describe(e));
+    private static LinkView.TaskError error(String what, KafkaCallException e) {
+        return new LinkView.TaskError(KafkaErrors.sourceTaskErrorCode(e), what + e.getMessage());
     }
 }

@@ -1,6 +1,5 @@
 package io.clusterlink.service;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -8,22 +7,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.common.Uuid;
 import org.jboss.logging.Logger;
 
-import io.clusterlink.config.ClusterlinkConfig;
 import io.clusterlink.kafka.DestinationCluster;
 import io.clusterlink.kafka.DestinationClusters;
-import io.clusterlink.kafka.KafkaClients;
-import io.clusterlink.kafka.KafkaErrors;
+import io.clusterlink.kafka.KafkaCallException;
+import io.clusterlink.kafka.SourceClusters;
+import io.clusterlink.kafka.SourceTopics;
 import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.ConfigEntry;
 import io.clusterlink.link.Link;
@@ -36,7 +31,6 @@ import io.clusterlink.link.Mirror;
 import io.clusterlink.link.MirrorStatus;
 import io.clusterlink.link.TopicNames;
 import io.clusterlink.store.LinkStore;
-import io.clusterlink.kafka.ReadOnlyAcls;
 
 /** Creates, shows, reconfigures and deletes links. */
 @ApplicationScoped
@@ -46,21 +40,26 @@ public class LinkService {
 
     private final LinkStore store;
     private final DestinationClusters clusters;
-    private final MirrorService mirrors;
+    private final SourceClusters sources;
+    private final SourceTopics sourceTopics;
+    private final MirrorActions actions;
+    private final ReplicationControl replication;
     private final LinkTasks linkTasks;
-    private final ReadOnlyAcls readOnly;
+    private final ReadOnlyMirrors readOnly;
     private final ConsumerOffsetSync offsetSync;
-    private final Duration sourceTimeout;
 
-    LinkService(LinkStore store, DestinationClusters clusters, MirrorService mirrors, LinkTasks linkTasks,
-            ReadOnlyAcls readOnly, ConsumerOffsetSync offsetSync, ClusterlinkConfig config) {
-        this.offsetSync = offsetSync;
+    LinkService(LinkStore store, DestinationClusters clusters, SourceClusters sources, SourceTopics sourceTopics,
+            MirrorActions actions, ReplicationControl replication, LinkTasks linkTasks, ReadOnlyMirrors readOnly,
+            ConsumerOffsetSync offsetSync) {
         this.store = store;
         this.clusters = clusters;
-        this.mirrors = mirrors;
+        this.sources = sources;
+        this.sourceTopics = sourceTopics;
+        this.actions = actions;
+        this.replication = replication;
         this.linkTasks = linkTasks;
         this.readOnly = readOnly;
-        this.sourceTimeout = config.sourceTimeout();
+        this.offsetSync = offsetSync;
     }
 
     /** Every link of every cluster: what the periodic sync tasks work on. */
@@ -127,7 +126,7 @@ public class LinkService {
                 valid);
         LOG.infof("Created cluster link '%s' on cluster %s to source %s", linkName, cluster.clusterId(),
                 link.settings().bootstrapServers());
-        mirrors.linkChanged();
+        replication.wake();
     }
 
     /**
@@ -135,25 +134,18 @@ public class LinkService {
      * be listed; returns the source cluster id.
      */
     private String checkSource(LinkSettings settings, String expectedId) {
-        try (Admin admin = KafkaClients.admin(settings.sourceClientProperties(), "clusterlink-validate", sourceTimeout)) {
-            long ms = sourceTimeout.toMillis();
-            String actual = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) ms)).clusterId()
-                    .get(ms + 1000, TimeUnit.MILLISECONDS);
-            if (expectedId != null && !expectedId.isBlank() && !expectedId.equals(actual)) {
-                throw new ClusterLinkException.InvalidRequest("The source cluster at " + settings.bootstrapServers()
-                        + " has cluster id '" + actual + "', not the expected source_cluster_id '" + expectedId + "'");
-            }
-            admin.listTopics(new ListTopicsOptions().timeoutMs((int) ms)).names().get(ms + 1000, TimeUnit.MILLISECONDS);
-            return actual;
-        } catch (ClusterLinkException e) {
-            throw e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ClusterLinkException.SourceUnavailable("Interrupted while validating the source cluster", e);
-        } catch (Exception e) {
+        String actual;
+        try {
+            actual = sourceTopics.probe(settings.sourceClientProperties());
+        } catch (KafkaCallException e) {
             throw new ClusterLinkException.SourceUnavailable("Cannot use the source cluster at "
-                    + settings.bootstrapServers() + ": " + KafkaErrors.describe(e), e);
+                    + settings.bootstrapServers() + ": " + e.getMessage(), e);
         }
+        if (expectedId != null && !expectedId.isBlank() && !expectedId.equals(actual)) {
+            throw new ClusterLinkException.InvalidRequest("The source cluster at " + settings.bootstrapServers()
+                    + " has cluster id '" + actual + "', not the expected source_cluster_id '" + expectedId + "'");
+        }
+        return actual;
     }
 
     public List<LinkView> list(String clusterId) {
@@ -216,13 +208,14 @@ public class LinkService {
             return;
         }
         for (Mirror m : live) {
-            mirrors.failoverForDelete(link, m);
+            actions.failoverForDelete(link, m);
         }
         store.deleteLink(link.id());
         linkTasks.forget(link.id());
         offsetSync.forget(link.id());
+        sources.forget(link.id());
         LOG.infof("Deleted cluster link '%s' on cluster %s", linkName, link.clusterId());
-        mirrors.linkChanged();
+        replication.wake();
     }
 
     public List<ConfigEntry> configs(String clusterId, String linkName) {
@@ -289,6 +282,6 @@ public class LinkService {
             return;
         }
         store.updateLinkConfigs(link.id(), valid);
-        mirrors.linkChanged();
+        replication.wake();
     }
 }

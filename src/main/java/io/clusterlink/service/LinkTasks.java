@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
 import io.clusterlink.link.LinkView;
 
 /** The last outcome of each link task, as the sync tasks report it; shown with {@code include_tasks}. */

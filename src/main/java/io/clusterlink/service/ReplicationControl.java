@@ -2,6 +2,7 @@ package io.clusterlink.service;
 
 import java.time.Duration;
 import java.util.List;
+
 import io.clusterlink.link.Mirror;
 import io.clusterlink.link.PartitionLag;
 

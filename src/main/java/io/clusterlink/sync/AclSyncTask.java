@@ -1,34 +1,26 @@
 package io.clusterlink.sync;
 
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.DeleteAclsResult;
-import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.jboss.logging.Logger;
 
-import io.clusterlink.config.ClusterlinkConfig;
+import io.clusterlink.kafka.Acls;
 import io.clusterlink.kafka.DestinationCluster;
 import io.clusterlink.kafka.DestinationClusters;
-import io.clusterlink.kafka.KafkaClients;
+import io.clusterlink.kafka.KafkaCallException;
 import io.clusterlink.kafka.KafkaErrors;
 import io.clusterlink.link.AclFilters;
 import io.clusterlink.link.Link;
-import io.clusterlink.service.LinkTasks;
 import io.clusterlink.link.LinkView;
+import io.clusterlink.service.LinkTasks;
 import io.clusterlink.service.SyncedAcls;
 
 /**
@@ -50,15 +42,15 @@ class AclSyncTask implements LinkSyncTask {
     private static final int MAX_REPORTED_ERRORS = 10;
 
     private final DestinationClusters clusters;
+    private final Acls acls;
     private final SyncedAcls synced;
     private final LinkTasks tasks;
-    private final Duration timeout;
 
-    AclSyncTask(DestinationClusters clusters, SyncedAcls synced, LinkTasks tasks, ClusterlinkConfig config) {
+    AclSyncTask(DestinationClusters clusters, Acls acls, SyncedAcls synced, LinkTasks tasks) {
         this.clusters = clusters;
+        this.acls = acls;
         this.synced = synced;
         this.tasks = tasks;
-        this.timeout = config.sourceTimeout();
     }
 
     @Override
@@ -77,7 +69,7 @@ class AclSyncTask implements LinkSyncTask {
     }
 
     @Override
-    public void run(Link link) throws Exception {
+    public void run(Link link) {
         Optional<AclFilters> filters = link.settings().aclFilters();
         if (filters.isEmpty()) {
             report(link, List.of(new LinkView.TaskError("MISCONFIGURATION_ERROR",
@@ -85,33 +77,31 @@ class AclSyncTask implements LinkSyncTask {
             return;
         }
         Set<AclBinding> wanted;
-        try (Admin source = KafkaClients.admin(link.settings().sourceClientProperties(),
-                "clusterlink-acl-sync-" + link.name(), timeout)) {
-            wanted = describe(source, filters.get().filters());
-        } catch (Exception e) {
+        try {
+            wanted = acls.describeSource(link, filters.get().filters());
+        } catch (KafkaCallException e) {
             report(link, List.of(error(Side.SOURCE, "describe the source cluster's ACLs", e)));
             return;
         }
-        Optional<DestinationCluster> cluster = destination(link.clusterId());
+        Optional<DestinationCluster> cluster = clusters.lookUp(link.clusterId());
         if (cluster.isEmpty()) {
             report(link, List.of(new LinkView.TaskError("INTERNAL_ERROR",
                     "The destination cluster " + link.clusterId() + " is not reachable")));
             return;
         }
-        Admin destination = clusters.admin(cluster.get());
         Set<AclBinding> present;
         try {
-            present = describe(destination, List.of(AclBindingFilter.ANY));
-        } catch (Exception e) {
+            present = acls.describeDestination(cluster.get(), List.of(AclBindingFilter.ANY));
+        } catch (KafkaCallException e) {
             report(link, List.of(error(Side.DESTINATION, "describe the destination cluster's ACLs", e)));
             return;
         }
         Set<AclBinding> owned = synced.owned(link.id());
         List<LinkView.TaskError> errors = new ArrayList<>();
         List<AclBinding> missing = wanted.stream().filter(b -> !present.contains(b)).toList();
-        int created = create(link, destination, missing, errors);
+        int created = create(link, cluster.get(), missing, errors);
         List<AclBinding> stale = owned.stream().filter(b -> !wanted.contains(b)).toList();
-        int deleted = delete(link, destination, stale, errors);
+        int deleted = delete(link, cluster.get(), stale, errors);
         if (created > 0 || deleted > 0) {
             LOG.infof("ACL sync of link '%s': created %d and deleted %d ACLs on the destination", link.name(),
                     created, deleted);
@@ -123,79 +113,47 @@ class AclSyncTask implements LinkSyncTask {
      * Creates missing bindings, recorded as the link's first. A binding the destination refused is
      * forgotten again; one whose outcome is unknown (a timeout) stays recorded, as it may exist.
      */
-    private int create(Link link, Admin destination, List<AclBinding> missing, List<LinkView.TaskError> errors) {
+    private int create(Link link, DestinationCluster cluster, List<AclBinding> missing,
+            List<LinkView.TaskError> errors) {
         if (missing.isEmpty()) {
             return 0;
         }
         synced.own(link.id(), missing);
-        Map<AclBinding, KafkaFuture<Void>> results = destination.createAcls(missing).values();
         List<AclBinding> refused = new ArrayList<>();
         int created = 0;
-        for (AclBinding binding : missing) {
-            try {
-                await(results.get(binding));
+        for (Map.Entry<AclBinding, KafkaCallException> outcome : acls.create(cluster, missing).entrySet()) {
+            KafkaCallException e = outcome.getValue();
+            if (e == null) {
                 created++;
-            } catch (Exception e) {
-                if (e instanceof ExecutionException && !KafkaErrors.isTimeout(e)) {
-                    refused.add(binding);
-                }
-                errors.add(error(Side.DESTINATION, "create the ACL " + printable(binding) + " on the destination", e));
+                continue;
             }
+            if (!e.is(KafkaErrors.Kind.TIMEOUT) && !e.is(KafkaErrors.Kind.INTERRUPTED)) {
+                refused.add(outcome.getKey());
+            }
+            errors.add(error(Side.DESTINATION, "create the ACL " + printable(outcome.getKey())
+                    + " on the destination", e));
         }
         synced.disown(link.id(), refused);
         return created;
     }
 
     /** Deletes bindings the link created that it no longer wants; each is forgotten once it is gone. */
-    private int delete(Link link, Admin destination, List<AclBinding> stale, List<LinkView.TaskError> errors) {
+    private int delete(Link link, DestinationCluster cluster, List<AclBinding> stale,
+            List<LinkView.TaskError> errors) {
         if (stale.isEmpty()) {
             return 0;
         }
-        Map<AclBindingFilter, KafkaFuture<DeleteAclsResult.FilterResults>> results = destination
-                .deleteAcls(stale.stream().map(AclBinding::toFilter).toList()).values();
         List<AclBinding> gone = new ArrayList<>();
-        for (AclBinding binding : stale) {
-            try {
-                for (DeleteAclsResult.FilterResult result : await(results.get(binding.toFilter())).values()) {
-                    if (result.exception() != null) {
-                        throw result.exception();
-                    }
-                }
-                gone.add(binding);
-            } catch (Exception e) {
-                errors.add(error(Side.DESTINATION, "delete the ACL " + printable(binding) + " from the destination",
-                        e));
+        for (Map.Entry<AclBinding, KafkaCallException> outcome : acls.delete(cluster, stale).entrySet()) {
+            if (outcome.getValue() == null) {
+                gone.add(outcome.getKey());
+            } else {
+                errors.add(error(Side.DESTINATION, "delete the ACL " + printable(outcome.getKey())
+                        + " from the destination", outcome.getValue()));
             }
         }
         synced.disown(link.id(), gone);
         return gone.size();
-    }
-
-    private Set<AclBinding> describe(Admin admin, Collection<AclBindingFilter> filters) throws Exception {
-        Set<AclBinding> bindings = new LinkedHashSet<>();
-        for (AclBindingFilter filter : filters) {
-            bindings.addAll(await(admin.describeAcls(filter).values()));
-        }
-        return bindings;
-    }
-
-    /** The link's destination cluster; one that has not answered yet is looked up once. */
-    private Optional<DestinationCluster> destination(String clusterId) {
-        Optional<DestinationCluster> cluster = clusters.byIdIfKnown(clusterId);
-        if (cluster.isEmpty()) {
-            clusters.list();
-            cluster = clusters.byIdIfKnown(clusterId);
-        }
-        return cluster;
-    }
-
-    private <T> T await(KafkaFuture<T> future) throws Exception {
-        try {
-            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw e;
-        }
     }
 
     private void report(Link link, List<LinkView.TaskError> errors) {

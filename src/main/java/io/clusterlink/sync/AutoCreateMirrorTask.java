@@ -1,27 +1,23 @@
 package io.clusterlink.sync;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.jboss.logging.Logger;
 
-import io.clusterlink.config.ClusterlinkConfig;
-import io.clusterlink.kafka.KafkaClients;
+import io.clusterlink.kafka.KafkaCallException;
 import io.clusterlink.kafka.KafkaErrors;
+import io.clusterlink.kafka.SourceTopics;
 import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.Link;
+import io.clusterlink.link.LinkView;
+import io.clusterlink.link.NameFilters;
 import io.clusterlink.service.LinkService;
 import io.clusterlink.service.LinkTasks;
-import io.clusterlink.link.LinkView;
-import io.clusterlink.service.MirrorService;
-import io.clusterlink.link.NameFilters;
+import io.clusterlink.service.MirrorCreation;
 
 /**
  * {@code auto.create.mirror.topics.enable}: source topics that match the link's topic filters
@@ -34,15 +30,15 @@ class AutoCreateMirrorTask implements LinkSyncTask {
     private static final Logger LOG = Logger.getLogger(AutoCreateMirrorTask.class);
 
     private final LinkService links;
-    private final MirrorService mirrors;
+    private final MirrorCreation mirrors;
+    private final SourceTopics sourceTopics;
     private final LinkTasks tasks;
-    private final Duration timeout;
 
-    AutoCreateMirrorTask(LinkService links, MirrorService mirrors, LinkTasks tasks, ClusterlinkConfig config) {
+    AutoCreateMirrorTask(LinkService links, MirrorCreation mirrors, SourceTopics sourceTopics, LinkTasks tasks) {
         this.links = links;
         this.mirrors = mirrors;
+        this.sourceTopics = sourceTopics;
         this.tasks = tasks;
-        this.timeout = config.sourceTimeout();
     }
 
     @Override
@@ -61,26 +57,24 @@ class AutoCreateMirrorTask implements LinkSyncTask {
     }
 
     @Override
-    public void run(Link link) throws Exception {
+    public void run(Link link) {
         NameFilters filters = link.settings().autoCreateFilters();
-        Set<String> sourceTopics;
-        try (Admin admin = KafkaClients.admin(link.settings().sourceClientProperties(),
-                "clusterlink-auto-create-" + link.name(), timeout)) {
-            sourceTopics = new TreeSet<>(admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS));
-        } catch (Exception e) {
-            tasks.report(link.id(), name(), List.of(new LinkView.TaskError(KafkaErrors.isTimeout(e)
-                    ? "INTERNAL_ERROR" : "MISCONFIGURATION_ERROR",
-                    "Cannot list the source topics: " + KafkaErrors.describe(e))));
+        Set<String> names;
+        try {
+            names = sourceTopics.names(link);
+        } catch (KafkaCallException e) {
+            tasks.report(link.id(), name(), List.of(new LinkView.TaskError(e.is(KafkaErrors.Kind.TIMEOUT)
+                    ? "INTERNAL_ERROR" : "MISCONFIGURATION_ERROR", "Cannot list the source topics: " + e.getMessage())));
             return;
         }
         Set<String> mirrored = links.mirroredSourceTopics(link);
         List<LinkView.TaskError> errors = new ArrayList<>();
-        for (String topic : sourceTopics) {
+        for (String topic : names) {
             if (!filters.matches(topic) || mirrored.contains(topic)) {
                 continue;
             }
             try {
-                mirrors.create(link.clusterId(), link.name(), new MirrorService.CreateMirror(topic, null, null, null));
+                mirrors.create(link.clusterId(), link.name(), new MirrorCreation.CreateMirror(topic, null, null, null));
                 LOG.infof("Auto-created a mirror of '%s' on link '%s'", topic, link.name());
             } catch (ClusterLinkException.Conflict e) {
                 errors.add(new LinkView.TaskError("TOPIC_EXISTS_ERROR", e.getMessage()));

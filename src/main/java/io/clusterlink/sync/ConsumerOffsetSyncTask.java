@@ -2,8 +2,8 @@ package io.clusterlink.sync;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.clusterlink.service.ConsumerOffsetSync;
 import io.clusterlink.link.Link;
+import io.clusterlink.service.ConsumerOffsetSync;
 import io.clusterlink.service.LinkTasks;
 
 /**

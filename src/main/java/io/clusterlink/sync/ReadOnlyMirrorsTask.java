@@ -4,9 +4,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import io.clusterlink.kafka.KafkaErrors;
+import io.clusterlink.kafka.KafkaCallException;
+import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.Link;
-import io.clusterlink.service.MirrorService;
+import io.clusterlink.service.ReadOnlyMirrors;
 
 /**
  * Every {@code topic.config.sync.ms}, gives the link's mirror topics their read-only ACL back if
@@ -19,9 +20,9 @@ class ReadOnlyMirrorsTask implements LinkSyncTask {
 
     private static final Logger LOG = Logger.getLogger(ReadOnlyMirrorsTask.class);
 
-    private final MirrorService mirrors;
+    private final ReadOnlyMirrors mirrors;
 
-    ReadOnlyMirrorsTask(MirrorService mirrors) {
+    ReadOnlyMirrorsTask(ReadOnlyMirrors mirrors) {
         this.mirrors = mirrors;
     }
 
@@ -49,11 +50,9 @@ class ReadOnlyMirrorsTask implements LinkSyncTask {
     public void run(Link link) {
         try {
             mirrors.keepReadOnly(link);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
+        } catch (KafkaCallException | ClusterLinkException e) {
             LOG.warnf("Cannot check that the mirror topics of link '%s' are read-only: %s", link.name(),
-                    KafkaErrors.describe(e));
+                    e.getMessage());
         }
     }
 }

@@ -14,8 +14,8 @@ import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
 
 import io.clusterlink.link.Link;
-import io.clusterlink.service.LinkService;
 import io.clusterlink.link.LinkState;
+import io.clusterlink.service.LinkService;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 

@@ -1,40 +1,34 @@
 package io.clusterlink.sync;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.config.ConfigResource;
 import org.jboss.logging.Logger;
 
-import io.clusterlink.config.ClusterlinkConfig;
 import io.clusterlink.kafka.DestinationCluster;
 import io.clusterlink.kafka.DestinationClusters;
-import io.clusterlink.kafka.KafkaClients;
+import io.clusterlink.kafka.DestinationTopics;
+import io.clusterlink.kafka.KafkaCallException;
 import io.clusterlink.kafka.KafkaErrors;
+import io.clusterlink.kafka.SourceTopics;
 import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.Link;
-import io.clusterlink.service.LinkService;
-import io.clusterlink.service.LinkTasks;
 import io.clusterlink.link.LinkView;
 import io.clusterlink.link.Mirror;
-import io.clusterlink.service.MirrorService;
 import io.clusterlink.link.MirrorStatus;
 import io.clusterlink.link.MirrorTopicError;
 import io.clusterlink.link.TopicConfigPolicy;
+import io.clusterlink.service.DataPlaneEvents;
+import io.clusterlink.service.LinkService;
+import io.clusterlink.service.LinkTasks;
 
 /**
  * Keeps each mirror's topic metadata in step with its source topic, every
@@ -51,18 +45,20 @@ class TopicConfigSyncTask implements LinkSyncTask {
             MirrorStatus.PAUSED);
 
     private final LinkService links;
-    private final MirrorService mirrors;
+    private final DataPlaneEvents mirrors;
     private final DestinationClusters clusters;
+    private final SourceTopics sourceTopics;
+    private final DestinationTopics destinationTopics;
     private final LinkTasks tasks;
-    private final Duration timeout;
 
-    TopicConfigSyncTask(LinkService links, MirrorService mirrors, DestinationClusters clusters, LinkTasks tasks,
-            ClusterlinkConfig config) {
+    TopicConfigSyncTask(LinkService links, DataPlaneEvents mirrors, DestinationClusters clusters,
+            SourceTopics sourceTopics, DestinationTopics destinationTopics, LinkTasks tasks) {
         this.links = links;
         this.mirrors = mirrors;
         this.clusters = clusters;
+        this.sourceTopics = sourceTopics;
+        this.destinationTopics = destinationTopics;
         this.tasks = tasks;
-        this.timeout = config.sourceTimeout();
     }
 
     @Override
@@ -90,60 +86,60 @@ class TopicConfigSyncTask implements LinkSyncTask {
             return;
         }
         Set<String> topics = synced.stream().map(Mirror::sourceTopic).collect(Collectors.toSet());
-        Map<String, KafkaFuture<TopicDescription>> descriptions;
+        Map<String, SourceTopics.Description> descriptions;
         Map<String, Config> sourceConfigs;
         Map<String, Config> mirrorConfigs;
-        try (Admin source = KafkaClients.admin(link.settings().sourceClientProperties(),
-                "clusterlink-topic-sync-" + link.name(), timeout)) {
-            descriptions = source.describeTopics(topics).topicNameValues();
-            sourceConfigs = configs(source, topics);
-            mirrorConfigs = configs(clusters.admin(cluster), synced.stream().map(Mirror::mirrorTopic)
+        try {
+            descriptions = sourceTopics.describeExisting(link, topics);
+            sourceConfigs = sourceTopics.configs(link, topics);
+            mirrorConfigs = destinationTopics.configs(cluster, synced.stream().map(Mirror::mirrorTopic)
                     .collect(Collectors.toSet()));
-            List<LinkView.TaskError> errors = new ArrayList<>();
-            TopicConfigPolicy policy = link.settings().topicConfigPolicy();
-            for (Mirror m : synced) {
-                try {
-                    TopicDescription description = describe(descriptions.get(m.sourceTopic()));
-                    if (description == null) {
-                        if (!mayBeDeleted(m)) {
-                            fail(m, MirrorTopicError.SOURCE_TOPIC_MAY_BE_DELETED, "Source topic '" + m.sourceTopic()
-                                    + "' no longer exists on the source cluster");
-                        }
-                        continue;
-                    }
-                    if (!check(m, description) || mayBeDeleted(m)) {
-                        continue;
-                    }
-                    syncConfigs(cluster, m, policy, sourceConfigs.get(m.sourceTopic()), mirrorConfigs.get(m.mirrorTopic()));
-                } catch (ClusterLinkException e) {
-                    errors.add(new LinkView.TaskError("INTERNAL_ERROR", e.getMessage()));
-                } catch (Exception e) {
-                    errors.add(new LinkView.TaskError("INTERNAL_ERROR", "Cannot sync the configs of mirror topic '"
-                            + m.mirrorTopic() + "': " + KafkaErrors.describe(e)));
-                }
+        } catch (KafkaCallException e) {
+            if (!e.is(KafkaErrors.Kind.INTERRUPTED)) {
+                tasks.report(link.id(), name(), List.of(new LinkView.TaskError(e.is(KafkaErrors.Kind.TIMEOUT)
+                        ? "INTERNAL_ERROR" : "MISCONFIGURATION_ERROR", "Cannot read the topic configs: "
+                        + e.getMessage())));
             }
-            tasks.report(link.id(), name(), errors);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            tasks.report(link.id(), name(), List.of(new LinkView.TaskError(KafkaErrors.isTimeout(e)
-                    ? "INTERNAL_ERROR" : "MISCONFIGURATION_ERROR",
-                    "Cannot read the topic configs: " + KafkaErrors.describe(e))));
+            return;
         }
+        List<LinkView.TaskError> errors = new ArrayList<>();
+        TopicConfigPolicy policy = link.settings().topicConfigPolicy();
+        for (Mirror m : synced) {
+            try {
+                SourceTopics.Description description = descriptions.get(m.sourceTopic());
+                if (description == null) {
+                    if (!mayBeDeleted(m)) {
+                        fail(m, MirrorTopicError.SOURCE_TOPIC_MAY_BE_DELETED, "Source topic '" + m.sourceTopic()
+                                + "' no longer exists on the source cluster");
+                    }
+                    continue;
+                }
+                if (!check(m, description) || mayBeDeleted(m)) {
+                    continue;
+                }
+                syncConfigs(cluster, m, policy, sourceConfigs.get(m.sourceTopic()), mirrorConfigs.get(m.mirrorTopic()));
+            } catch (ClusterLinkException e) {
+                errors.add(new LinkView.TaskError("INTERNAL_ERROR", e.getMessage()));
+            } catch (KafkaCallException e) {
+                errors.add(new LinkView.TaskError("INTERNAL_ERROR", "Cannot sync the configs of mirror topic '"
+                        + m.mirrorTopic() + "': " + e.getMessage()));
+            }
+        }
+        tasks.report(link.id(), name(), errors);
     }
 
     /**
      * Fails the mirror on a shrunk or re-created source, grows it with its source; false when it
      * failed. A mirror whose source seemed deleted gets the precise error once the source is back.
      */
-    private boolean check(Mirror m, TopicDescription source) {
-        int partitions = source.partitions().size();
+    private boolean check(Mirror m, SourceTopics.Description source) {
+        int partitions = source.partitions();
         if (partitions < m.partitions()) {
             fail(m, MirrorTopicError.SOURCE_PARTITIONS_DECREASED, "Source topic '" + m.sourceTopic() + "' has "
                     + partitions + " partitions, fewer than the mirror's " + m.partitions());
             return false;
         }
-        String topicId = source.topicId().toString();
+        String topicId = source.topicId();
         if (m.sourceTopicId() != null && !m.sourceTopicId().equals(topicId)) {
             fail(m, MirrorTopicError.SOURCE_TOPIC_ID_CHANGED, "Source topic '" + m.sourceTopic()
                     + "' was deleted and re-created: its topic id is now " + topicId + ", the mirror copied "
@@ -170,7 +166,7 @@ class TopicConfigSyncTask implements LinkSyncTask {
     }
 
     private void syncConfigs(DestinationCluster cluster, Mirror m, TopicConfigPolicy policy, Config source,
-            Config mirror) throws Exception {
+            Config mirror) {
         if (source == null || mirror == null) {
             return;
         }
@@ -178,40 +174,9 @@ class TopicConfigSyncTask implements LinkSyncTask {
         if (ops.isEmpty()) {
             return;
         }
-        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, m.mirrorTopic());
-        clusters.admin(cluster).incrementalAlterConfigs(Map.of(resource, ops)).all()
-                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        destinationTopics.alterConfigs(cluster, m.mirrorTopic(), ops);
         LOG.infof("Synced configs of mirror topic '%s' from '%s': %s", m.mirrorTopic(), m.sourceTopic(),
                 ops.stream().map(op -> op.opType() == AlterConfigOp.OpType.DELETE ? op.configEntry().name() + " reset"
                         : op.configEntry().name() + "=" + op.configEntry().value()).toList());
-    }
-
-    /** The description, or null when the topic does not exist. */
-    private TopicDescription describe(KafkaFuture<TopicDescription> future) throws Exception {
-        try {
-            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            if (KafkaErrors.isUnknownTopic(e)) {
-                return null;
-            }
-            throw e;
-        }
-    }
-
-    /** Configs of the topics that exist; a missing topic is left out (its description says so). */
-    private Map<String, Config> configs(Admin admin, Set<String> topics) throws Exception {
-        Map<String, Config> result = new HashMap<>();
-        Map<ConfigResource, KafkaFuture<Config>> futures = admin.describeConfigs(topics.stream()
-                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList()).values();
-        for (Map.Entry<ConfigResource, KafkaFuture<Config>> e : futures.entrySet()) {
-            try {
-                result.put(e.getKey().name(), e.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS));
-            } catch (Exception ex) {
-                if (!KafkaErrors.isUnknownTopic(ex)) {
-                    throw ex;
-                }
-            }
-        }
-        return result;
     }
 }

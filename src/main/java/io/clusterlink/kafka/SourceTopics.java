@@ -1,0 +1,132 @@
+package io.clusterlink.kafka;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+
+import io.clusterlink.link.Link;
+
+/**
+ * What the control plane reads from a link's source cluster: topic ids, partition counts,
+ * configs, offsets, topic names and the cluster id. Failures are {@link KafkaCallException}s.
+ */
+@ApplicationScoped
+public class SourceTopics {
+
+    /** A source topic as a mirror needs it: its id and partition count. */
+    public record Description(String topicId, int partitions) {
+    }
+
+    private final SourceClusters sources;
+
+    SourceTopics(SourceClusters sources) {
+        this.sources = sources;
+    }
+
+    /** Bound on one call ({@code clusterlink.source-timeout}). */
+    public Duration timeout() {
+        return sources.timeout();
+    }
+
+    public Description describe(Link link, String topic) {
+        Admin admin = sources.admin(link);
+        TopicDescription d = KafkaFutures.await(admin.describeTopics(List.of(topic), new DescribeTopicsOptions()
+                .timeoutMs(timeoutMs())).topicNameValues().get(topic), sources.timeout());
+        return new Description(d.topicId().toString(), d.partitions().size());
+    }
+
+    /** Descriptions of the topics that exist; a missing topic is left out. */
+    public Map<String, Description> describeExisting(Link link, Collection<String> topics) {
+        Map<String, KafkaFuture<TopicDescription>> futures = sources.admin(link)
+                .describeTopics(topics, new DescribeTopicsOptions().timeoutMs(timeoutMs())).topicNameValues();
+        Map<String, Description> result = new HashMap<>();
+        for (Map.Entry<String, KafkaFuture<TopicDescription>> e : futures.entrySet()) {
+            try {
+                TopicDescription d = KafkaFutures.await(e.getValue(), sources.timeout());
+                result.put(e.getKey(), new Description(d.topicId().toString(), d.partitions().size()));
+            } catch (KafkaCallException ex) {
+                if (!ex.is(KafkaErrors.Kind.UNKNOWN_TOPIC)) {
+                    throw ex;
+                }
+            }
+        }
+        return result;
+    }
+
+    public Config config(Link link, String topic) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return KafkaFutures.await(sources.admin(link).describeConfigs(List.of(resource),
+                new DescribeConfigsOptions().timeoutMs(timeoutMs())).all(), sources.timeout()).get(resource);
+    }
+
+    /** Like {@link #config}, with its own (shorter) bound. */
+    public Config config(Link link, String topic, Duration timeout) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return KafkaFutures.await(sources.admin(link).describeConfigs(List.of(resource),
+                new DescribeConfigsOptions().timeoutMs((int) timeout.toMillis())).all(), timeout).get(resource);
+    }
+
+    /** Configs of the topics that exist; a missing topic is left out. */
+    public Map<String, Config> configs(Link link, Set<String> topics) {
+        return Topics.configs(sources.admin(link), topics, sources.timeout());
+    }
+
+    public Map<TopicPartition, Long> offsets(Link link, Set<TopicPartition> partitions, OffsetSpec spec,
+            IsolationLevel isolation) {
+        return Topics.offsets(sources.admin(link), partitions, spec, isolation, sources.timeout());
+    }
+
+    public Set<String> names(Link link) {
+        return new TreeSet<>(KafkaFutures.await(sources.admin(link)
+                .listTopics(new ListTopicsOptions().timeoutMs(timeoutMs())).names(), sources.timeout()));
+    }
+
+    /**
+     * The source's cluster id, asked within {@code timeout} over a new connection: the
+     * availability check. A pooled client's connection stays authenticated after the link's
+     * credentials stop working; a new one finds out.
+     */
+    public String clusterId(Link link, Duration timeout) {
+        return sources.withProbe(link.settings().sourceClientProperties(), admin -> KafkaFutures.await(admin
+                .describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis())).clusterId(),
+                timeout.plusSeconds(1)));
+    }
+
+    /**
+     * For a link about to be created: connects with its client configs, reads the cluster id and
+     * lists the topics (so the credentials are checked); returns the cluster id.
+     */
+    public String probe(Map<String, Object> clientProperties) {
+        return sources.withProbe(clientProperties, admin -> {
+            int ms = timeoutMs();
+            String id = KafkaFutures.await(admin.describeCluster(new DescribeClusterOptions().timeoutMs(ms))
+                    .clusterId(), sources.timeout().plusSeconds(1));
+            KafkaFutures.await(admin.listTopics(new ListTopicsOptions().timeoutMs(ms)).names(),
+                    sources.timeout().plusSeconds(1));
+            return id;
+        });
+    }
+
+    private int timeoutMs() {
+        return (int) sources.timeout().toMillis();
+    }
+}

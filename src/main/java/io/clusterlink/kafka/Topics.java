@@ -1,0 +1,58 @@
+package io.clusterlink.kafka;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+
+/** Admin calls both sides make the same way. */
+final class Topics {
+
+    private Topics() {
+    }
+
+    static Map<String, Config> configs(Admin admin, Set<String> topics, Duration timeout) {
+        Map<String, Config> result = new HashMap<>();
+        if (topics.isEmpty()) {
+            return result;
+        }
+        Map<ConfigResource, KafkaFuture<Config>> futures = admin.describeConfigs(topics.stream()
+                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList(),
+                new DescribeConfigsOptions().timeoutMs((int) timeout.toMillis())).values();
+        for (Map.Entry<ConfigResource, KafkaFuture<Config>> e : futures.entrySet()) {
+            try {
+                result.put(e.getKey().name(), KafkaFutures.await(e.getValue(), timeout));
+            } catch (KafkaCallException ex) {
+                if (!ex.is(KafkaErrors.Kind.UNKNOWN_TOPIC)) {
+                    throw ex;
+                }
+            }
+        }
+        return result;
+    }
+
+    static Map<TopicPartition, Long> offsets(Admin admin, Set<TopicPartition> partitions, OffsetSpec spec,
+            IsolationLevel isolation, Duration timeout) {
+        if (partitions.isEmpty()) {
+            return Map.of();
+        }
+        Map<TopicPartition, OffsetSpec> request = partitions.stream()
+                .collect(Collectors.toMap(Function.identity(), tp -> spec));
+        ListOffsetsOptions options = new ListOffsetsOptions(isolation);
+        options.timeoutMs((int) timeout.toMillis());
+        return KafkaFutures.await(admin.listOffsets(request, options).all(), timeout).entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    }
+}

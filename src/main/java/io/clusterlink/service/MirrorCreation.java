@@ -1,0 +1,205 @@
+package io.clusterlink.service;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+import io.clusterlink.kafka.DestinationCluster;
+import io.clusterlink.kafka.DestinationClusters;
+import io.clusterlink.kafka.DestinationTopics;
+import io.clusterlink.kafka.KafkaCallException;
+import io.clusterlink.kafka.KafkaErrors;
+import io.clusterlink.kafka.SourceTopics;
+import io.clusterlink.link.ClusterLinkException;
+import io.clusterlink.link.Link;
+import io.clusterlink.link.LinkSettings;
+import io.clusterlink.link.StartOffsetSpec;
+import io.clusterlink.link.TopicConfigPolicy;
+import io.clusterlink.link.TopicNames;
+import io.clusterlink.store.LinkStore;
+
+/** Creates mirror topics: a fresh destination topic with the source's partitions, and its start offsets. */
+@ApplicationScoped
+public class MirrorCreation {
+
+    private static final Logger LOG = Logger.getLogger(MirrorCreation.class);
+    /** Topic configs in one create-mirror request. */
+    static final int MAX_TOPIC_CONFIGS = 500;
+
+    private final LinkStore store;
+    private final DestinationClusters clusters;
+    private final LinkLookup lookup;
+    private final SourceTopics sourceTopics;
+    private final DestinationTopics destinationTopics;
+    private final ReadOnlyMirrors readOnly;
+    private final ReplicationControl replication;
+
+    MirrorCreation(LinkStore store, DestinationClusters clusters, LinkLookup lookup, SourceTopics sourceTopics,
+            DestinationTopics destinationTopics, ReadOnlyMirrors readOnly, ReplicationControl replication) {
+        this.store = store;
+        this.clusters = clusters;
+        this.lookup = lookup;
+        this.sourceTopics = sourceTopics;
+        this.destinationTopics = destinationTopics;
+        this.readOnly = readOnly;
+        this.replication = replication;
+    }
+
+    public record CreateMirror(String sourceTopicName, String mirrorTopicName, Integer replicationFactor,
+            List<LinkService.ConfigValue> configs) {
+    }
+
+    public void create(String clusterId, String linkName, CreateMirror request) {
+        DestinationCluster cluster = clusters.byId(clusterId);
+        Link link = lookup.link(cluster, linkName);
+        if (request == null) {
+            throw new ClusterLinkException.InvalidRequest("A request body with 'source_topic_name' is required");
+        }
+        TopicNames.checkTopic("source_topic_name", request.sourceTopicName());
+        String expected = link.settings().prefix().orElse("") + request.sourceTopicName();
+        String mirrorTopic = request.mirrorTopicName() == null ? expected : request.mirrorTopicName();
+        TopicNames.checkTopic("mirror_topic_name", mirrorTopic);
+        if (!mirrorTopic.equals(expected)) {
+            throw new ClusterLinkException.InvalidRequest("Topic renaming for mirroring is not supported: "
+                    + "mirror_topic_name must be '" + expected + "'");
+        }
+        int replicationFactor = request.replicationFactor() == null ? -1 : request.replicationFactor();
+        if (replicationFactor == 0 || replicationFactor < -1 || replicationFactor > Short.MAX_VALUE) {
+            throw new ClusterLinkException.InvalidRequest("replication_factor must be a positive number");
+        }
+        Map<String, String> userConfigs = mirrorTopicConfigs(mirrorTopic, request.configs());
+        if (store.findMirror(cluster.clusterId(), mirrorTopic).isPresent() || topicExists(cluster, mirrorTopic)) {
+            throw new ClusterLinkException.Conflict("Topic '" + mirrorTopic + "' already exists");
+        }
+        SourceTopic source = describeSource(link, request.sourceTopicName());
+        Map<String, String> configs = new HashMap<>(source.configs());
+        configs.putAll(userConfigs);
+        configs.putAll(TopicConfigPolicy.MIRROR_ONLY);
+        createTopic(cluster, mirrorTopic, source.partitions(), replicationFactor, configs);
+        readOnly.protectNew(cluster, mirrorTopic);
+        try {
+            store.insertMirror(link, mirrorTopic, request.sourceTopicName(), source.topicId(), source.partitions(),
+                    source.startOffsets());
+        } catch (RuntimeException e) {
+            try {
+                destinationTopics.delete(cluster, mirrorTopic);
+                readOnly.lift(cluster, mirrorTopic);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        LOG.infof("Created mirror topic '%s' of '%s' on link '%s' (%d partitions, start offsets %s)", mirrorTopic,
+                request.sourceTopicName(), linkName, source.partitions(), source.startOffsets());
+        replication.wake();
+    }
+
+    private static Map<String, String> mirrorTopicConfigs(String topic, List<LinkService.ConfigValue> configs) {
+        Map<String, String> result = new LinkedHashMap<>();
+        if (configs != null && configs.size() > MAX_TOPIC_CONFIGS) {
+            throw new ClusterLinkException.InvalidRequest("configs has " + configs.size() + " entries; at most "
+                    + MAX_TOPIC_CONFIGS + " per request");
+        }
+        for (LinkService.ConfigValue c : configs == null ? List.<LinkService.ConfigValue>of() : configs) {
+            if (c == null || c.name() == null || c.name().isBlank() || c.value() == null) {
+                throw new ClusterLinkException.InvalidRequest("Every topic config needs a 'name' and a 'value'");
+            }
+            if (TopicConfigPolicy.managed(c.name())) {
+                throw new ClusterLinkException.InvalidRequest("Cannot set configuration '"
+                        + TopicNames.printable(c.name()) + "' for mirror topic '" + topic + "'");
+            }
+            if (result.put(c.name(), c.value()) != null) {
+                throw new ClusterLinkException.InvalidRequest("Topic config '" + TopicNames.printable(c.name())
+                        + "' is given twice");
+            }
+        }
+        return result;
+    }
+
+    private record SourceTopic(String topicId, int partitions, Map<String, String> configs, List<Long> startOffsets) {
+    }
+
+    private SourceTopic describeSource(Link link, String topic) {
+        LinkSettings settings = link.settings();
+        try {
+            SourceTopics.Description description = sourceTopics.describe(link, topic);
+            int partitions = description.partitions();
+            Map<String, String> configs = settings.topicConfigPolicy().desired(sourceTopics.config(link, topic));
+            Set<TopicPartition> tps = IntStream.range(0, partitions).mapToObj(p -> new TopicPartition(topic, p))
+                    .collect(Collectors.toSet());
+            Map<TopicPartition, Long> start = startOffsets(link, tps, settings.startOffsetSpec());
+            List<Long> startOffsets = IntStream.range(0, partitions)
+                    .mapToObj(p -> start.get(new TopicPartition(topic, p))).toList();
+            return new SourceTopic(description.topicId(), partitions, configs, startOffsets);
+        } catch (KafkaCallException e) {
+            if (e.is(KafkaErrors.Kind.UNKNOWN_TOPIC)) {
+                throw new ClusterLinkException.NotFound("Source topic '" + topic + "' not found on the source "
+                        + "cluster of link '" + link.name() + "'");
+            }
+            throw new ClusterLinkException.SourceUnavailable("Cannot read topic '" + topic + "' from the source "
+                    + "cluster of link '" + link.name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    private Map<TopicPartition, Long> startOffsets(Link link, Set<TopicPartition> tps, StartOffsetSpec spec) {
+        if (spec instanceof StartOffsetSpec.Earliest) {
+            return sourceTopics.offsets(link, tps, OffsetSpec.earliest(), IsolationLevel.READ_COMMITTED);
+        }
+        Map<TopicPartition, Long> latest = sourceTopics.offsets(link, tps, OffsetSpec.latest(),
+                IsolationLevel.READ_COMMITTED);
+        if (spec instanceof StartOffsetSpec.AtTimestamp at) {
+            Map<TopicPartition, Long> found = sourceTopics.offsets(link, tps, OffsetSpec.forTimestamp(at.timestampMs()),
+                    IsolationLevel.READ_COMMITTED);
+            Map<TopicPartition, Long> result = new HashMap<>(latest);
+            found.forEach((tp, o) -> {
+                if (o >= 0) {
+                    result.put(tp, o);
+                }
+            });
+            return result;
+        }
+        return latest;
+    }
+
+    private boolean topicExists(DestinationCluster cluster, String topic) {
+        try {
+            return destinationTopics.exists(cluster, topic);
+        } catch (KafkaCallException e) {
+            throw new ClusterLinkException.ClusterUnavailable("Destination cluster is not reachable: " + e.getMessage(),
+                    e);
+        }
+    }
+
+    private void createTopic(DestinationCluster cluster, String topic, int partitions, int replicationFactor,
+            Map<String, String> configs) {
+        NewTopic newTopic = new NewTopic(topic, Optional.of(partitions),
+                replicationFactor < 0 ? Optional.empty() : Optional.of((short) replicationFactor))
+                .configs(configs);
+        try {
+            destinationTopics.create(cluster, newTopic);
+        } catch (KafkaCallException e) {
+            if (e.is(KafkaErrors.Kind.TOPIC_EXISTS)) {
+                throw new ClusterLinkException.Conflict("Topic '" + topic + "' already exists");
+            }
+            if (e.is(KafkaErrors.Kind.INVALID_TOPIC_REQUEST)) {
+                throw new ClusterLinkException.InvalidRequest("Cannot create mirror topic '" + topic + "': "
+                        + e.getMessage());
+            }
+            throw new ClusterLinkException.ClusterUnavailable("Cannot create mirror topic '" + topic + "': "
+                    + e.getMessage(), e);
+        }
+    }
+}

@@ -2,8 +2,11 @@ package io.clusterlink.link;
 
 import java.util.List;
 
-/** A mirror topic as stored. Offsets lists are indexed by partition; {@code stopOffsets} is null until stopping. */
+/**
+ * A mirror topic as stored. Offsets lists are indexed by partition; {@code stopOffsets} is null
+ * until a promote takes them or a stop finishes.
+ */
 public record Mirror(long id, long linkId, String linkName, String clusterId, String mirrorTopic, String sourceTopic,
         String sourceTopicId, int partitions, MirrorStatus status, MirrorTopicError error, String statusMessage,
-        long stateTimeMs, List<Long> startOffsets, List<Long> stopOffsets) {
+        long stateTimeMs, List<Long> startOffsets, List<Long> stopOffsets, StopMode stopMode) {
 }

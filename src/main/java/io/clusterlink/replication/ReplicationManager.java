@@ -26,7 +26,7 @@ import org.jboss.logging.Logger;
 import io.clusterlink.config.ClusterlinkConfig;
 import io.clusterlink.kafka.DestinationClusters;
 import io.clusterlink.link.Mirror;
-import io.clusterlink.link.MirrorStatus;
+import io.clusterlink.link.MirrorLifecycle;
 import io.clusterlink.link.MirrorTopicError;
 import io.clusterlink.link.PartitionLag;
 import io.clusterlink.service.DataPlaneEvents;
@@ -143,8 +143,8 @@ public class ReplicationManager implements ReplicationControl, CopyListener {
         for (int i = 0; i < mirror.partitions(); i++) {
             if (p != null && i < p.length) {
                 PartitionLag lag = p[i].lag();
-                lags.add(mirror.status() == MirrorStatus.STOPPED ? new PartitionLag(i, 0, lag.lastSourceFetchOffset())
-                        : lag);
+                lags.add(MirrorLifecycle.hasLag(mirror.status()) ? lag
+                        : new PartitionLag(i, 0, lag.lastSourceFetchOffset()));
             } else {
                 lags.add(new PartitionLag(i, 0, -1));
             }
@@ -255,10 +255,9 @@ public class ReplicationManager implements ReplicationControl, CopyListener {
         if (p == null) {
             return;
         }
-        if (m.status() == MirrorStatus.PENDING_MIRROR && all(p, PartitionProgress::aligned)) {
+        if (MirrorLifecycle.aligning(m) && all(p, PartitionProgress::aligned)) {
             mirrors.alignmentCompleted(m.id());
-        } else if (m.status() == MirrorStatus.PENDING_STOPPED && m.stopOffsets() != null
-                && all(p, PartitionProgress::reachedStop)) {
+        } else if (MirrorLifecycle.promoting(m) && all(p, PartitionProgress::reachedStop)) {
             if (halt(m.id(), SHUTDOWN_WAIT)) {
                 mirrors.stopCaughtUp(m.id());
             }
@@ -304,8 +303,7 @@ public class ReplicationManager implements ReplicationControl, CopyListener {
                 for (int i = 0; i < m.partitions(); i++) {
                     TopicPartition source = new TopicPartition(m.sourceTopic(), i);
                     wanted.add(source);
-                    Long stop = m.stopOffsets() == null || m.status() != MirrorStatus.PENDING_STOPPED ? null
-                            : m.stopOffsets().get(i);
+                    Long stop = MirrorLifecycle.promoting(m) ? m.stopOffsets().get(i) : null;
                     Integer index = owner.get(source);
                     if (index == null || !Long.valueOf(m.id()).equals(mirrorOf.get(source))) {
                         index = Math.floorMod(source.hashCode(), tasks.size());

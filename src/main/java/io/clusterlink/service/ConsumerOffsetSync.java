@@ -3,7 +3,6 @@ package io.clusterlink.service;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +33,7 @@ import io.clusterlink.link.Link;
 import io.clusterlink.link.LinkSettings;
 import io.clusterlink.link.LinkView;
 import io.clusterlink.link.Mirror;
-import io.clusterlink.link.MirrorStatus;
+import io.clusterlink.link.MirrorLifecycle;
 import io.clusterlink.link.NameFilters;
 import io.clusterlink.store.LinkStore;
 
@@ -57,9 +56,6 @@ public class ConsumerOffsetSync {
     private static final Logger LOG = Logger.getLogger(ConsumerOffsetSync.class);
     /** How long a run waits for another one of the same link, e.g. a periodic run for a stop. */
     private static final Duration LOCK_WAIT = Duration.ofSeconds(60);
-    /** Mirrors whose groups' offsets are synced: all that have not stopped or failed. */
-    private static final Set<MirrorStatus> SYNCED = EnumSet.of(MirrorStatus.PENDING_MIRROR, MirrorStatus.ACTIVE,
-            MirrorStatus.PAUSED, MirrorStatus.PENDING_STOPPED);
 
     private final LinkStore store;
     private final DestinationClusters clusters;
@@ -82,12 +78,12 @@ public class ConsumerOffsetSync {
     }
 
     /**
-     * One periodic run for a link: every mirror that still mirrors, except one being failed over.
+     * One periodic run for a link: every mirror whose offsets are synced ({@link MirrorLifecycle#offsetsSynced}).
      *
      * @return the errors to report; none when every matching group was synced or skipped as active
      */
     public List<LinkView.TaskError> sync(Link link) {
-        return syncMirrors(link, m -> m.status() != MirrorStatus.PENDING_STOPPED || m.stopOffsets() != null);
+        return syncMirrors(link, m -> true);
     }
 
     /**
@@ -204,7 +200,7 @@ public class ConsumerOffsetSync {
     }
 
     private List<Mirror> synced(Link link, Predicate<Mirror> which) {
-        return store.listMirrors(link).stream().filter(m -> SYNCED.contains(m.status())).filter(which).toList();
+        return store.listMirrors(link).stream().filter(MirrorLifecycle::offsetsSynced).filter(which).toList();
     }
 
     /** Committed offsets on the mirrored topics of every source group that matches the group filter. */

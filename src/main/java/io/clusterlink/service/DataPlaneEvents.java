@@ -1,7 +1,6 @@
 package io.clusterlink.service;
 
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +18,8 @@ import io.clusterlink.kafka.KafkaCallException;
 import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.Link;
 import io.clusterlink.link.LinkSettings;
-import io.clusterlink.link.LinkState;
 import io.clusterlink.link.Mirror;
-import io.clusterlink.link.MirrorStatus;
+import io.clusterlink.link.MirrorLifecycle;
 import io.clusterlink.link.MirrorTopicError;
 import io.clusterlink.store.LinkStore;
 
@@ -54,7 +52,7 @@ public class DataPlaneEvents {
 
     /**
      * Mirrors to replicate now: replicating states, on links that are not paused, on known clusters.
-     * A mirror that is being failed over (PENDING_STOPPED without stop offsets) no longer replicates.
+     * A mirror that is being failed over no longer replicates ({@link MirrorLifecycle#replicates}).
      */
     public List<ReplicationAssignment> replicationPlan() {
         Map<Long, Link> links = store.listAllLinks().stream().collect(Collectors.toMap(Link::id, l -> l));
@@ -63,8 +61,7 @@ public class DataPlaneEvents {
         List<ReplicationAssignment> plan = new ArrayList<>();
         for (Mirror m : store.listAllMirrors()) {
             Link link = links.get(m.linkId());
-            boolean failingOver = m.status() == MirrorStatus.PENDING_STOPPED && m.stopOffsets() == null;
-            if (link == null || !m.status().replicates() || failingOver || link.state() == LinkState.PAUSED) {
+            if (link == null || !MirrorLifecycle.replicates(m, link.state())) {
                 continue;
             }
             LinkSettings s = settings.computeIfAbsent(link.id(), id -> link.settings());
@@ -82,8 +79,7 @@ public class DataPlaneEvents {
 
     /** All partitions are aligned to their start offsets: PENDING_MIRROR becomes ACTIVE. */
     public void alignmentCompleted(long mirrorId) {
-        store.transition(mirrorId, EnumSet.of(MirrorStatus.PENDING_MIRROR), MirrorStatus.ACTIVE, null,
-                "offsets aligned", null)
+        store.transition(mirrorId, MirrorLifecycle.ALIGNED, null, "offsets aligned", null, null)
                 .ifPresent(m -> LOG.infof("Mirror topic '%s' is ACTIVE", m.mirrorTopic()));
     }
 
@@ -102,8 +98,7 @@ public class DataPlaneEvents {
             LOG.errorf("Mirror topic %d: %s", mirrorId, message);
             return;
         }
-        store.transition(mirrorId, EnumSet.of(MirrorStatus.PENDING_MIRROR, MirrorStatus.ACTIVE, MirrorStatus.PAUSED,
-                MirrorStatus.PENDING_STOPPED), MirrorStatus.FAILED, error, message, null)
+        store.transition(mirrorId, MirrorLifecycle.FAIL, error, message, null, null)
                 .ifPresent(m -> {
                     LOG.errorf("Mirror topic '%s' FAILED (%s): %s", m.mirrorTopic(), error, message);
                     replication.wake();

@@ -24,11 +24,12 @@ import io.clusterlink.link.ConfigEntry;
 import io.clusterlink.link.Link;
 import io.clusterlink.link.LinkConfigs;
 import io.clusterlink.link.LinkError;
+import io.clusterlink.link.LinkLifecycle;
 import io.clusterlink.link.LinkSettings;
 import io.clusterlink.link.LinkState;
 import io.clusterlink.link.LinkView;
 import io.clusterlink.link.Mirror;
-import io.clusterlink.link.MirrorStatus;
+import io.clusterlink.link.MirrorLifecycle;
 import io.clusterlink.link.TopicNames;
 import io.clusterlink.store.LinkStore;
 
@@ -183,12 +184,7 @@ public class LinkService {
                 LinkTasks.AUTO_CREATE_MIRROR, s.autoCreateMirrors());
         List<LinkView.LinkTask> tasks = new ArrayList<>();
         for (String name : LinkTasks.ALL) {
-            String state = !enabled.get(name) ? "NOT_CONFIGURED" : switch (link.state()) {
-                case PAUSED -> "LINK_PAUSED";
-                case UNAVAILABLE -> "LINK_UNAVAILABLE";
-                case FAILED -> "LINK_FAILED";
-                case ACTIVE -> null;
-            };
+            String state = !enabled.get(name) ? "NOT_CONFIGURED" : LinkLifecycle.taskStateOf(link.state()).orElse(null);
             tasks.add(state != null ? new LinkView.LinkTask(name, state, List.of())
                     : linkTasks.last(link.id(), name).orElse(new LinkView.LinkTask(name, "ACTIVE", List.of())));
         }
@@ -198,7 +194,7 @@ public class LinkService {
     /** Deletes a link; mirrors that are not stopped make it a conflict unless {@code force}, which fails them over first. */
     public void delete(String clusterId, String linkName, boolean force, boolean validateOnly) {
         Link link = find(clusterId, linkName);
-        List<Mirror> live = store.listMirrors(link).stream().filter(m -> m.status() != MirrorStatus.STOPPED).toList();
+        List<Mirror> live = store.listMirrors(link).stream().filter(m -> MirrorLifecycle.live(m.status())).toList();
         if (!live.isEmpty() && !force) {
             throw new ClusterLinkException.Conflict("Cluster link '" + linkName + "' has mirror topics that are not "
                     + "stopped: " + String.join(", ", live.stream().map(Mirror::mirrorTopic).toList())

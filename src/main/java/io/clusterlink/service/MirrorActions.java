@@ -2,7 +2,6 @@ package io.clusterlink.service;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,11 +29,11 @@ import io.clusterlink.kafka.SourceTopics;
 import io.clusterlink.link.ActionResult;
 import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.Link;
-import io.clusterlink.link.LinkState;
 import io.clusterlink.link.Mirror;
 import io.clusterlink.link.MirrorAction;
-import io.clusterlink.link.MirrorStatus;
+import io.clusterlink.link.MirrorLifecycle;
 import io.clusterlink.link.MirrorTopicPattern;
+import io.clusterlink.link.StopMode;
 import io.clusterlink.link.TopicConfigPolicy;
 import io.clusterlink.link.TopicNames;
 import io.clusterlink.store.LinkStore;
@@ -140,6 +139,7 @@ public class MirrorActions {
 
     private ActionResult apply(Link link, Mirror m, MirrorAction action, boolean validateOnly) {
         try {
+            MirrorLifecycle.check(action, m, link.state());
             return switch (action) {
                 case PROMOTE -> promote(link, m, validateOnly);
                 case FAILOVER -> failover(link, m, validateOnly);
@@ -152,26 +152,12 @@ public class MirrorActions {
     }
 
     private ActionResult promote(Link link, Mirror m, boolean validateOnly) {
-        switch (m.status()) {
-            case STOPPED -> throw stopped(m);
-            case PENDING_STOPPED -> throw new ClusterLinkException.InvalidRequest(
-                    "Topic '" + m.mirrorTopic() + "' is already stopping its mirror from '" + m.linkName() + "'");
-            case FAILED -> throw new ClusterLinkException.InvalidRequest("Topic '" + m.mirrorTopic()
-                    + "' is FAILED (" + m.error() + "): it cannot catch up; use failover to make it writable");
-            default -> {
-            }
-        }
-        if (link.state() == LinkState.PAUSED) {
-            throw new ClusterLinkException.InvalidRequest("Cluster link '" + link.name()
-                    + "' is paused: resume it (cluster.link.paused=false) or use failover");
-        }
         List<Long> stopOffsets = sourceEndOffsets(link, m);
         if (validateOnly) {
             return ActionResult.ok(m.mirrorTopic(), replication.lags(m));
         }
-        Mirror updated = store.transition(m.id(), EnumSet.of(MirrorStatus.PENDING_MIRROR, MirrorStatus.ACTIVE,
-                MirrorStatus.PAUSED), MirrorStatus.PENDING_STOPPED, null, "promote requested", stopOffsets)
-                .orElseThrow(() -> changed(m));
+        Mirror updated = store.transition(m.id(), MirrorLifecycle.move(MirrorAction.PROMOTE), null,
+                "promote requested", stopOffsets, StopMode.PROMOTE).orElseThrow(() -> changed(m));
         LOG.infof("Promoting mirror topic '%s': catching up to source end offsets %s", m.mirrorTopic(), stopOffsets);
         replication.wake();
         return ActionResult.ok(updated.mirrorTopic(), replication.lags(updated));
@@ -193,9 +179,6 @@ public class MirrorActions {
     }
 
     private ActionResult failover(Link link, Mirror m, boolean validateOnly) {
-        if (m.status() == MirrorStatus.STOPPED) {
-            throw stopped(m);
-        }
         if (validateOnly) {
             return ActionResult.ok(m.mirrorTopic(), replication.lags(m));
         }
@@ -205,14 +188,14 @@ public class MirrorActions {
 
     /** Fails a mirror over as part of a forced link delete. */
     void failoverForDelete(Link link, Mirror m) {
+        MirrorLifecycle.check(MirrorAction.FAILOVER, m, link.state());
         stopNow(link, m, "link deleted with force=true");
     }
 
     private Mirror stopNow(Link link, Mirror requested, String reason) {
-        Mirror m = requested.status() == MirrorStatus.PENDING_STOPPED ? requested
-                : store.transition(requested.id(), EnumSet.of(MirrorStatus.PENDING_MIRROR, MirrorStatus.ACTIVE,
-                        MirrorStatus.PAUSED, MirrorStatus.FAILED), MirrorStatus.PENDING_STOPPED, null, reason, null)
-                        .orElseThrow(() -> changed(requested));
+        Mirror m = (MirrorLifecycle.stopping(requested) ? store.failOverNow(requested.id(), reason)
+                : store.transition(requested.id(), MirrorLifecycle.move(MirrorAction.FAILOVER), null, reason, null,
+                        StopMode.FAILOVER)).orElseThrow(() -> changed(requested));
         if (!replication.halt(m.id(), HALT_TIMEOUT)) {
             throw new ClusterLinkException.ClusterUnavailable("Mirror topic '" + m.mirrorTopic()
                     + "' did not stop within " + HALT_TIMEOUT.toSeconds() + " s; it stays PENDING_STOPPED", null);
@@ -236,14 +219,11 @@ public class MirrorActions {
     }
 
     private ActionResult pause(Mirror m, boolean validateOnly) {
-        if (m.status() != MirrorStatus.ACTIVE) {
-            throw notIn(m, "paused", MirrorStatus.ACTIVE);
-        }
         if (validateOnly) {
             return ActionResult.ok(m.mirrorTopic(), replication.lags(m));
         }
-        Mirror paused = store.transition(m.id(), EnumSet.of(MirrorStatus.ACTIVE), MirrorStatus.PAUSED, null,
-                "pause requested", null).orElseThrow(() -> changed(m));
+        Mirror paused = store.transition(m.id(), MirrorLifecycle.move(MirrorAction.PAUSE), null, "pause requested",
+                null, null).orElseThrow(() -> changed(m));
         if (!replication.halt(m.id(), HALT_TIMEOUT)) {
             LOG.warnf("Mirror topic '%s' did not stop writing within %s after pause", m.mirrorTopic(), HALT_TIMEOUT);
         }
@@ -251,37 +231,24 @@ public class MirrorActions {
     }
 
     private ActionResult resume(Mirror m, boolean validateOnly) {
-        if (m.status() != MirrorStatus.PAUSED) {
-            throw notIn(m, "resumed", MirrorStatus.PAUSED);
-        }
         if (validateOnly) {
             return ActionResult.ok(m.mirrorTopic(), replication.lags(m));
         }
-        Mirror resumed = store.transition(m.id(), EnumSet.of(MirrorStatus.PAUSED), MirrorStatus.ACTIVE, null,
-                "resume requested", null).orElseThrow(() -> changed(m));
+        Mirror resumed = store.transition(m.id(), MirrorLifecycle.move(MirrorAction.RESUME), null,
+                "resume requested", null, null).orElseThrow(() -> changed(m));
         replication.wake();
         return ActionResult.ok(resumed.mirrorTopic(), replication.lags(resumed));
     }
 
     /** A promoted mirror reached its stop offsets and its writers are halted: finish the promotion. */
     void completePromotion(long mirrorId) {
-        store.findMirror(mirrorId).filter(m -> m.status() == MirrorStatus.PENDING_STOPPED).ifPresent(m -> {
+        store.findMirror(mirrorId).filter(MirrorLifecycle::promoting).ifPresent(m -> {
             Link link = store.findLink(m.linkId()).orElseThrow();
             offsetSync.whileStopping(link, () -> {
                 offsetSync.finalSync(link, m);
                 return finishStop(link, m, m.stopOffsets(), "promoted");
             });
         });
-    }
-
-    private static ClusterLinkException stopped(Mirror m) {
-        return new ClusterLinkException.InvalidRequest(
-                "Topic '" + m.mirrorTopic() + "' has already stopped its mirror from '" + m.linkName() + "'");
-    }
-
-    private static ClusterLinkException notIn(Mirror m, String verb, MirrorStatus needed) {
-        return new ClusterLinkException.InvalidRequest("Topic '" + m.mirrorTopic() + "' is " + m.status()
-                + " and can only be " + verb + " when " + needed);
     }
 
     private static ClusterLinkException changed(Mirror m) {
@@ -297,8 +264,8 @@ public class MirrorActions {
     private Mirror finishStop(Link link, Mirror m, List<Long> stopOffsets, String reason) {
         restoreTopicConfigs(link, m);
         readOnly.lift(lookup.known(m.clusterId()), m.mirrorTopic());
-        Mirror stopped = store.transition(m.id(), EnumSet.of(MirrorStatus.PENDING_STOPPED), MirrorStatus.STOPPED,
-                null, reason, stopOffsets).orElseThrow(() -> changed(m));
+        Mirror stopped = store.transition(m.id(), MirrorLifecycle.STOP_FINISHED, null, reason, stopOffsets, null)
+                .orElseThrow(() -> changed(m));
         LOG.infof("Mirror topic '%s' is STOPPED at offsets %s (%s)", m.mirrorTopic(), stopOffsets, reason);
         return stopped;
     }

@@ -14,6 +14,7 @@ import io.clusterlink.kafka.DestinationClusters;
 import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.Link;
 import io.clusterlink.link.Mirror;
+import io.clusterlink.link.MirrorLifecycle;
 import io.clusterlink.link.MirrorStatus;
 import io.clusterlink.link.MirrorView;
 import io.clusterlink.link.TopicNames;
@@ -69,16 +70,7 @@ public class MirrorQueries {
     }
 
     private MirrorView view(Mirror m, Link link) {
-        MirrorStatus shown = m.status();
-        if (link != null && (m.status() == MirrorStatus.ACTIVE || m.status() == MirrorStatus.PENDING_MIRROR)) {
-            shown = switch (link.state()) {
-                case PAUSED -> MirrorStatus.LINK_PAUSED;
-                case UNAVAILABLE -> MirrorStatus.SOURCE_UNAVAILABLE;
-                case FAILED -> MirrorStatus.LINK_FAILED;
-                case ACTIVE -> m.status();
-            };
-        }
-        return new MirrorView(m, shown, replication.lags(m));
+        return new MirrorView(m, MirrorLifecycle.shown(m, link == null ? null : link.state()), replication.lags(m));
     }
 
     private static MirrorStatus parseStatus(String status) {

@@ -1,9 +1,7 @@
 package io.clusterlink.service;
 
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -15,7 +13,7 @@ import io.clusterlink.kafka.KafkaCallException;
 import io.clusterlink.kafka.ReadOnlyAcls;
 import io.clusterlink.link.Link;
 import io.clusterlink.link.Mirror;
-import io.clusterlink.link.MirrorStatus;
+import io.clusterlink.link.MirrorLifecycle;
 import io.clusterlink.link.ReadOnlyEnforcement;
 import io.clusterlink.store.LinkStore;
 
@@ -27,15 +25,6 @@ import io.clusterlink.store.LinkStore;
 public class ReadOnlyMirrors {
 
     private static final Logger LOG = Logger.getLogger(ReadOnlyMirrors.class);
-
-    /**
-     * Mirror states whose topics are read-only and get their ACL back if it is missing: every state
-     * before the mirror stops. A {@code FAILED} mirror stays read-only until it is failed over. A
-     * {@code PENDING_STOPPED} one keeps its ACL until it is {@code STOPPED} but does not get it
-     * back, so that a check never races with a stop that is lifting it.
-     */
-    private static final Set<MirrorStatus> READ_ONLY = EnumSet.of(MirrorStatus.PENDING_MIRROR, MirrorStatus.ACTIVE,
-            MirrorStatus.PAUSED, MirrorStatus.FAILED);
 
     private final LinkStore store;
     private final DestinationClusters clusters;
@@ -77,7 +66,7 @@ public class ReadOnlyMirrors {
      * may have lifted its ACL before the check re-added it: the check lifts it again.
      */
     public void keepReadOnly(Link link) {
-        List<String> topics = store.listMirrors(link).stream().filter(m -> READ_ONLY.contains(m.status()))
+        List<String> topics = store.listMirrors(link).stream().filter(m -> MirrorLifecycle.readOnly(m.status()))
                 .map(Mirror::mirrorTopic).toList();
         Optional<DestinationCluster> cluster = clusters.byIdIfKnown(link.clusterId());
         if (topics.isEmpty() || cluster.isEmpty()) {
@@ -93,7 +82,7 @@ public class ReadOnlyMirrors {
         LOG.infof("Mirror topics %s of link '%s' were writable: added their read-only ACL (DENY WRITE for User:*)",
                 unprotected, link.name());
         for (String topic : unprotected) {
-            boolean stillMirror = store.findMirror(link.clusterId(), topic).filter(m -> READ_ONLY.contains(m.status()))
+            boolean stillMirror = store.findMirror(link.clusterId(), topic).filter(m -> MirrorLifecycle.readOnly(m.status()))
                     .isPresent();
             if (!stillMirror) {
                 acls.lift(cluster.get(), topic);

@@ -3,7 +3,6 @@ package io.clusterlink.store;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,14 +18,18 @@ import org.hibernate.exception.ConstraintViolationException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.Link;
 import io.clusterlink.link.LinkConfigs;
 import io.clusterlink.link.LinkError;
+import io.clusterlink.link.LinkLifecycle;
 import io.clusterlink.link.LinkState;
 import io.clusterlink.link.Mirror;
+import io.clusterlink.link.MirrorLifecycle;
 import io.clusterlink.link.MirrorStatus;
 import io.clusterlink.link.MirrorTopicError;
+import io.clusterlink.link.StopMode;
 
 
 /**
@@ -41,9 +44,6 @@ public class LinkStore {
     };
     private static final TypeReference<List<Long>> OFFSETS = new TypeReference<>() {
     };
-
-    private static final Set<MirrorStatus> GROWS = EnumSet.of(MirrorStatus.PENDING_MIRROR, MirrorStatus.ACTIVE,
-            MirrorStatus.PAUSED);
 
     private final LinkRepository links;
     private final MirrorRepository mirrors;
@@ -92,7 +92,7 @@ public class LinkStore {
         e.clusterLinkId = clusterLinkId;
         e.sourceClusterId = sourceClusterId;
         e.configs = writeConfigs(configs);
-        LinkState state = LinkConfigs.settings(configs).paused() ? LinkState.PAUSED : LinkState.ACTIVE;
+        LinkState state = LinkLifecycle.initial(LinkConfigs.settings(configs));
         e.linkState = state.name();
         e.linkError = LinkError.NO_ERROR.name();
         e.createdAt = clock.instant();
@@ -113,12 +113,11 @@ public class LinkStore {
                 .orElseThrow(() -> new ClusterLinkException.NotFound("Cluster link not found"));
         e.configs = writeConfigs(configs);
         e.updatedAt = clock.instant();
-        LinkState wanted = LinkConfigs.settings(configs).paused() ? LinkState.PAUSED : LinkState.ACTIVE;
         LinkState current = LinkState.valueOf(e.linkState);
-        if ((current == LinkState.PAUSED) != (wanted == LinkState.PAUSED)) {
+        LinkLifecycle.afterConfigChange(current, LinkConfigs.settings(configs)).ifPresent(wanted -> {
             e.linkState = wanted.name();
             audit(e.clusterId, e.linkName, null, current.name(), wanted.name(), "cluster.link.paused");
-        }
+        });
         return toLink(e);
     }
 
@@ -134,10 +133,11 @@ public class LinkStore {
             return Optional.empty();
         }
         LinkState current = LinkState.valueOf(e.linkState);
-        LinkState wanted = available ? LinkState.ACTIVE : LinkState.UNAVAILABLE;
-        if (current != LinkState.ACTIVE && current != LinkState.UNAVAILABLE || current == wanted) {
+        Optional<LinkState> next = LinkLifecycle.afterAvailabilityCheck(current, available);
+        if (next.isEmpty()) {
             return Optional.empty();
         }
+        LinkState wanted = next.get();
         e.linkState = wanted.name();
         e.linkError = (available ? LinkError.NO_ERROR : error).name();
         e.linkErrorMessage = available ? null : message;
@@ -155,7 +155,7 @@ public class LinkStore {
     @Transactional
     public Optional<Mirror> growMirror(long mirrorId, int partitions) {
         MirrorEntity e = mirrors.findByIdOptional(mirrorId).orElse(null);
-        if (e == null || e.numPartitions >= partitions || !GROWS.contains(MirrorStatus.valueOf(e.mirrorStatus))) {
+        if (e == null || e.numPartitions >= partitions || !MirrorLifecycle.grows(MirrorStatus.valueOf(e.mirrorStatus))) {
             return Optional.empty();
         }
         List<Long> starts = new ArrayList<>(readOffsets(e.startOffsets));
@@ -194,6 +194,7 @@ public class LinkStore {
         e.sourceTopicId = sourceTopicId;
         e.numPartitions = partitions;
         e.mirrorStatus = MirrorStatus.PENDING_MIRROR.name();
+        e.stopMode = StopMode.NONE.name();
         e.mirrorTopicError = MirrorTopicError.NO_ERROR.name();
         e.stateTimeMs = clock.millis();
         e.startOffsets = writeOffsets(startOffsets);
@@ -243,26 +244,50 @@ public class LinkStore {
     }
 
     /**
-     * Moves a mirror to {@code to} if it is in one of {@code from}; returns the updated mirror, or
-     * empty when its state did not allow the move (someone else moved it first).
+     * Turns a promote in progress into a failover: the mirror stops where it is. Returns the
+     * mirror, or empty when it is not stopping.
      */
     @Transactional
-    public Optional<Mirror> transition(long mirrorId, Set<MirrorStatus> from, MirrorStatus to,
-            MirrorTopicError error, String message, List<Long> stopOffsets) {
+    public Optional<Mirror> failOverNow(long mirrorId, String reason) {
+        MirrorEntity e = mirrors.findByIdOptional(mirrorId).orElse(null);
+        if (e == null || !MirrorStatus.PENDING_STOPPED.name().equals(e.mirrorStatus)) {
+            return Optional.empty();
+        }
+        if (!StopMode.FAILOVER.name().equals(e.stopMode)) {
+            e.stopMode = StopMode.FAILOVER.name();
+            audit(e.clusterId, linkName(e.linkId), e.mirrorTopicName, e.mirrorStatus, e.mirrorStatus, reason);
+        }
+        return Optional.of(toMirror(e, linkName(e.linkId)));
+    }
+
+    /**
+     * Makes a state move if the mirror is in one of its {@code from} states: records the error
+     * (none unless failing), the stop offsets and stop mode when given (null keeps them), and
+     * audits it. Returns the updated mirror, or empty when its state did not allow the move
+     * (someone else moved it first).
+     */
+    @Transactional
+    public Optional<Mirror> transition(long mirrorId, MirrorLifecycle.Move move, MirrorTopicError error,
+            String message, List<Long> stopOffsets, StopMode stopMode) {
+        Set<MirrorStatus> from = move.from();
+        MirrorStatus to = move.to();
         MirrorEntity e = mirrors.findByIdOptional(mirrorId).orElse(null);
         if (e == null) {
             return Optional.empty();
         }
         MirrorStatus current = MirrorStatus.valueOf(e.mirrorStatus);
-        if (!from.contains(current) || !current.canMoveTo(to)) {
+        if (!from.contains(current) || !MirrorLifecycle.canMove(current, to)) {
             return Optional.empty();
         }
         e.mirrorStatus = to.name();
         e.mirrorTopicError = (error == null ? MirrorTopicError.NO_ERROR : error).name();
-        e.statusMessage = to == MirrorStatus.FAILED ? message : null;
+        e.statusMessage = error == null ? null : message;
         e.stateTimeMs = clock.millis();
         if (stopOffsets != null) {
             e.stopOffsets = writeOffsets(stopOffsets);
+        }
+        if (stopMode != null) {
+            e.stopMode = stopMode.name();
         }
         String linkName = linkName(e.linkId);
         audit(e.clusterId, linkName, e.mirrorTopicName, current.name(), to.name(), message);
@@ -314,7 +339,8 @@ public class LinkStore {
         return new Mirror(e.id, e.linkId, linkName, e.clusterId, e.mirrorTopicName, e.sourceTopicName,
                 e.sourceTopicId, e.numPartitions, MirrorStatus.valueOf(e.mirrorStatus),
                 MirrorTopicError.valueOf(e.mirrorTopicError), e.statusMessage, e.stateTimeMs,
-                readOffsets(e.startOffsets), e.stopOffsets == null ? null : readOffsets(e.stopOffsets));
+                readOffsets(e.startOffsets), e.stopOffsets == null ? null : readOffsets(e.stopOffsets),
+                StopMode.valueOf(e.stopMode));
     }
 
     private String writeConfigs(Map<String, String> configs) {

@@ -55,6 +55,9 @@ public class MirrorEntity {
     @Column(name = "stop_offsets")
     public String stopOffsets;
 
+    @Column(name = "stop_mode", nullable = false)
+    public String stopMode;
+
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 

@@ -14,7 +14,7 @@ import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
 
 import io.clusterlink.link.Link;
-import io.clusterlink.link.LinkState;
+import io.clusterlink.link.LinkLifecycle;
 import io.clusterlink.service.LinkService;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -80,8 +80,8 @@ public class SyncScheduler {
                     String key = link.id() + "/" + task.name();
                     Long last = lastRun.get(key);
                     if (!task.enabled(link) || last != null && now - last < task.intervalMs(link)
-                            || link.state() == LinkState.PAUSED && !task.runsWhilePaused()
-                            || link.state() == LinkState.UNAVAILABLE && !task.runsWhileUnavailable()) {
+                            || !LinkLifecycle.taskRuns(link.state(), task.runsWhilePaused(),
+                                    task.runsWhileUnavailable())) {
                         continue;
                     }
                     lastRun.put(key, now);

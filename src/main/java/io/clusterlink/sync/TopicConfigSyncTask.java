@@ -1,7 +1,6 @@
 package io.clusterlink.sync;
 
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +22,7 @@ import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.Link;
 import io.clusterlink.link.LinkView;
 import io.clusterlink.link.Mirror;
-import io.clusterlink.link.MirrorStatus;
+import io.clusterlink.link.MirrorLifecycle;
 import io.clusterlink.link.MirrorTopicError;
 import io.clusterlink.link.TopicConfigPolicy;
 import io.clusterlink.service.DataPlaneEvents;
@@ -41,8 +40,6 @@ import io.clusterlink.service.LinkTasks;
 class TopicConfigSyncTask implements LinkSyncTask {
 
     private static final Logger LOG = Logger.getLogger(TopicConfigSyncTask.class);
-    private static final Set<MirrorStatus> SYNCED = EnumSet.of(MirrorStatus.PENDING_MIRROR, MirrorStatus.ACTIVE,
-            MirrorStatus.PAUSED);
 
     private final LinkService links;
     private final DataPlaneEvents mirrors;
@@ -73,7 +70,7 @@ class TopicConfigSyncTask implements LinkSyncTask {
 
     @Override
     public void run(Link link) {
-        List<Mirror> synced = links.mirrors(link).stream().filter(m -> SYNCED.contains(m.status()) || mayBeDeleted(m))
+        List<Mirror> synced = links.mirrors(link).stream().filter(MirrorLifecycle::configsSynced)
                 .toList();
         if (synced.isEmpty()) {
             tasks.report(link.id(), name(), List.of());
@@ -108,13 +105,13 @@ class TopicConfigSyncTask implements LinkSyncTask {
             try {
                 SourceTopics.Description description = descriptions.get(m.sourceTopic());
                 if (description == null) {
-                    if (!mayBeDeleted(m)) {
+                    if (!MirrorLifecycle.sourceMayBeDeleted(m)) {
                         fail(m, MirrorTopicError.SOURCE_TOPIC_MAY_BE_DELETED, "Source topic '" + m.sourceTopic()
                                 + "' no longer exists on the source cluster");
                     }
                     continue;
                 }
-                if (!check(m, description) || mayBeDeleted(m)) {
+                if (!check(m, description) || MirrorLifecycle.sourceMayBeDeleted(m)) {
                     continue;
                 }
                 syncConfigs(cluster, m, policy, sourceConfigs.get(m.sourceTopic()), mirrorConfigs.get(m.mirrorTopic()));
@@ -146,18 +143,10 @@ class TopicConfigSyncTask implements LinkSyncTask {
                     + m.sourceTopicId());
             return false;
         }
-        if (partitions > m.partitions() && !mayBeDeleted(m)) {
+        if (partitions > m.partitions() && !MirrorLifecycle.sourceMayBeDeleted(m)) {
             mirrors.partitionsIncreased(m, partitions);
         }
         return true;
-    }
-
-    /**
-     * A mirror failed because its source topic was missing: it is watched on, so that a source
-     * re-created meanwhile is reported as what it is.
-     */
-    private static boolean mayBeDeleted(Mirror m) {
-        return m.status() == MirrorStatus.FAILED && m.error() == MirrorTopicError.SOURCE_TOPIC_MAY_BE_DELETED;
     }
 
     private void fail(Mirror m, MirrorTopicError error, String message) {

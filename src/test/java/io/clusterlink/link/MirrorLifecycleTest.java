@@ -1,0 +1,162 @@
+package io.clusterlink.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+class MirrorLifecycleTest {
+
+    private static final Set<MirrorStatus> STORED = EnumSet.of(MirrorStatus.PENDING_MIRROR, MirrorStatus.ACTIVE,
+            MirrorStatus.PAUSED, MirrorStatus.PENDING_STOPPED, MirrorStatus.STOPPED, MirrorStatus.FAILED);
+    private static final Set<MirrorStatus> DERIVED = EnumSet.of(MirrorStatus.SOURCE_UNAVAILABLE,
+            MirrorStatus.LINK_PAUSED, MirrorStatus.LINK_FAILED);
+
+    @Test
+    void theTransitionTableIsExactly() {
+        assertThat(MirrorLifecycle.next(MirrorStatus.PENDING_MIRROR)).containsExactlyInAnyOrder(MirrorStatus.ACTIVE,
+                MirrorStatus.PENDING_STOPPED, MirrorStatus.FAILED);
+        assertThat(MirrorLifecycle.next(MirrorStatus.ACTIVE)).containsExactlyInAnyOrder(MirrorStatus.PAUSED,
+                MirrorStatus.PENDING_STOPPED, MirrorStatus.FAILED);
+        assertThat(MirrorLifecycle.next(MirrorStatus.PAUSED)).containsExactlyInAnyOrder(MirrorStatus.ACTIVE,
+                MirrorStatus.PENDING_STOPPED, MirrorStatus.FAILED);
+        assertThat(MirrorLifecycle.next(MirrorStatus.PENDING_STOPPED)).containsExactlyInAnyOrder(MirrorStatus.STOPPED,
+                MirrorStatus.FAILED);
+        assertThat(MirrorLifecycle.next(MirrorStatus.FAILED)).containsExactly(MirrorStatus.PENDING_STOPPED);
+        assertThat(MirrorLifecycle.next(MirrorStatus.STOPPED)).isEmpty();
+        for (MirrorStatus derived : DERIVED) {
+            assertThat(MirrorLifecycle.next(derived)).isEmpty();
+        }
+        for (MirrorStatus s : MirrorStatus.values()) {
+            assertThat(MirrorLifecycle.next(s)).doesNotContainAnyElementsOf(DERIVED);
+        }
+    }
+
+    @Test
+    void everyNamedMoveIsLegalFromEachOfItsStates() {
+        List<MirrorLifecycle.Move> moves = new java.util.ArrayList<>(List.of(MirrorLifecycle.ALIGNED,
+                MirrorLifecycle.STOP_FINISHED, MirrorLifecycle.FAIL));
+        for (MirrorAction a : MirrorAction.values()) {
+            moves.add(MirrorLifecycle.move(a));
+        }
+        for (MirrorLifecycle.Move move : moves) {
+            assertThat(move.from()).isNotEmpty();
+            for (MirrorStatus from : move.from()) {
+                assertThat(MirrorLifecycle.canMove(from, move.to())).as(from + " -> " + move.to()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void eachActionIsAllowedExactlyInItsStatesAndLinkStates() {
+        for (MirrorAction action : MirrorAction.values()) {
+            for (MirrorStatus status : STORED) {
+                for (LinkState link : LinkState.values()) {
+                    Mirror m = mirror(status, StopMode.NONE, MirrorTopicError.NO_ERROR);
+                    boolean allowed = switch (action) {
+                        case PROMOTE -> EnumSet.of(MirrorStatus.PENDING_MIRROR, MirrorStatus.ACTIVE,
+                                MirrorStatus.PAUSED).contains(status) && link != LinkState.PAUSED;
+                        case FAILOVER -> status != MirrorStatus.STOPPED;
+                        case PAUSE -> status == MirrorStatus.ACTIVE;
+                        case RESUME -> status == MirrorStatus.PAUSED;
+                    };
+                    String label = action + " on " + status + " (link " + link + ")";
+                    if (allowed) {
+                        MirrorLifecycle.check(action, m, link);
+                        if (status != MirrorStatus.PENDING_STOPPED) {
+                            assertThat(MirrorLifecycle.move(action).from()).as(label).contains(status);
+                        }
+                    } else {
+                        assertThatThrownBy(() -> MirrorLifecycle.check(action, m, link)).as(label)
+                                .isInstanceOf(ClusterLinkException.InvalidRequest.class);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void refusalsSayWhyAndWhatToDoInstead() {
+        assertThatThrownBy(() -> MirrorLifecycle.check(MirrorAction.PAUSE, mirror(MirrorStatus.PAUSED, StopMode.NONE,
+                MirrorTopicError.NO_ERROR), LinkState.ACTIVE)).hasMessage("Topic 't' is PAUSED and can only be paused "
+                        + "when ACTIVE");
+        assertThatThrownBy(() -> MirrorLifecycle.check(MirrorAction.PROMOTE, mirror(MirrorStatus.FAILED,
+                StopMode.NONE, MirrorTopicError.ILLEGAL_STATE), LinkState.ACTIVE))
+                .hasMessage("Topic 't' is FAILED (ILLEGAL_STATE): it cannot catch up; use failover to make it writable");
+        assertThatThrownBy(() -> MirrorLifecycle.check(MirrorAction.PROMOTE, mirror(MirrorStatus.ACTIVE,
+                StopMode.NONE, MirrorTopicError.NO_ERROR), LinkState.PAUSED))
+                .hasMessage("Cluster link 'l' is paused: resume it (cluster.link.paused=false) or use failover");
+        assertThatThrownBy(() -> MirrorLifecycle.check(MirrorAction.FAILOVER, mirror(MirrorStatus.STOPPED,
+                StopMode.PROMOTE, MirrorTopicError.NO_ERROR), LinkState.ACTIVE))
+                .hasMessage("Topic 't' has already stopped its mirror from 'l'");
+    }
+
+    @Test
+    void onlyAligningActiveAndPromotingMirrorsOfUnpausedLinksReplicate() {
+        for (MirrorStatus status : STORED) {
+            for (StopMode mode : StopMode.values()) {
+                for (LinkState link : LinkState.values()) {
+                    boolean expected = link != LinkState.PAUSED && (status == MirrorStatus.PENDING_MIRROR
+                            || status == MirrorStatus.ACTIVE
+                            || status == MirrorStatus.PENDING_STOPPED && mode == StopMode.PROMOTE);
+                    assertThat(MirrorLifecycle.replicates(mirror(status, mode, MirrorTopicError.NO_ERROR), link))
+                            .as(status + "/" + mode + "/" + link).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @Test
+    void stopModeTellsAPromoteFromAFailover() {
+        Mirror promoting = mirror(MirrorStatus.PENDING_STOPPED, StopMode.PROMOTE, MirrorTopicError.NO_ERROR);
+        Mirror failingOver = mirror(MirrorStatus.PENDING_STOPPED, StopMode.FAILOVER, MirrorTopicError.NO_ERROR);
+        assertThat(MirrorLifecycle.promoting(promoting)).isTrue();
+        assertThat(MirrorLifecycle.failingOver(promoting)).isFalse();
+        assertThat(MirrorLifecycle.promoting(failingOver)).isFalse();
+        assertThat(MirrorLifecycle.failingOver(failingOver)).isTrue();
+        assertThat(MirrorLifecycle.offsetsSynced(promoting)).isTrue();
+        assertThat(MirrorLifecycle.offsetsSynced(failingOver)).isFalse();
+        assertThat(MirrorLifecycle.stopping(promoting) && MirrorLifecycle.stopping(failingOver)).isTrue();
+    }
+
+    @Test
+    void readOnlySyncedAndGrowingStates() {
+        for (MirrorStatus s : STORED) {
+            boolean mirroring = EnumSet.of(MirrorStatus.PENDING_MIRROR, MirrorStatus.ACTIVE, MirrorStatus.PAUSED)
+                    .contains(s);
+            assertThat(MirrorLifecycle.readOnly(s)).as("read-only " + s).isEqualTo(mirroring
+                    || s == MirrorStatus.FAILED);
+            assertThat(MirrorLifecycle.grows(s)).as("grows " + s).isEqualTo(mirroring);
+            assertThat(MirrorLifecycle.configsSynced(mirror(s, StopMode.NONE, MirrorTopicError.NO_ERROR)))
+                    .as("configs " + s).isEqualTo(mirroring);
+            assertThat(MirrorLifecycle.live(s)).isEqualTo(s != MirrorStatus.STOPPED);
+            assertThat(MirrorLifecycle.hasLag(s)).isEqualTo(s != MirrorStatus.STOPPED);
+        }
+        Mirror mayBeDeleted = mirror(MirrorStatus.FAILED, StopMode.NONE, MirrorTopicError.SOURCE_TOPIC_MAY_BE_DELETED);
+        assertThat(MirrorLifecycle.sourceMayBeDeleted(mayBeDeleted)).isTrue();
+        assertThat(MirrorLifecycle.configsSynced(mayBeDeleted)).isTrue();
+    }
+
+    @Test
+    void aligningAndActiveMirrorsShowTheStateOfALinkThatIsNotActive() {
+        for (MirrorStatus s : STORED) {
+            Mirror m = mirror(s, StopMode.NONE, MirrorTopicError.NO_ERROR);
+            boolean follows = s == MirrorStatus.ACTIVE || s == MirrorStatus.PENDING_MIRROR;
+            assertThat(MirrorLifecycle.shown(m, LinkState.ACTIVE)).isEqualTo(s);
+            assertThat(MirrorLifecycle.shown(m, null)).isEqualTo(s);
+            assertThat(MirrorLifecycle.shown(m, LinkState.PAUSED)).isEqualTo(follows ? MirrorStatus.LINK_PAUSED : s);
+            assertThat(MirrorLifecycle.shown(m, LinkState.UNAVAILABLE))
+                    .isEqualTo(follows ? MirrorStatus.SOURCE_UNAVAILABLE : s);
+            assertThat(MirrorLifecycle.shown(m, LinkState.FAILED)).isEqualTo(follows ? MirrorStatus.LINK_FAILED : s);
+        }
+    }
+
+    private static Mirror mirror(MirrorStatus status, StopMode mode, MirrorTopicError error) {
+        return new Mirror(1, 2, "l", "c", "t", "t", "id", 1, status, error, null, 0, List.of(0L),
+                mode == StopMode.PROMOTE ? List.of(10L) : null, mode);
+    }
+}

@@ -57,7 +57,7 @@ final class V3Views {
         return new V3.MirrorData("KafkaMirrorData",
                 new V3.Metadata(linkUrl(uri, m.clusterId(), m.linkName()) + "/mirrors/" + m.mirrorTopic(), null),
                 m.linkName(), m.mirrorTopic(), m.sourceTopic(), m.partitions(), lags(v.lags()), v.shownStatus().name(),
-                m.error().name(), m.statusMessage(), m.stateTimeMs());
+                m.error().name(), v.statusMessage(), m.stateTimeMs());
     }
 
     static List<V3.MirrorLag> lags(List<PartitionLag> lags) {

@@ -76,7 +76,11 @@ public interface ClusterlinkConfig {
     }
 
     interface Replication {
-        /** Wait after a producer error (or before a new owner's first write) before writing again. */
+        /**
+         * How long a mirror partition's end offset must stay the same before a start trusts it (so a
+         * write of an earlier writer still on its way has landed), and the first wait after a failed
+         * attempt.
+         */
         @WithName("fence-interval")
         @WithDefault("2s")
         Duration fenceInterval();
@@ -86,6 +90,43 @@ public interface ClusterlinkConfig {
         @WithDefault("1s")
         Duration reconcileInterval();
 
+        /** The longest wait between two failed attempts of one partition (the waits double up to it). */
+        @WithName("max-retry-backoff")
+        @WithDefault("30s")
+        Duration maxRetryBackoff();
+
+        /** Threads that start partitions (verify, position) for all links. */
+        @WithName("start-threads")
+        @WithDefault("4")
+        int startThreads();
+
+        /** Threads that align offsets (write fillers) for all links. */
+        @WithName("align-threads")
+        @WithDefault("2")
+        int alignThreads();
+
+        /** Fillers written between two deletions while aligning: bounds the disk they take. */
+        @WithName("align-chunk")
+        @WithDefault("10000000")
+        long alignChunk();
+
+        /** How often the copy threads check that their source topics are still the ones mirrored (topic ids). */
+        @WithName("topic-check-interval")
+        @WithDefault("1s")
+        Duration topicCheckInterval();
+
+        /**
+         * Records that arrive after a partition fetched none for this long are written only after a
+         * new topic id check (the source topic may have been deleted and re-created meanwhile).
+         */
+        @WithName("silence-before-topic-check")
+        @WithDefault("200ms")
+        Duration silenceBeforeTopicCheck();
+
+        /** Writes not acknowledged for this long are reported on the mirror (they are retried until they are). */
+        @WithName("stuck-after")
+        @WithDefault("30s")
+        Duration stuckAfter();
     }
 
     /** Two local single-broker clusters, {@code source} and {@code destination}, for the quickstart. */

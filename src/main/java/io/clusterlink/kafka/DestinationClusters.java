@@ -2,6 +2,7 @@ package io.clusterlink.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,7 +14,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.config.ConfigResource;
 import org.jboss.logging.Logger;
 
 import io.clusterlink.config.ClusterlinkConfig;
@@ -33,6 +38,7 @@ public class DestinationClusters {
     private final ClusterlinkConfig config;
     private final Map<String, Admin> admins = new ConcurrentHashMap<>();
     private final Map<String, String> clusterIds = new ConcurrentHashMap<>();
+    private final Map<String, DestinationLimits> limits = new ConcurrentHashMap<>();
 
     DestinationClusters(ClusterlinkConfig config) {
         this.config = config;
@@ -91,6 +97,42 @@ public class DestinationClusters {
             cluster = byIdIfKnown(clusterId);
         }
         return cluster;
+    }
+
+    /**
+     * What the cluster's brokers accept (read from one broker's configs once, then cached); Kafka's
+     * defaults when the configs cannot be read.
+     */
+    public DestinationLimits limits(DestinationCluster cluster) {
+        DestinationLimits known = limits.get(cluster.clusterId());
+        if (known != null) {
+            return known;
+        }
+        try {
+            Admin admin = admin(cluster);
+            Collection<Node> nodes = KafkaFutures.await(admin.describeCluster(new DescribeClusterOptions()
+                    .timeoutMs((int) LOOKUP_TIMEOUT.toMillis())).nodes(), LOOKUP_TIMEOUT.plusSeconds(1));
+            if (nodes.isEmpty()) {
+                return DestinationLimits.DEFAULTS;
+            }
+            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, nodes.iterator().next().idString());
+            Config config = KafkaFutures.await(admin.describeConfigs(List.of(broker)).all(), LOOKUP_TIMEOUT)
+                    .get(broker);
+            ConfigEntry requestMax = config.get("socket.request.max.bytes");
+            DestinationLimits found = new DestinationLimits(
+                    requestMax == null || requestMax.value() == null ? DestinationLimits.DEFAULTS.maxRequestBytes()
+                            : Integer.parseInt(requestMax.value()),
+                    config.get("log.message.timestamp.before.max.ms") != null);
+            limits.put(cluster.clusterId(), found);
+            LOG.infof("Destination cluster '%s' accepts requests of up to %d bytes%s", cluster.name(),
+                    found.maxRequestBytes(), found.timestampBounds() ? ""
+                            : " and has no message.timestamp.before/after.max.ms (Kafka before 3.6)");
+            return found;
+        } catch (KafkaCallException | NumberFormatException e) {
+            LOG.debugf("Cannot read the broker configs of destination cluster '%s' (%s): using Kafka's defaults",
+                    cluster.name(), e.getMessage());
+            return DestinationLimits.DEFAULTS;
+        }
     }
 
     public Admin admin(DestinationCluster cluster) {

@@ -1,9 +1,13 @@
 package io.clusterlink.kafka;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Future;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,9 +20,15 @@ import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.clusterlink.config.ClusterlinkConfig;
 
@@ -90,6 +100,47 @@ public class DestinationTopics {
         KafkaFutures.await(clusters.admin(cluster).deleteRecords(Map.of(partition,
                 RecordsToDelete.beforeOffset(offset))).all(), timeout);
     }
+
+    /**
+     * Fills {@code [from, to)} of a mirror partition that ends at {@code from} with trailing filler
+     * records (an empty key, no value, the {@code clusterlink.gap} header with their offset), so
+     * that it ends exactly at {@code to}; each one is checked to land at its offset.
+     *
+     * @throws KafkaCallException when a filler did not land where it should
+     */
+    public void pad(DestinationCluster cluster, TopicPartition partition, long from, long to) {
+        if (from >= to) {
+            return;
+        }
+        Map<String, Object> props = new HashMap<>(cluster.clientProperties());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "clusterlink-pad");
+        props.keySet().retainAll(ProducerConfig.configNames());
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (long o = from; o < to; o++) {
+                RecordHeaders headers = new RecordHeaders();
+                headers.add(GAP_HEADER, Long.toString(o).getBytes(StandardCharsets.UTF_8));
+                sent.add(producer.send(new ProducerRecord<>(partition.topic(), partition.partition(), null,
+                        new byte[0], null, headers)));
+            }
+            producer.flush();
+            long expected = from;
+            for (Future<RecordMetadata> f : sent) {
+                long offset = KafkaFutures.await(f, timeout).offset();
+                if (offset != expected) {
+                    throw new KafkaCallException(new IllegalStateException("the filler for offset " + expected
+                            + " of " + partition + " landed at offset " + offset));
+                }
+                expected++;
+            }
+        }
+    }
+
+    /** Header of a filler record: the offset it stands for. */
+    private static final String GAP_HEADER = "clusterlink.gap";
 
     private int timeoutMs() {
         return (int) timeout.toMillis();

@@ -20,11 +20,14 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Kafka clients built from link configs (source side) and cluster configs (destination side). */
 public final class KafkaClients {
+
+    private static final long DEFAULT_BUFFER_MEMORY = 128L * 1024 * 1024;
 
     private KafkaClients() {
     }
@@ -55,27 +58,66 @@ public final class KafkaClients {
 
     /**
      * A destination producer for replication: idempotent, acks=all, ordered per partition, so each
-     * acknowledged offset can be checked against the source offset.
+     * acknowledged offset can be checked against the source offset; compressing with {@code codec}.
+     * It never drops a batch on its own: no delivery timeout (Kafka's maximum), retried until the
+     * destination takes it, so no later batch can be appended where an earlier one should have been.
+     * A send blocks at most {@code max.block.ms} (then it fails and is not sent).
+     *
+     * @param maxBatchBytes the largest record batch the destination accepts in one request
      */
     public static KafkaProducer<byte[], byte[]> replicationProducer(Map<String, Object> destinationProps,
-            String clientId) {
+            String clientId, CompressionType codec, int maxBatchBytes) {
+        return new KafkaProducer<>(replicationProducerConfigs(destinationProps, clientId, codec, maxBatchBytes),
+                new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * The replication producer's configs: the writer rule's part (idempotent, {@code acks=all}, no
+     * delivery timeout, unlimited retries: the client never drops a batch), the codec, and the
+     * batching defaults that the destination's properties may override.
+     */
+    static Map<String, Object> replicationProducerConfigs(Map<String, Object> destinationProps, String clientId,
+            CompressionType codec, int maxBatchBytes) {
         Map<String, Object> p = new HashMap<>(destinationProps);
         p.keySet().retainAll(ProducerConfig.configNames());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, codec.name);
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
-        // Memory per copy task stays bounded: the producer keeps up to buffer.memory of pooled batches.
         p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
-        p.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
-        p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
+        p.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, DEFAULT_BUFFER_MEMORY);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxBatchBytes);
         p.putIfAbsent(ProducerConfig.SEND_BUFFER_CONFIG, 1024 * 1024);
-        // A write that cannot complete fails within 30 s, so the copy task fences and resumes from
-        // the mirror's end offsets instead of waiting on a stuck producer.
-        p.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        p.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
+        p.put(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE);
+        p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        return p;
+    }
+
+    /** The replication producers' {@code buffer.memory}, unless the destination's properties set it. */
+    public static long bufferMemory(Map<String, Object> destinationProps) {
+        Object v = destinationProps.get(ProducerConfig.BUFFER_MEMORY_CONFIG);
+        return v == null ? DEFAULT_BUFFER_MEMORY : Long.parseLong(v.toString());
+    }
+
+    /**
+     * A consumer that reads a few records at given offsets (verifying a mirror's tail): no group,
+     * explicit positions only, small fetches.
+     */
+    public static KafkaConsumer<byte[], byte[]> probeConsumer(Map<String, Object> props, String clientId,
+            IsolationLevel isolation) {
+        Map<String, Object> p = new HashMap<>(props);
+        p.keySet().retainAll(ConsumerConfig.configNames());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation.toString().toLowerCase(java.util.Locale.ROOT));
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 256 * 1024);
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     public static TopicDescription describeTopic(Admin admin, String topic, Duration timeout) throws Exception {

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -109,6 +110,39 @@ public class SourceTopics {
         return sources.withProbe(link.settings().sourceClientProperties(), admin -> KafkaFutures.await(admin
                 .describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis())).clusterId(),
                 timeout.plusSeconds(1)));
+    }
+
+    /**
+     * The offset of the first record a {@code read_committed} consumer sees in {@code [from, to)}
+     * of a source partition; empty when there is none (only transaction markers or aborted
+     * records), read within the source timeout.
+     */
+    public OptionalLong firstRecord(Link link, TopicPartition tp, long from, long to) {
+        if (from >= to) {
+            return OptionalLong.empty();
+        }
+        try (var consumer = KafkaClients.probeConsumer(link.settings().sourceClientProperties(),
+                "clusterlink-promote-" + link.name(), IsolationLevel.READ_COMMITTED)) {
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, from);
+            long deadline = System.nanoTime() + sources.timeout().toNanos();
+            while (System.nanoTime() < deadline) {
+                for (var r : consumer.poll(Duration.ofMillis(100))) {
+                    if (r.offset() >= from) {
+                        return r.offset() < to ? OptionalLong.of(r.offset()) : OptionalLong.empty();
+                    }
+                }
+                if (consumer.position(tp, sources.timeout()) >= to) {
+                    return OptionalLong.empty();
+                }
+            }
+            throw new KafkaCallException(new org.apache.kafka.common.errors.TimeoutException(
+                    "could not read source partition " + tp + " from offset " + from + " within " + sources.timeout()));
+        } catch (KafkaCallException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new KafkaCallException(KafkaErrors.unwrap(e));
+        }
     }
 
     /**

@@ -147,7 +147,7 @@ public final class MirrorLifecycle {
 
     /** Whether the data plane copies the mirror now: aligning, active or promoting, on a link that is not paused. */
     public static boolean replicates(Mirror m, LinkState linkState) {
-        if (linkState == LinkState.PAUSED) {
+        if (linkState == LinkState.PAUSED || m.creating()) {
             return false;
         }
         return m.status() == MirrorStatus.PENDING_MIRROR || m.status() == MirrorStatus.ACTIVE || promoting(m);
@@ -161,6 +161,15 @@ public final class MirrorLifecycle {
      */
     public static boolean readOnly(MirrorStatus s) {
         return MIRRORING.contains(s) || s == MirrorStatus.FAILED;
+    }
+
+    /**
+     * Whether the periodic check keeps the mirror's topic read-only: {@link #readOnly(MirrorStatus)},
+     * once it is created (a creation protects its own topic, and one cut short may find a topic of
+     * that name that is not its own).
+     */
+    public static boolean keptReadOnly(Mirror m) {
+        return !m.creating() && readOnly(m.status());
     }
 
     /** Whether the consumer offsets of the mirror's groups are synced: until it stops; a promote's last sync included. */

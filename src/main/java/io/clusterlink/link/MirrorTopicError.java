@@ -7,5 +7,7 @@ public enum MirrorTopicError {
     SOURCE_PARTITIONS_DECREASED,
     UNEXPECTED_TRUNCATION,
     ILLEGAL_STATE,
+    /** A source record the mirror can never hold as it is (no timestamp, larger than the destination takes). */
+    UNSUPPORTED_MESSAGE_FORMAT,
     UNKNOWN
 }

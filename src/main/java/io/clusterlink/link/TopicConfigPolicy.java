@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -25,8 +26,14 @@ import org.apache.kafka.common.config.TopicConfig;
  * compaction and {@code min.insync.replicas} family;
  * <li>everything else (placement, throttles, unclean leader election, ...) is the mirror's own.
  * </ul>
- * While mirroring, the mirror also owns its timestamp configs ({@link #MIRROR_ONLY}) so that the
- * source's record timestamps are kept as they are.
+ * While mirroring, the mirror also owns a few configs ({@link #whileMirroring}): its timestamp
+ * configs, so that the source's record timestamps are kept as they are; {@code max.message.bytes}
+ * as large as one request to the destination may be, so that no record that fit the source is too
+ * large for its mirror (a re-batched or differently compressed record can be larger); and a
+ * compact-only policy becomes {@code compact,delete} with unlimited retention, the same log but
+ * one whose start offset can be moved (alignment and retention skips delete records). What the
+ * source had is remembered ({@link #remembered}) and given back when the mirror stops
+ * ({@link #restore}).
  */
 public final class TopicConfigPolicy {
 
@@ -41,11 +48,15 @@ public final class TopicConfigPolicy {
             TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG,
             TopicConfig.FILE_DELETE_DELAY_MS_CONFIG, TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG,
             TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, TopicConfig.PREALLOCATE_CONFIG)));
-    /** Owned by the mirror while it mirrors: source timestamps are kept as they are. */
-    public static final Map<String, String> MIRROR_ONLY = Map.of(
-            TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime",
-            "message.timestamp.before.max.ms", String.valueOf(Long.MAX_VALUE),
-            "message.timestamp.after.max.ms", String.valueOf(Long.MAX_VALUE));
+    static final String TIMESTAMP_BEFORE = "message.timestamp.before.max.ms";
+    static final String TIMESTAMP_AFTER = "message.timestamp.after.max.ms";
+    /** The timestamp bound of Kafka before 3.6. */
+    static final String TIMESTAMP_DIFFERENCE = "message.timestamp.difference.max.ms";
+    private static final String UNBOUNDED = String.valueOf(Long.MAX_VALUE);
+    /** Configs the mirror owns while it mirrors and gives back at the stop. */
+    private static final Set<String> OVERRIDDEN = Set.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+            TopicConfig.MAX_MESSAGE_BYTES_CONFIG, TopicConfig.RETENTION_MS_CONFIG, TopicConfig.RETENTION_BYTES_CONFIG,
+            TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG);
 
     private final Set<String> synced;
 
@@ -87,7 +98,97 @@ public final class TopicConfigPolicy {
 
     /** Whether a mirror topic config is managed by the link (synced, or owned while mirroring). */
     public static boolean managed(String name) {
-        return ALWAYS.contains(name) || CONFIGURABLE.contains(name) || MIRROR_ONLY.containsKey(name);
+        return ALWAYS.contains(name) || CONFIGURABLE.contains(name) || OVERRIDDEN.contains(name)
+                || name.equals(TIMESTAMP_BEFORE) || name.equals(TIMESTAMP_AFTER) || name.equals(TIMESTAMP_DIFFERENCE);
+    }
+
+    /**
+     * The timestamp configs a mirror has while it mirrors, so that every source timestamp is
+     * accepted as it is: {@code CreateTime} without bounds ({@code message.timestamp.before/after.max.ms}
+     * from Kafka 3.6, {@code message.timestamp.difference.max.ms} before).
+     */
+    public static Map<String, String> mirrorOnly(boolean timestampBounds) {
+        Map<String, String> result = new TreeMap<>();
+        result.put(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime");
+        if (timestampBounds) {
+            result.put(TIMESTAMP_BEFORE, UNBOUNDED);
+            result.put(TIMESTAMP_AFTER, UNBOUNDED);
+        } else {
+            result.put(TIMESTAMP_DIFFERENCE, UNBOUNDED);
+        }
+        return result;
+    }
+
+    /**
+     * The configs a mirror carries while it mirrors, given the source's {@link #desired} ones:
+     * {@code max.message.bytes} of {@code maxBatchBytes} (the largest batch one request to the
+     * destination takes), a compact-only {@code cleanup.policy} as {@code compact,delete} with
+     * unlimited retention, and the {@link #mirrorOnly} timestamp configs.
+     */
+    public static Map<String, String> whileMirroring(Map<String, String> desired, int maxBatchBytes,
+            boolean timestampBounds) {
+        Map<String, String> result = new TreeMap<>(desired);
+        result.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxBatchBytes));
+        String policy = desired.get(TopicConfig.CLEANUP_POLICY_CONFIG);
+        if (policy != null && !policies(policy).contains(TopicConfig.CLEANUP_POLICY_DELETE)) {
+            result.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + ","
+                    + TopicConfig.CLEANUP_POLICY_DELETE);
+            result.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
+            result.put(TopicConfig.RETENTION_BYTES_CONFIG, "-1");
+        }
+        result.putAll(mirrorOnly(timestampBounds));
+        return result;
+    }
+
+    private static Set<String> policies(String value) {
+        Set<String> result = new TreeSet<>();
+        for (String p : value.split(",")) {
+            result.add(p.trim().toLowerCase(Locale.ROOT));
+        }
+        return result;
+    }
+
+    /**
+     * What a mirror gives back to its source's values when it stops, read from the source topic:
+     * the values of the configs the mirror owns while mirroring that the source sets, and its
+     * timestamp type when it is {@code LogAppendTime} or set on the topic.
+     */
+    public static Map<String, String> remembered(Config source) {
+        Map<String, String> result = new TreeMap<>();
+        for (String name : OVERRIDDEN) {
+            ConfigEntry e = source.get(name);
+            if (e == null || e.value() == null) {
+                continue;
+            }
+            boolean always = ALWAYS.contains(name);
+            boolean set = e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG;
+            boolean appendTime = name.equals(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG)
+                    && e.value().equals("LogAppendTime");
+            if (always || set || appendTime) {
+                result.put(name, e.value());
+            }
+        }
+        return result;
+    }
+
+    /**
+     * The changes that turn a stopped mirror into an ordinary topic with its source's configs:
+     * what the mirror owned while mirroring set back to the {@link #remembered} source values (or
+     * reset where the source does not set them), and the timestamp bounds removed.
+     */
+    public static List<AlterConfigOp> restore(Map<String, String> remembered, boolean timestampBounds) {
+        List<AlterConfigOp> ops = new ArrayList<>();
+        for (String name : new TreeSet<>(OVERRIDDEN)) {
+            String value = remembered.get(name);
+            ops.add(value == null ? new AlterConfigOp(new ConfigEntry(name, ""), AlterConfigOp.OpType.DELETE)
+                    : new AlterConfigOp(new ConfigEntry(name, value), AlterConfigOp.OpType.SET));
+        }
+        for (String name : new TreeSet<>(mirrorOnly(timestampBounds).keySet())) {
+            if (!OVERRIDDEN.contains(name)) {
+                ops.add(new AlterConfigOp(new ConfigEntry(name, ""), AlterConfigOp.OpType.DELETE));
+            }
+        }
+        return ops;
     }
 
     /** The config names this policy syncs. */
@@ -110,13 +211,18 @@ public final class TopicConfigPolicy {
     }
 
     /**
-     * The changes that make the mirror's synced configs equal the source's: set what differs,
-     * and remove a topic-level value the source no longer sets. Other configs are left alone.
+     * The changes that make the mirror's synced configs what the source's are while mirroring
+     * ({@link #whileMirroring}): set what differs, and remove a topic-level value the source no
+     * longer sets. Other configs are left alone.
      */
-    public List<AlterConfigOp> alterations(Config source, Config mirror) {
-        Map<String, String> desired = desired(source);
+    public List<AlterConfigOp> alterations(Config source, Config mirror, int maxBatchBytes, boolean timestampBounds) {
+        Map<String, String> sourceValues = desired(source);
+        Map<String, String> desired = whileMirroring(sourceValues, maxBatchBytes, timestampBounds);
+        mirrorOnly(timestampBounds).keySet().forEach(desired::remove);
+        Set<String> names = new TreeSet<>(synced);
+        names.addAll(desired.keySet());
         List<AlterConfigOp> ops = new ArrayList<>();
-        for (String name : synced) {
+        for (String name : names) {
             ConfigEntry current = mirror.get(name);
             String want = desired.get(name);
             boolean setOnMirror = current != null && current.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG;

@@ -1,21 +1,19 @@
 package io.clusterlink.service;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import io.clusterlink.kafka.DestinationCluster;
 import io.clusterlink.kafka.DestinationClusters;
 import io.clusterlink.kafka.DestinationTopics;
-import io.clusterlink.kafka.KafkaCallException;
-import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.Link;
 import io.clusterlink.link.LinkSettings;
 import io.clusterlink.link.Mirror;
@@ -32,6 +30,7 @@ import io.clusterlink.store.LinkStore;
 public class DataPlaneEvents {
 
     private static final Logger LOG = Logger.getLogger(DataPlaneEvents.class);
+    private static final Duration LOOKUP_INTERVAL = Duration.ofSeconds(30);
 
     private final LinkStore store;
     private final DestinationClusters clusters;
@@ -39,25 +38,42 @@ public class DataPlaneEvents {
     private final DestinationTopics destinationTopics;
     private final ReplicationControl replication;
     private final MirrorActions actions;
+    private final MirrorGrowth growth;
+    private final MirrorCreation creation;
+    private long lastLookup;
 
     DataPlaneEvents(LinkStore store, DestinationClusters clusters, LinkLookup lookup,
-            DestinationTopics destinationTopics, ReplicationControl replication, MirrorActions actions) {
+            DestinationTopics destinationTopics, ReplicationControl replication, MirrorActions actions,
+            MirrorGrowth growth, MirrorCreation creation) {
         this.store = store;
         this.clusters = clusters;
         this.lookup = lookup;
         this.destinationTopics = destinationTopics;
         this.replication = replication;
         this.actions = actions;
+        this.growth = growth;
+        this.creation = creation;
     }
 
     /**
-     * Mirrors to replicate now: replicating states, on links that are not paused, on known clusters.
-     * A mirror that is being failed over no longer replicates ({@link MirrorLifecycle#replicates}).
+     * Looks up destination clusters that have not answered yet (each may take seconds, so at most
+     * every {@link #LOOKUP_INTERVAL}); the plan only uses clusters that answered.
+     */
+    public void lookUpClusters() {
+        long now = System.currentTimeMillis();
+        if (now - lastLookup >= LOOKUP_INTERVAL.toMillis()) {
+            lastLookup = now;
+            clusters.list();
+        }
+    }
+
+    /**
+     * Mirrors to replicate now ({@link MirrorLifecycle#replicates}) on clusters that answered. Reads
+     * the database only.
      */
     public List<ReplicationAssignment> replicationPlan() {
         Map<Long, Link> links = store.listAllLinks().stream().collect(Collectors.toMap(Link::id, l -> l));
         Map<Long, LinkSettings> settings = new HashMap<>();
-        boolean lookedUp = false;
         List<ReplicationAssignment> plan = new ArrayList<>();
         for (Mirror m : store.listAllMirrors()) {
             Link link = links.get(m.linkId());
@@ -65,16 +81,30 @@ public class DataPlaneEvents {
                 continue;
             }
             LinkSettings s = settings.computeIfAbsent(link.id(), id -> link.settings());
-            Optional<DestinationCluster> cluster = clusters.byIdIfKnown(m.clusterId());
-            if (cluster.isEmpty() && !lookedUp) {
-                // Looks up clusters that have not answered yet, once per plan: each may take seconds.
-                cluster = clusters.lookUp(m.clusterId());
-                lookedUp = true;
-            }
-            cluster.ifPresent(c -> plan.add(new ReplicationAssignment(m, link.name(), s.sourceClientProperties(), c,
-                    s.fetchers())));
+            clusters.byIdIfKnown(m.clusterId()).ifPresent(c -> plan.add(new ReplicationAssignment(m, link.name(),
+                    s.sourceClientProperties(), c, s.fetchers())));
         }
         return plan;
+    }
+
+    /** The ids of all stored mirrors. */
+    public Set<Long> mirrorIds() {
+        return store.listAllMirrors().stream().map(Mirror::id).collect(Collectors.toSet());
+    }
+
+    /** Mirrors whose failover was requested but did not finish (a crash, a halt that timed out). */
+    public List<Long> unfinishedFailovers() {
+        return store.listAllMirrors().stream().filter(MirrorLifecycle::failingOver).map(Mirror::id).toList();
+    }
+
+    /** Finishes or rolls back mirror creations that were cut short (see {@link MirrorCreation#finishInterruptedCreations}). */
+    public void finishInterruptedCreations() {
+        creation.finishInterruptedCreations();
+    }
+
+    /** Finishes a failover that was left unfinished, unless a request is finishing it right now. */
+    public void finishFailover(long mirrorId) {
+        actions.resumeFailover(mirrorId);
     }
 
     /** All partitions are aligned to their start offsets: PENDING_MIRROR becomes ACTIVE. */
@@ -83,7 +113,11 @@ public class DataPlaneEvents {
                 .ifPresent(m -> LOG.infof("Mirror topic '%s' is ACTIVE", m.mirrorTopic()));
     }
 
-    /** A promoted mirror reached its stop offsets and its writers are halted: finish the promotion. */
+    /**
+     * A promoted mirror reached its stop offsets and its writers are halted: finish the promotion.
+     *
+     * @throws RuntimeException when it cannot be finished now (the mirror is short, a cluster does not answer)
+     */
     public void stopCaughtUp(long mirrorId) {
         actions.completePromotion(mirrorId);
     }
@@ -110,20 +144,12 @@ public class DataPlaneEvents {
      * topic, then records them so the data plane copies them from offset 0.
      */
     public void partitionsIncreased(Mirror m, int partitions) {
-        DestinationCluster cluster = lookup.known(m.clusterId());
-        try {
-            if (destinationTopics.partitions(cluster, m.mirrorTopic()) < partitions) {
-                destinationTopics.addPartitions(cluster, m.mirrorTopic(), partitions);
-            }
-        } catch (KafkaCallException e) {
-            throw new ClusterLinkException.ClusterUnavailable("Cannot add partitions to mirror topic '"
-                    + m.mirrorTopic() + "': " + e.getMessage(), e);
-        }
-        store.growMirror(m.id(), partitions).ifPresent(grown -> {
-            LOG.infof("Mirror topic '%s' grew from %d to %d partitions with its source", m.mirrorTopic(),
-                    m.partitions(), partitions);
-            replication.wake();
-        });
+        growth.grow(m, partitions);
+    }
+
+    /** The source topic's values of the configs the mirror owns while mirroring, as last read. */
+    public void rememberSourceConfigs(Mirror m, Map<String, String> configs) {
+        store.rememberSourceConfigs(m.id(), configs);
     }
 
     /** Source retention deleted records before they were copied; the mirror skipped them. */

@@ -6,19 +6,19 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
 import org.jboss.logging.Logger;
 
 import io.clusterlink.kafka.DestinationCluster;
@@ -62,10 +62,14 @@ public class MirrorActions {
     private final ReplicationControl replication;
     private final ConsumerOffsetSync offsetSync;
     private final ReadOnlyMirrors readOnly;
+    private final MirrorLags lags;
+    private final MirrorGrowth growth;
+    /** One stop at a time per mirror: a failover request and the sweep that finishes left-over ones. */
+    private final Map<Long, ReentrantLock> stops = new ConcurrentHashMap<>();
 
     MirrorActions(LinkStore store, DestinationClusters clusters, LinkLookup lookup, SourceTopics sourceTopics,
             DestinationTopics destinationTopics, ReplicationControl replication, ConsumerOffsetSync offsetSync,
-            ReadOnlyMirrors readOnly) {
+            ReadOnlyMirrors readOnly, MirrorLags lags, MirrorGrowth growth) {
         this.store = store;
         this.clusters = clusters;
         this.lookup = lookup;
@@ -74,6 +78,8 @@ public class MirrorActions {
         this.replication = replication;
         this.offsetSync = offsetSync;
         this.readOnly = readOnly;
+        this.lags = lags;
+        this.growth = growth;
     }
 
     /** Runs an action on the named mirrors (or those matching the pattern) of a link. */
@@ -151,16 +157,47 @@ public class MirrorActions {
         }
     }
 
-    private ActionResult promote(Link link, Mirror m, boolean validateOnly) {
+    private ActionResult promote(Link link, Mirror requested, boolean validateOnly) {
+        Mirror m = withSourcePartitions(link, requested, validateOnly);
         List<Long> stopOffsets = sourceEndOffsets(link, m);
         if (validateOnly) {
-            return ActionResult.ok(m.mirrorTopic(), replication.lags(m));
+            return ActionResult.ok(m.mirrorTopic(), lags.of(m));
         }
         Mirror updated = store.transition(m.id(), MirrorLifecycle.move(MirrorAction.PROMOTE), null,
                 "promote requested", stopOffsets, StopMode.PROMOTE).orElseThrow(() -> changed(m));
         LOG.infof("Promoting mirror topic '%s': catching up to source end offsets %s", m.mirrorTopic(), stopOffsets);
         replication.wake();
-        return ActionResult.ok(updated.mirrorTopic(), replication.lags(updated));
+        return ActionResult.ok(updated.mirrorTopic(), lags.of(updated));
+    }
+
+    /**
+     * The mirror with all its source's partitions: partitions the source got since the last config
+     * sync are added before the stop offsets are taken, so a promote copies them too. A source that
+     * was re-created or lost partitions cannot be caught up with.
+     */
+    private Mirror withSourcePartitions(Link link, Mirror m, boolean validateOnly) {
+        SourceTopics.Description source;
+        try {
+            source = sourceTopics.describe(link, m.sourceTopic());
+        } catch (KafkaCallException e) {
+            throw new ClusterLinkException.SourceUnavailable("Cannot read source topic '" + m.sourceTopic()
+                    + "' to promote its mirror: " + e.getMessage()
+                    + ". Use failover to stop the mirror without catching up", e);
+        }
+        if (m.sourceTopicId() != null && !m.sourceTopicId().equals(source.topicId())) {
+            throw new ClusterLinkException.InvalidRequest("Source topic '" + m.sourceTopic() + "' was deleted and "
+                    + "re-created (its topic id is now " + source.topicId() + "): the mirror cannot catch up with it; "
+                    + "use failover");
+        }
+        if (source.partitions() < m.partitions()) {
+            throw new ClusterLinkException.InvalidRequest("Source topic '" + m.sourceTopic() + "' has "
+                    + source.partitions() + " partitions, fewer than its mirror's " + m.partitions()
+                    + ": the mirror cannot catch up with it; use failover");
+        }
+        if (source.partitions() > m.partitions() && !validateOnly) {
+            return growth.grow(m, source.partitions()).orElseThrow(() -> changed(m));
+        }
+        return m;
     }
 
     private List<Long> sourceEndOffsets(Link link, Mirror m) {
@@ -180,10 +217,10 @@ public class MirrorActions {
 
     private ActionResult failover(Link link, Mirror m, boolean validateOnly) {
         if (validateOnly) {
-            return ActionResult.ok(m.mirrorTopic(), replication.lags(m));
+            return ActionResult.ok(m.mirrorTopic(), lags.of(m));
         }
         Mirror stopped = stopNow(link, m, "failover requested");
-        return ActionResult.ok(stopped.mirrorTopic(), replication.lags(stopped));
+        return ActionResult.ok(stopped.mirrorTopic(), lags.of(stopped));
     }
 
     /** Fails a mirror over as part of a forced link delete. */
@@ -193,9 +230,56 @@ public class MirrorActions {
     }
 
     private Mirror stopNow(Link link, Mirror requested, String reason) {
-        Mirror m = (MirrorLifecycle.stopping(requested) ? store.failOverNow(requested.id(), reason)
-                : store.transition(requested.id(), MirrorLifecycle.move(MirrorAction.FAILOVER), null, reason, null,
-                        StopMode.FAILOVER)).orElseThrow(() -> changed(requested));
+        ReentrantLock lock = stops.computeIfAbsent(requested.id(), id -> new ReentrantLock());
+        boolean locked;
+        try {
+            locked = lock.tryLock(HALT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            locked = false;
+        }
+        if (!locked) {
+            throw new ClusterLinkException.Conflict("Mirror topic '" + requested.mirrorTopic()
+                    + "' is being stopped by another request; retry");
+        }
+        try {
+            Mirror current = store.findMirror(requested.id()).orElseThrow(() -> changed(requested));
+            Mirror m = (MirrorLifecycle.stopping(current) ? store.failOverNow(current.id(), reason)
+                    : store.transition(current.id(), MirrorLifecycle.move(MirrorAction.FAILOVER), null, reason, null,
+                            StopMode.FAILOVER)).orElseThrow(() -> changed(requested));
+            return finishFailover(link, m, reason);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Finishes a failover that was requested but did not finish (the service stopped, a halt timed
+     * out), unless a request is stopping the mirror right now.
+     */
+    void resumeFailover(long mirrorId) {
+        ReentrantLock lock = stops.computeIfAbsent(mirrorId, id -> new ReentrantLock());
+        if (!lock.tryLock()) {
+            return;
+        }
+        try {
+            Mirror m = store.findMirror(mirrorId).filter(MirrorLifecycle::failingOver).orElse(null);
+            if (m == null) {
+                return;
+            }
+            Link link = store.findLink(m.linkId()).orElseThrow();
+            LOG.infof("Finishing the failover of mirror topic '%s', which was requested earlier", m.mirrorTopic());
+            finishFailover(link, m, "failover finished after an interruption");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A failover: no more writes, the mirror stops where it ends. A mirror stopped while it was
+     * still aligning holds nothing but fillers: they are deleted, so the topic starts out empty.
+     */
+    private Mirror finishFailover(Link link, Mirror m, String reason) {
         if (!replication.halt(m.id(), HALT_TIMEOUT)) {
             throw new ClusterLinkException.ClusterUnavailable("Mirror topic '" + m.mirrorTopic()
                     + "' did not stop within " + HALT_TIMEOUT.toSeconds() + " s; it stays PENDING_STOPPED", null);
@@ -203,11 +287,17 @@ public class MirrorActions {
         DestinationCluster cluster = lookup.known(m.clusterId());
         List<Long> stopOffsets;
         try {
-            Set<TopicPartition> tps = IntStream.range(0, m.partitions())
-                    .mapToObj(p -> new TopicPartition(m.mirrorTopic(), p)).collect(Collectors.toSet());
-            Map<TopicPartition, Long> ends = destinationTopics.endOffsets(cluster, tps);
-            stopOffsets = IntStream.range(0, m.partitions())
-                    .mapToObj(p -> ends.get(new TopicPartition(m.mirrorTopic(), p))).toList();
+            List<TopicPartition> tps = IntStream.range(0, m.partitions())
+                    .mapToObj(p -> new TopicPartition(m.mirrorTopic(), p)).toList();
+            Map<TopicPartition, Long> ends = destinationTopics.endOffsets(cluster, Set.copyOf(tps));
+            Map<TopicPartition, Long> starts = destinationTopics.startOffsets(cluster, Set.copyOf(tps));
+            for (int p = 0; p < m.partitions(); p++) {
+                TopicPartition tp = tps.get(p);
+                if (ends.get(tp) < m.startOffsets().get(p) && starts.get(tp) < ends.get(tp)) {
+                    destinationTopics.deleteBefore(cluster, tp, ends.get(tp));
+                }
+            }
+            stopOffsets = IntStream.range(0, m.partitions()).mapToObj(p -> ends.get(tps.get(p))).toList();
         } catch (KafkaCallException e) {
             throw new ClusterLinkException.ClusterUnavailable("Cannot read the end offsets of mirror topic '"
                     + m.mirrorTopic() + "': " + e.getMessage(), e);
@@ -220,34 +310,73 @@ public class MirrorActions {
 
     private ActionResult pause(Mirror m, boolean validateOnly) {
         if (validateOnly) {
-            return ActionResult.ok(m.mirrorTopic(), replication.lags(m));
+            return ActionResult.ok(m.mirrorTopic(), lags.of(m));
         }
         Mirror paused = store.transition(m.id(), MirrorLifecycle.move(MirrorAction.PAUSE), null, "pause requested",
                 null, null).orElseThrow(() -> changed(m));
         if (!replication.halt(m.id(), HALT_TIMEOUT)) {
             LOG.warnf("Mirror topic '%s' did not stop writing within %s after pause", m.mirrorTopic(), HALT_TIMEOUT);
         }
-        return ActionResult.ok(paused.mirrorTopic(), replication.lags(paused));
+        return ActionResult.ok(paused.mirrorTopic(), lags.of(paused));
     }
 
     private ActionResult resume(Mirror m, boolean validateOnly) {
         if (validateOnly) {
-            return ActionResult.ok(m.mirrorTopic(), replication.lags(m));
+            return ActionResult.ok(m.mirrorTopic(), lags.of(m));
         }
         Mirror resumed = store.transition(m.id(), MirrorLifecycle.move(MirrorAction.RESUME), null,
                 "resume requested", null, null).orElseThrow(() -> changed(m));
         replication.wake();
-        return ActionResult.ok(resumed.mirrorTopic(), replication.lags(resumed));
+        return ActionResult.ok(resumed.mirrorTopic(), lags.of(resumed));
     }
 
-    /** A promoted mirror reached its stop offsets and its writers are halted: finish the promotion. */
+    /**
+     * A promoted mirror reached its stop offsets and its writers are halted: finish the promotion.
+     * First the mirror is checked against the source: a partition that ends below its stop offset
+     * may only lack offsets the source has no record at (transaction markers, aborted records);
+     * those are filled with trailing fillers, so that the promoted topic ends exactly at the stop
+     * offsets and the source's next offsets are the topic's next ones. A mirror that lacks records
+     * is not stopped: copying goes on and the promotion is finished later.
+     *
+     * @throws ClusterLinkException when it cannot be finished now
+     */
     void completePromotion(long mirrorId) {
-        store.findMirror(mirrorId).filter(MirrorLifecycle::promoting).ifPresent(m -> {
-            Link link = store.findLink(m.linkId()).orElseThrow();
-            offsetSync.whileStopping(link, () -> {
-                offsetSync.finalSync(link, m);
-                return finishStop(link, m, m.stopOffsets(), "promoted");
-            });
+        Mirror m = store.findMirror(mirrorId).filter(MirrorLifecycle::promoting).orElse(null);
+        if (m == null) {
+            return;
+        }
+        Link link = store.findLink(m.linkId()).orElseThrow();
+        DestinationCluster cluster = lookup.known(m.clusterId());
+        try {
+            Set<TopicPartition> tps = IntStream.range(0, m.partitions())
+                    .mapToObj(p -> new TopicPartition(m.mirrorTopic(), p)).collect(Collectors.toSet());
+            Map<TopicPartition, Long> ends = destinationTopics.endOffsets(cluster, tps);
+            for (int p = 0; p < m.partitions(); p++) {
+                TopicPartition tp = new TopicPartition(m.mirrorTopic(), p);
+                long end = ends.get(tp);
+                long stop = m.stopOffsets().get(p);
+                if (end > stop) {
+                    throw new ClusterLinkException.Conflict("Partition " + p + " of mirror topic '" + m.mirrorTopic()
+                            + "' ends at offset " + end + ", beyond its stop offset " + stop);
+                }
+                if (end < stop) {
+                    OptionalLong missing = sourceTopics.firstRecord(link,
+                            new TopicPartition(m.sourceTopic(), p), end, stop);
+                    if (missing.isPresent()) {
+                        throw new ClusterLinkException.Conflict("Partition " + p + " of mirror topic '"
+                                + m.mirrorTopic() + "' ends at offset " + end + " but the source has a record at offset "
+                                + missing.getAsLong() + ", below the stop offset " + stop + ": not stopped yet");
+                    }
+                    destinationTopics.pad(cluster, tp, end, stop);
+                }
+            }
+        } catch (KafkaCallException e) {
+            throw new ClusterLinkException.ClusterUnavailable("Cannot check mirror topic '" + m.mirrorTopic()
+                    + "' against its source before stopping it: " + e.getMessage(), e);
+        }
+        offsetSync.whileStopping(link, () -> {
+            offsetSync.finalSync(link, m);
+            return finishStop(link, m, m.stopOffsets(), "promoted");
         });
     }
 
@@ -272,36 +401,31 @@ public class MirrorActions {
 
     private void restoreTopicConfigs(Link link, Mirror m) {
         DestinationCluster cluster = lookup.known(m.clusterId());
-        Optional<String> sourceTimestampType = sourceTimestampType(link, m);
-        List<AlterConfigOp> ops = new ArrayList<>();
-        for (String name : new TreeSet<>(TopicConfigPolicy.MIRROR_ONLY.keySet())) {
-            ops.add(new AlterConfigOp(new ConfigEntry(name, ""), AlterConfigOp.OpType.DELETE));
-        }
-        sourceTimestampType.ifPresent(type -> {
-            ops.removeIf(op -> op.configEntry().name().equals(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG));
-            ops.add(new AlterConfigOp(new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, type),
-                    AlterConfigOp.OpType.SET));
-        });
+        Map<String, String> remembered = sourceConfigs(link, m);
         try {
-            destinationTopics.alterConfigs(cluster, m.mirrorTopic(), ops);
+            destinationTopics.alterConfigs(cluster, m.mirrorTopic(),
+                    TopicConfigPolicy.restore(remembered, clusters.limits(cluster).timestampBounds()));
         } catch (KafkaCallException e) {
             throw new ClusterLinkException.ClusterUnavailable("Cannot restore the configs of mirror topic '"
                     + m.mirrorTopic() + "': " + e.getMessage(), e);
         }
     }
 
-    private Optional<String> sourceTimestampType(Link link, Mirror m) {
+    /**
+     * The source's values of the configs the mirror owned while mirroring: read from the source
+     * when it answers quickly, else as remembered since the last config sync.
+     */
+    private Map<String, String> sourceConfigs(Link link, Mirror m) {
         Duration quick = sourceTopics.timeout().compareTo(STOP_SOURCE_TIMEOUT) < 0 ? sourceTopics.timeout()
                 : STOP_SOURCE_TIMEOUT;
         try {
-            ConfigEntry entry = sourceTopics.config(link, m.sourceTopic(), quick)
-                    .get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG);
-            return entry != null && entry.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG
-                    ? Optional.ofNullable(entry.value()) : Optional.empty();
+            return TopicConfigPolicy.remembered(sourceTopics.config(link, m.sourceTopic(), quick));
         } catch (KafkaCallException e) {
-            LOG.infof("Source of '%s' not readable while stopping (%s): its timestamp type reverts to the "
-                    + "destination default", m.mirrorTopic(), e.getMessage());
-            return Optional.empty();
+            Optional<Map<String, String>> stored = store.sourceConfigs(m.id());
+            LOG.infof("Source of '%s' not readable while stopping (%s): its configs are set back to %s",
+                    m.mirrorTopic(), e.getMessage(), stored.map(Object::toString)
+                            .orElse("the destination defaults (the source's values were never read)"));
+            return stored.orElse(Map.of());
         }
     }
 }

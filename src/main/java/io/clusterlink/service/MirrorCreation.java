@@ -1,5 +1,7 @@
 package io.clusterlink.service;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,14 +13,18 @@ import java.util.stream.IntStream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.jboss.logging.Logger;
 
 import io.clusterlink.kafka.DestinationCluster;
 import io.clusterlink.kafka.DestinationClusters;
+import io.clusterlink.kafka.DestinationLimits;
 import io.clusterlink.kafka.DestinationTopics;
 import io.clusterlink.kafka.KafkaCallException;
 import io.clusterlink.kafka.KafkaErrors;
@@ -26,6 +32,7 @@ import io.clusterlink.kafka.SourceTopics;
 import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.Link;
 import io.clusterlink.link.LinkSettings;
+import io.clusterlink.link.Mirror;
 import io.clusterlink.link.StartOffsetSpec;
 import io.clusterlink.link.TopicConfigPolicy;
 import io.clusterlink.link.TopicNames;
@@ -36,6 +43,8 @@ import io.clusterlink.store.LinkStore;
 public class MirrorCreation {
 
     private static final Logger LOG = Logger.getLogger(MirrorCreation.class);
+    /** A creation still recorded as in progress after this long was cut short. */
+    private static final Duration INTERRUPTED_AFTER = Duration.ofMinutes(2);
     /** Topic configs in one create-mirror request. */
     static final int MAX_TOPIC_CONFIGS = 500;
 
@@ -85,26 +94,77 @@ public class MirrorCreation {
             throw new ClusterLinkException.Conflict("Topic '" + mirrorTopic + "' already exists");
         }
         SourceTopic source = describeSource(link, request.sourceTopicName());
-        Map<String, String> configs = new HashMap<>(source.configs());
+        DestinationLimits limits = clusters.limits(cluster);
+        Map<String, String> configs = TopicConfigPolicy.whileMirroring(source.configs(), limits.maxBatchBytes(),
+                limits.timestampBounds());
         configs.putAll(userConfigs);
-        configs.putAll(TopicConfigPolicy.MIRROR_ONLY);
-        createTopic(cluster, mirrorTopic, source.partitions(), replicationFactor, configs);
-        readOnly.protectNew(cluster, mirrorTopic);
+        // The mirror is recorded first ("creating"), so that a creation cut short by a crash is
+        // finished or rolled back later, never leaving a topic no mirror owns.
+        Mirror mirror = store.insertMirror(link, mirrorTopic, request.sourceTopicName(), source.topicId(),
+                source.partitions(), source.startOffsets(), source.remembered());
         try {
-            store.insertMirror(link, mirrorTopic, request.sourceTopicName(), source.topicId(), source.partitions(),
-                    source.startOffsets());
+            createTopic(cluster, mirrorTopic, source.partitions(), replicationFactor, configs);
         } catch (RuntimeException e) {
-            try {
-                destinationTopics.delete(cluster, mirrorTopic);
-                readOnly.lift(cluster, mirrorTopic);
-            } catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
+            store.forgetCreation(mirror.id(), "mirror topic not created: " + e.getMessage());
             throw e;
         }
+        readOnly.protectNew(cluster, mirrorTopic);
+        store.created(mirror.id());
         LOG.infof("Created mirror topic '%s' of '%s' on link '%s' (%d partitions, start offsets %s)", mirrorTopic,
                 request.sourceTopicName(), linkName, source.partitions(), source.startOffsets());
         replication.wake();
+    }
+
+    /**
+     * Finishes creations that were cut short (the service stopped between recording a mirror and
+     * making its topic): one whose topic exists as this service makes them (its partitions and the
+     * configs only a mirror has) gets its read-only ACL and is copied; otherwise the record goes,
+     * and a topic of that name is left alone.
+     */
+    public void finishInterruptedCreations() {
+        for (Mirror m : store.creationsBefore(Instant.now().minus(INTERRUPTED_AFTER))) {
+            DestinationCluster cluster = clusters.byIdIfKnown(m.clusterId()).orElse(null);
+            if (cluster == null) {
+                continue;
+            }
+            try {
+                if (!destinationTopics.exists(cluster, m.mirrorTopic())) {
+                    store.forgetCreation(m.id(), "creation was interrupted before the topic was made");
+                    LOG.infof("Mirror topic '%s' was never made (its creation was interrupted): forgotten",
+                            m.mirrorTopic());
+                } else if (madeForMirror(cluster, m)) {
+                    readOnly.protectNew(cluster, m.mirrorTopic());
+                    store.created(m.id());
+                    LOG.infof("Finished the interrupted creation of mirror topic '%s'", m.mirrorTopic());
+                    replication.wake();
+                } else {
+                    store.forgetCreation(m.id(), "a topic of that name exists that this service did not make");
+                    LOG.warnf("Topic '%s' exists but was not made as a mirror: the interrupted creation of its mirror "
+                            + "is forgotten and the topic left as it is", m.mirrorTopic());
+                }
+            } catch (KafkaCallException e) {
+                LOG.debugf("Cannot finish the creation of mirror topic '%s' yet: %s", m.mirrorTopic(), e.getMessage());
+            }
+        }
+    }
+
+    /** A topic made by {@link #create}: the mirror's partitions, and the timestamp and size configs only a mirror has. */
+    private boolean madeForMirror(DestinationCluster cluster, Mirror m) {
+        if (destinationTopics.partitions(cluster, m.mirrorTopic()) != m.partitions()) {
+            return false;
+        }
+        Config config = destinationTopics.configs(cluster, Set.of(m.mirrorTopic())).get(m.mirrorTopic());
+        DestinationLimits limits = clusters.limits(cluster);
+        Map<String, String> owned = TopicConfigPolicy.mirrorOnly(limits.timestampBounds());
+        owned.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(limits.maxBatchBytes()));
+        for (Map.Entry<String, String> e : owned.entrySet()) {
+            ConfigEntry entry = config == null ? null : config.get(e.getKey());
+            if (entry == null || entry.source() != ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG
+                    || !e.getValue().equals(entry.value())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Map<String, String> mirrorTopicConfigs(String topic, List<LinkService.ConfigValue> configs) {
@@ -129,7 +189,8 @@ public class MirrorCreation {
         return result;
     }
 
-    private record SourceTopic(String topicId, int partitions, Map<String, String> configs, List<Long> startOffsets) {
+    private record SourceTopic(String topicId, int partitions, Map<String, String> configs,
+            Map<String, String> remembered, List<Long> startOffsets) {
     }
 
     private SourceTopic describeSource(Link link, String topic) {
@@ -137,13 +198,15 @@ public class MirrorCreation {
         try {
             SourceTopics.Description description = sourceTopics.describe(link, topic);
             int partitions = description.partitions();
-            Map<String, String> configs = settings.topicConfigPolicy().desired(sourceTopics.config(link, topic));
+            Config config = sourceTopics.config(link, topic);
+            Map<String, String> configs = settings.topicConfigPolicy().desired(config);
             Set<TopicPartition> tps = IntStream.range(0, partitions).mapToObj(p -> new TopicPartition(topic, p))
                     .collect(Collectors.toSet());
             Map<TopicPartition, Long> start = startOffsets(link, tps, settings.startOffsetSpec());
             List<Long> startOffsets = IntStream.range(0, partitions)
                     .mapToObj(p -> start.get(new TopicPartition(topic, p))).toList();
-            return new SourceTopic(description.topicId(), partitions, configs, startOffsets);
+            return new SourceTopic(description.topicId(), partitions, configs, TopicConfigPolicy.remembered(config),
+                    startOffsets);
         } catch (KafkaCallException e) {
             if (e.is(KafkaErrors.Kind.UNKNOWN_TOPIC)) {
                 throw new ClusterLinkException.NotFound("Source topic '" + topic + "' not found on the source "

@@ -28,12 +28,15 @@ public class MirrorQueries {
     private final DestinationClusters clusters;
     private final LinkLookup lookup;
     private final ReplicationControl replication;
+    private final MirrorLags lags;
 
-    MirrorQueries(LinkStore store, DestinationClusters clusters, LinkLookup lookup, ReplicationControl replication) {
+    MirrorQueries(LinkStore store, DestinationClusters clusters, LinkLookup lookup, ReplicationControl replication,
+            MirrorLags lags) {
         this.store = store;
         this.clusters = clusters;
         this.lookup = lookup;
         this.replication = replication;
+        this.lags = lags;
     }
 
     public List<MirrorView> list(String clusterId, String linkName, String statusFilter) {
@@ -70,7 +73,8 @@ public class MirrorQueries {
     }
 
     private MirrorView view(Mirror m, Link link) {
-        return new MirrorView(m, MirrorLifecycle.shown(m, link == null ? null : link.state()), replication.lags(m));
+        String message = m.statusMessage() != null ? m.statusMessage() : replication.activity(m).orElse(null);
+        return new MirrorView(m, MirrorLifecycle.shown(m, link == null ? null : link.state()), lags.of(m), message);
     }
 
     private static MirrorStatus parseStatus(String status) {

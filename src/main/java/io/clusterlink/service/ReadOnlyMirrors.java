@@ -66,7 +66,7 @@ public class ReadOnlyMirrors {
      * may have lifted its ACL before the check re-added it: the check lifts it again.
      */
     public void keepReadOnly(Link link) {
-        List<String> topics = store.listMirrors(link).stream().filter(m -> MirrorLifecycle.readOnly(m.status()))
+        List<String> topics = store.listMirrors(link).stream().filter(MirrorLifecycle::keptReadOnly)
                 .map(Mirror::mirrorTopic).toList();
         Optional<DestinationCluster> cluster = clusters.byIdIfKnown(link.clusterId());
         if (topics.isEmpty() || cluster.isEmpty()) {
@@ -82,7 +82,7 @@ public class ReadOnlyMirrors {
         LOG.infof("Mirror topics %s of link '%s' were writable: added their read-only ACL (DENY WRITE for User:*)",
                 unprotected, link.name());
         for (String topic : unprotected) {
-            boolean stillMirror = store.findMirror(link.clusterId(), topic).filter(m -> MirrorLifecycle.readOnly(m.status()))
+            boolean stillMirror = store.findMirror(link.clusterId(), topic).filter(MirrorLifecycle::keptReadOnly)
                     .isPresent();
             if (!stillMirror) {
                 acls.lift(cluster.get(), topic);

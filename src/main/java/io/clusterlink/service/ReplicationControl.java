@@ -2,6 +2,7 @@ package io.clusterlink.service;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import io.clusterlink.link.Mirror;
 import io.clusterlink.link.PartitionLag;
@@ -18,6 +19,12 @@ public interface ReplicationControl {
      */
     boolean halt(long mirrorId, Duration timeout);
 
-    /** Live per-partition lags, or the last known ones for a mirror that is not running. */
-    List<PartitionLag> lags(Mirror mirror);
+    /** Per-partition lags as the data plane knows them (live, or last known); empty when it has none. */
+    Optional<List<PartitionLag>> lags(Mirror mirror);
+
+    /**
+     * What the data plane is doing with the mirror that it cannot show otherwise: alignment
+     * progress, a destination that refuses or does not acknowledge writes; empty when nothing.
+     */
+    Optional<String> activity(Mirror mirror);
 }

@@ -182,7 +182,7 @@ public class LinkStore {
 
     @Transactional
     public Mirror insertMirror(Link link, String mirrorTopic, String sourceTopic, String sourceTopicId,
-            int partitions, List<Long> startOffsets) {
+            int partitions, List<Long> startOffsets, Map<String, String> sourceConfigs) {
         if (mirrors.findByName(link.clusterId(), mirrorTopic).isPresent()) {
             throw new ClusterLinkException.Conflict("Topic '" + mirrorTopic + "' already exists");
         }
@@ -198,6 +198,8 @@ public class LinkStore {
         e.mirrorTopicError = MirrorTopicError.NO_ERROR.name();
         e.stateTimeMs = clock.millis();
         e.startOffsets = writeOffsets(startOffsets);
+        e.sourceConfigs = write(new TreeMap<>(sourceConfigs));
+        e.creating = true;
         e.createdAt = clock.instant();
         try {
             mirrors.persistAndFlush(e);
@@ -308,10 +310,54 @@ public class LinkStore {
         return true;
     }
 
+    /** The mirror's topic and read-only ACL exist: it can be copied. */
+    @Transactional
+    public void created(long mirrorId) {
+        mirrors.findByIdOptional(mirrorId).ifPresent(e -> e.creating = false);
+    }
+
+    /** Forgets a mirror whose creation did not complete (its topic could not be made, or is not its own). */
+    @Transactional
+    public void forgetCreation(long mirrorId, String reason) {
+        mirrors.findByIdOptional(mirrorId).filter(e -> e.creating).ifPresent(e -> {
+            mirrors.delete(e);
+            audit(e.clusterId, linkName(e.linkId), e.mirrorTopicName, e.mirrorStatus, "DELETED", reason);
+        });
+    }
+
+    /** Mirrors still being created that were recorded before {@code before} (their creation may have been cut short). */
+    @Transactional
+    public List<Mirror> creationsBefore(Instant before) {
+        List<Mirror> result = new ArrayList<>();
+        for (MirrorEntity e : mirrors.list("creating = true and createdAt < ?1", before)) {
+            result.add(toMirror(e, linkName(e.linkId)));
+        }
+        return result;
+    }
+
+    /** Keeps the source topic's values of the configs the mirror owns while mirroring, when they changed. */
+    @Transactional
+    public void rememberSourceConfigs(long mirrorId, Map<String, String> configs) {
+        mirrors.findByIdOptional(mirrorId).ifPresent(e -> {
+            String json = write(new TreeMap<>(configs));
+            if (!json.equals(e.sourceConfigs)) {
+                e.sourceConfigs = json;
+            }
+        });
+    }
+
+    /** The source topic's values of the configs the mirror owns while mirroring; empty when not known. */
+    @Transactional
+    public Optional<Map<String, String>> sourceConfigs(long mirrorId) {
+        return mirrors.findByIdOptional(mirrorId).filter(e -> e.sourceConfigs != null)
+                .map(e -> read(e.sourceConfigs, CONFIG_MAP));
+    }
+
     /** Records a message on a mirror without changing its state (e.g. records skipped by retention). */
     @Transactional
     public void note(long mirrorId, String message) {
-        mirrors.findByIdOptional(mirrorId).ifPresent(e -> e.statusMessage = message);
+        mirrors.findByIdOptional(mirrorId).filter(e -> !MirrorStatus.FAILED.name().equals(e.mirrorStatus))
+                .ifPresent(e -> e.statusMessage = message);
     }
 
     private String linkName(long linkId) {
@@ -340,7 +386,7 @@ public class LinkStore {
                 e.sourceTopicId, e.numPartitions, MirrorStatus.valueOf(e.mirrorStatus),
                 MirrorTopicError.valueOf(e.mirrorTopicError), e.statusMessage, e.stateTimeMs,
                 readOffsets(e.startOffsets), e.stopOffsets == null ? null : readOffsets(e.stopOffsets),
-                StopMode.valueOf(e.stopMode));
+                StopMode.valueOf(e.stopMode), e.creating);
     }
 
     private String writeConfigs(Map<String, String> configs) {

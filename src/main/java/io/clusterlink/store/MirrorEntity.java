@@ -55,6 +55,12 @@ public class MirrorEntity {
     @Column(name = "stop_offsets")
     public String stopOffsets;
 
+    @Column(name = "source_configs")
+    public String sourceConfigs;
+
+    @Column(name = "creating", nullable = false)
+    public boolean creating;
+
     @Column(name = "stop_mode", nullable = false)
     public String stopMode;
 

@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 
 import io.clusterlink.kafka.DestinationCluster;
 import io.clusterlink.kafka.DestinationClusters;
+import io.clusterlink.kafka.DestinationLimits;
 import io.clusterlink.kafka.DestinationTopics;
 import io.clusterlink.kafka.KafkaCallException;
 import io.clusterlink.kafka.KafkaErrors;
@@ -159,7 +160,9 @@ class TopicConfigSyncTask implements LinkSyncTask {
         if (source == null || mirror == null) {
             return;
         }
-        List<AlterConfigOp> ops = policy.alterations(source, mirror);
+        mirrors.rememberSourceConfigs(m, TopicConfigPolicy.remembered(source));
+        DestinationLimits limits = clusters.limits(cluster);
+        List<AlterConfigOp> ops = policy.alterations(source, mirror, limits.maxBatchBytes(), limits.timestampBounds());
         if (ops.isEmpty()) {
             return;
         }

@@ -111,6 +111,17 @@ class MirrorLifecycleTest {
     }
 
     @Test
+    void aMirrorBeingCreatedIsNeitherCopiedNorMadeReadOnlyByThePeriodicCheck() {
+        Mirror creating = new Mirror(1, 2, "l", "c", "t", "t", "id", 1, MirrorStatus.PENDING_MIRROR,
+                MirrorTopicError.NO_ERROR, null, 0, List.of(0L), null, StopMode.NONE, true);
+
+        assertThat(MirrorLifecycle.replicates(creating, LinkState.ACTIVE)).isFalse();
+        assertThat(MirrorLifecycle.keptReadOnly(creating)).isFalse();
+        assertThat(MirrorLifecycle.keptReadOnly(mirror(MirrorStatus.PENDING_MIRROR, StopMode.NONE,
+                MirrorTopicError.NO_ERROR))).isTrue();
+    }
+
+    @Test
     void stopModeTellsAPromoteFromAFailover() {
         Mirror promoting = mirror(MirrorStatus.PENDING_STOPPED, StopMode.PROMOTE, MirrorTopicError.NO_ERROR);
         Mirror failingOver = mirror(MirrorStatus.PENDING_STOPPED, StopMode.FAILOVER, MirrorTopicError.NO_ERROR);
@@ -157,6 +168,6 @@ class MirrorLifecycleTest {
 
     private static Mirror mirror(MirrorStatus status, StopMode mode, MirrorTopicError error) {
         return new Mirror(1, 2, "l", "c", "t", "t", "id", 1, status, error, null, 0, List.of(0L),
-                mode == StopMode.PROMOTE ? List.of(10L) : null, mode);
+                mode == StopMode.PROMOTE ? List.of(10L) : null, mode, false);
     }
 }

@@ -28,9 +28,9 @@ import io.clusterlink.testing.KafkaClusters;
 import io.clusterlink.testing.KafkaClustersResource;
 import io.clusterlink.testing.MirrorVerifier;
 import io.clusterlink.testing.PartitionLog;
-import io.restassured.path.json.JsonPath;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 
 /** promote, failover, pause and resume, and deleting a link that still has mirrors. */
 @QuarkusTest
@@ -181,6 +181,59 @@ class MirrorActionsIT {
         produce(topic, 11, 10);
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
                 .until(() -> KafkaClusters.endOffsets(kafka.destination(), topic).equals(endsWhenFailed));
+    }
+
+    @Test
+    void aForeignRecordWrittenWhileTheMirrorWasPausedFailsItOnResumeInsteadOfBeingKept() throws Exception {
+        // Given a paused mirror of 10 records; the source gets its 11th record, and another client
+        // writes a record of its own at that offset of the mirror
+        String topic = uniqueName("paused-foreign");
+        String link = uniqueName("link");
+        mirrorCaughtUp(link, topic, 1, 10);
+        action(link, "pause", topic);
+        awaitStatus(link, topic, "PAUSED");
+        produce(topic, 10, 1);
+        try (KafkaProducer<byte[], byte[]> intruder = KafkaClusters.producer(kafka.destination(), Map.of())) {
+            assertThat(intruder.send(new ProducerRecord<>(topic, bytes("k10"), bytes("intruder"))).get().offset())
+                    .isEqualTo(10);
+        }
+
+        // When it is resumed
+        action(link, "resume", topic);
+
+        // Then the restart finds the mirror's last record is not the source's, and fails the mirror
+        awaitStatus(link, topic, "FAILED");
+        JsonPath failed = mirror(link, topic);
+        assertThat(failed.getString("mirror_topic_error")).isEqualTo("ILLEGAL_STATE");
+        assertThat(failed.getString("mirror_status_message")).contains("offset 10").contains("differs from the source");
+        assertThat(KafkaClusters.endOffsets(kafka.destination(), topic)).containsEntry(new TopicPartition(topic, 0), 11L);
+    }
+
+    @Test
+    void aMirrorWrittenPastItsSourceWhilePausedFailsOnResume() throws Exception {
+        // Given a paused mirror of 10 records, and two records another client appended to it
+        String topic = uniqueName("paused-overshoot");
+        String link = uniqueName("link");
+        mirrorCaughtUp(link, topic, 1, 10);
+        action(link, "pause", topic);
+        awaitStatus(link, topic, "PAUSED");
+        try (KafkaProducer<byte[], byte[]> intruder = KafkaClusters.producer(kafka.destination(), Map.of())) {
+            intruder.send(new ProducerRecord<>(topic, bytes("a"))).get();
+            intruder.send(new ProducerRecord<>(topic, bytes("b"))).get();
+        }
+
+        // When it is resumed
+        action(link, "resume", topic);
+
+        // Then it fails: it ends beyond the source, and nothing more is written to it
+        awaitStatus(link, topic, "FAILED");
+        JsonPath failed = mirror(link, topic);
+        assertThat(failed.getString("mirror_topic_error")).isEqualTo("UNEXPECTED_TRUNCATION");
+        assertThat(failed.getString("mirror_status_message")).contains("ends at offset 10, below the mirror's end "
+                + "offset 12").contains("another client wrote to the mirror topic");
+        produce(topic, 10, 5);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() ->
+                KafkaClusters.endOffsets(kafka.destination(), topic).get(new TopicPartition(topic, 0)) == 12L);
     }
 
     /** Given: a source topic with {@code records} records, a link, and its mirror caught up. */

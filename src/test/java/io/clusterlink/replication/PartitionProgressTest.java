@@ -2,58 +2,142 @@ package io.clusterlink.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.CompressionType;
 import org.junit.jupiter.api.Test;
 
 class PartitionProgressTest {
 
+    private static final TopicPartition TP = new TopicPartition("t", 0);
+
+    private final PartitionProgress progress = new PartitionProgress(0);
+    private final Writer writer = new Writer(new org.apache.kafka.clients.producer.MockProducer<>(), 1,
+            CompressionType.NONE, 1 << 20, 0, () -> { });
+
+    private AckTracker attempt(long from) {
+        AckTracker acks = new AckTracker(TP, progress, writer, from, () -> { });
+        progress.restart(from, acks);
+        return acks;
+    }
+
+    private static RecordMetadata at(long offset) {
+        return new RecordMetadata(TP, offset, 0, 0, 0, 0);
+    }
+
     @Test
     void positionIsTheAcknowledgedEndWhileWritesAreInFlight() {
-        PartitionProgress p = new PartitionProgress(0);
-        p.reset(10);
-        p.beforeSend();
-        p.beforeSend();
-        p.sentUpTo(12);
-        p.sourceEnd(20);
+        AckTracker acks = attempt(10);
+        acks.sending(10);
+        acks.sending(11);
+        progress.fetchedUpTo(12);
+        progress.sourceEnd(20);
 
-        assertThat(p.copiedPosition()).isEqualTo(10);
-        p.acknowledged(11);
-        assertThat(p.copiedPosition()).isEqualTo(11);
-        p.acknowledged(12);
-        assertThat(p.copiedPosition()).isEqualTo(12);
-        assertThat(p.lag().lag()).isEqualTo(8);
-        assertThat(p.lag().lastSourceFetchOffset()).isEqualTo(20);
+        assertThat(progress.copiedPosition()).isEqualTo(10);
+        acks.onCompletion(at(10), null);
+        assertThat(progress.copiedPosition()).isEqualTo(11);
+        acks.onCompletion(at(11), null);
+        assertThat(progress.copiedPosition()).isEqualTo(12);
+        assertThat(progress.lag().lag()).isEqualTo(8);
+        assertThat(progress.lag().lastSourceFetchOffset()).isEqualTo(20);
     }
 
     @Test
     void trailingNonDataOffsetsCountAsCopiedOnceNothingIsInFlight() {
-        PartitionProgress p = new PartitionProgress(0);
-        p.reset(5);
-        p.sentUpTo(6);
-        p.sourceEnd(6);
+        attempt(5);
+        progress.fetchedUpTo(6);
+        progress.sourceEnd(6);
 
-        assertThat(p.copiedPosition()).isEqualTo(6);
-        assertThat(p.lag().lag()).isZero();
+        assertThat(progress.copiedPosition()).isEqualTo(6);
+        assertThat(progress.lag().lag()).isZero();
+    }
+
+    @Test
+    void aFailedWriteKeepsThePositionAtWhatWasAcknowledged() {
+        AckTracker acks = attempt(100);
+        for (long o = 100; o < 110; o++) {
+            acks.sending(o);
+        }
+        progress.fetchedUpTo(110);
+        progress.sourceEnd(110);
+        acks.onCompletion(at(100), null);
+
+        acks.onCompletion(null, new org.apache.kafka.common.errors.NotEnoughReplicasException("refused"));
+        for (int i = 0; i < 8; i++) {
+            acks.onCompletion(null, new org.apache.kafka.common.KafkaException("Producer is closed forcefully."));
+        }
+
+        assertThat(acks.pending()).isZero();
+        assertThat(progress.copiedPosition()).isEqualTo(101);
+        assertThat(progress.lag().lag()).isEqualTo(9);
+        assertThat(acks.failure().offset()).isEqualTo(101);
+        assertThat(writer.failed()).isTrue();
+    }
+
+    @Test
+    void aStoppedPartitionCountsOnlyAcknowledgedWrites() {
+        AckTracker acks = attempt(0);
+        acks.sending(0);
+        acks.onCompletion(at(0), null);
+        progress.fetchedUpTo(5);
+        progress.stopped();
+
+        assertThat(progress.copiedPosition()).isEqualTo(1);
     }
 
     @Test
     void reachesStopOnlyWhenAlignedAndCopiedUpToIt() {
-        PartitionProgress p = new PartitionProgress(0);
-        p.stopOffset(5L);
-        p.reset(3);
-        p.sentUpTo(9);
-        assertThat(p.reachedStop()).isFalse();
+        progress.stopOffset(5L);
+        attempt(3);
+        progress.fetchedUpTo(9);
+        assertThat(progress.reachedStop()).isFalse();
 
-        p.aligned(true);
-        assertThat(p.copiedPosition()).isEqualTo(5);
-        assertThat(p.reachedStop()).isTrue();
+        progress.aligned(true);
+        assertThat(progress.copiedPosition()).isEqualTo(5);
+        assertThat(progress.reachedStop()).isTrue();
     }
 
     @Test
-    void lagIsZeroBeforeTheFirstFetch() {
+    void anAcknowledgementAtAnotherOffsetIsADivergence() {
+        AckTracker acks = attempt(10);
+        acks.sending(10);
+
+        acks.onCompletion(at(11), null);
+
+        assertThat(acks.failure().divergence()).isEqualTo(
+                "source offset 10 of partition 0 was written at offset 11 of the mirror: another client wrote to the "
+                        + "mirror topic");
+        assertThat(progress.copiedPosition()).isEqualTo(10);
+        assertThat(writer.failed()).isTrue();
+    }
+
+    @Test
+    void anAcknowledgementWithoutOffsetCountsWhereItWasSent() {
+        AckTracker acks = attempt(10);
+        acks.sending(10);
+
+        acks.onCompletion(new RecordMetadata(TP, -1, 0, -1, 0, 0), null);
+
+        assertThat(acks.failure()).isNull();
+        assertThat(progress.copiedPosition()).isEqualTo(11);
+    }
+
+    @Test
+    void lagIsUnknownBeforeTheSourceEndIsKnown() {
         PartitionProgress p = new PartitionProgress(2);
 
-        assertThat(p.lag().lag()).isZero();
+        assertThat(p.lag().lag()).isEqualTo(-1);
         assertThat(p.lag().lastSourceFetchOffset()).isEqualTo(-1);
         assertThat(p.lag().partition()).isEqualTo(2);
+    }
+
+    @Test
+    void aPartitionNotStartedYetLacksEverythingUpToTheSourceEnd() {
+        PartitionProgress p = new PartitionProgress(0);
+        p.sourceEnd(100);
+
+        assertThat(p.lag().lag()).isEqualTo(100);
+        p.startsAt(40);
+        assertThat(p.lag().lag()).isEqualTo(60);
     }
 }

@@ -1,0 +1,138 @@
+package io.clusterlink.replication;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.record.CompressionType;
+
+import io.clusterlink.kafka.DestinationCluster;
+import io.clusterlink.kafka.DestinationTopics;
+import io.clusterlink.kafka.KafkaClients;
+
+/**
+ * The Kafka clients of one link's copy threads and their starts: a source Admin shared by the
+ * link, a consumer and producers per copy thread, probe consumers and filler producers per start.
+ */
+final class CopyClients implements PartitionCopier.Clients, PartitionStarter.Io, PartitionStarter.Destination {
+
+    private final String clientId;
+    private final Map<String, Object> sourceProps;
+    private final DestinationCluster destination;
+    private final DestinationTopics destinationTopics;
+    private final Admin sourceAdmin;
+    private final int maxBatchBytes;
+    private final Duration timeout;
+
+    CopyClients(String clientId, Map<String, Object> sourceProps, DestinationCluster destination,
+            DestinationTopics destinationTopics, Admin sourceAdmin, int maxBatchBytes, Duration timeout) {
+        this.clientId = clientId;
+        this.sourceProps = sourceProps;
+        this.destination = destination;
+        this.destinationTopics = destinationTopics;
+        this.sourceAdmin = sourceAdmin;
+        this.maxBatchBytes = maxBatchBytes;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public Consumer<byte[], byte[]> sourceConsumer() {
+        return KafkaClients.replicationConsumer(sourceProps, clientId);
+    }
+
+    @Override
+    public Producer<byte[], byte[]> producer(CompressionType codec, int generation) {
+        return KafkaClients.replicationProducer(destination.clientProperties(), clientId + "-" + generation, codec,
+                maxBatchBytes);
+    }
+
+    @Override
+    public long bufferMemory() {
+        return KafkaClients.bufferMemory(destination.clientProperties());
+    }
+
+    @Override
+    public int maxBatchBytes() {
+        return maxBatchBytes;
+    }
+
+    @Override
+    public CompletableFuture<Map<String, String>> sourceTopicIds(Set<String> topics) {
+        Map<String, KafkaFuture<TopicDescription>> futures = sourceAdmin.describeTopics(topics,
+                new DescribeTopicsOptions().timeoutMs((int) timeout.toMillis())).topicNameValues();
+        CompletableFuture<Map<String, String>> result = new CompletableFuture<>();
+        KafkaFuture.allOf(futures.values().toArray(KafkaFuture[]::new)).whenComplete((v, e) -> {
+            Map<String, String> ids = new HashMap<>();
+            for (Map.Entry<String, KafkaFuture<TopicDescription>> f : futures.entrySet()) {
+                try {
+                    ids.put(f.getKey(), f.getValue().getNow(null).topicId().toString());
+                } catch (Exception ex) {
+                    if (!(ex.getCause() instanceof UnknownTopicOrPartitionException)) {
+                        result.completeExceptionally(ex);
+                        return;
+                    }
+                }
+            }
+            result.complete(ids);
+        });
+        return result;
+    }
+
+    @Override
+    public Admin sourceAdmin() {
+        return sourceAdmin;
+    }
+
+    @Override
+    public PartitionStarter.Destination destination() {
+        return this;
+    }
+
+    @Override
+    public Consumer<byte[], byte[]> newSourceConsumer() {
+        return KafkaClients.probeConsumer(sourceProps, clientId + "-verify", IsolationLevel.READ_COMMITTED);
+    }
+
+    @Override
+    public Consumer<byte[], byte[]> newDestinationConsumer() {
+        return KafkaClients.probeConsumer(destination.clientProperties(), clientId + "-verify",
+                IsolationLevel.READ_UNCOMMITTED);
+    }
+
+    @Override
+    public Filler newFiller() {
+        Map<String, Object> props = new HashMap<>(destination.clientProperties());
+        props.put("client.id", clientId + "-align");
+        return new RawFiller(props, maxBatchBytes, timeout);
+    }
+
+    @Override
+    public Map<TopicPartition, Long> endOffsets(Set<TopicPartition> partitions) {
+        return destinationTopics.endOffsets(destination, partitions);
+    }
+
+    @Override
+    public Map<TopicPartition, Long> startOffsets(Set<TopicPartition> partitions) {
+        return destinationTopics.startOffsets(destination, partitions);
+    }
+
+    @Override
+    public void deleteBefore(TopicPartition partition, long offset) {
+        destinationTopics.deleteBefore(destination, partition, offset);
+    }
+
+    void close() {
+        sourceAdmin.close(Duration.ofSeconds(1));
+    }
+}

@@ -1,0 +1,610 @@
+package io.clusterlink.replication;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.LogDirDescription;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ReplicaInfo;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.record.DefaultRecord;
+import org.jboss.logging.Logger;
+
+import io.clusterlink.kafka.KafkaCallException;
+import io.clusterlink.kafka.KafkaErrors;
+import io.clusterlink.kafka.KafkaFutures;
+import io.clusterlink.link.MirrorTopicError;
+
+/**
+ * The {@link Starter} of one copy thread, on the shared start and alignment executors. A start:
+ * <ol>
+ * <li>checks the source topic: it exists with the mirror's topic id and enough partitions;</li>
+ * <li>reads the mirror partition's end offset until it is stable over the fence interval, so a
+ * write of an earlier writer (a closed producer, a killed service) that was still on its way has
+ * landed before it is looked at;</li>
+ * <li>refuses a mirror that ends beyond the source (truncated source, foreign writes) and verifies
+ * the mirror's last record against the source ({@link TailVerifier});</li>
+ * <li>aligns: fillers up to the start offset (or the source's log start, when retention deleted
+ * records before they were copied), deleted in chunks, so the mirror starts exactly there;</li>
+ * <li>picks the codec: the source topic's {@code compression.type}, or, when the source keeps what
+ * its producers sent, compression when the source stores far less than the records' size.</li>
+ * </ol>
+ */
+final class PartitionStarter implements Starter {
+
+    private static final Logger LOG = Logger.getLogger(PartitionStarter.class);
+    /** Rounds of end offset reads before a partition whose end keeps moving is retried later. */
+    private static final int STABILITY_ROUNDS = 5;
+    /** Source records read before a partition's verification offset, to tell whether the source is compressed. */
+    private static final long SAMPLE = 500;
+    /** Fewer source records than this tell nothing about its compression. */
+    private static final int MIN_SAMPLE = 50;
+    /** A source stores its records compressed when it needs less than this share of their size. */
+    private static final double COMPRESSED_BELOW = 0.8;
+
+    /** The mirror partitions' logs on the destination cluster. */
+    interface Destination {
+        Map<TopicPartition, Long> endOffsets(Set<TopicPartition> partitions);
+
+        Map<TopicPartition, Long> startOffsets(Set<TopicPartition> partitions);
+
+        void deleteBefore(TopicPartition partition, long offset);
+    }
+
+    /** What a start talks to. */
+    interface Io {
+        Admin sourceAdmin();
+
+        Destination destination();
+
+        org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> newSourceConsumer();
+
+        org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> newDestinationConsumer();
+
+        Filler newFiller();
+    }
+
+    /**
+     * @param fenceInterval how long the end offset must stay the same before it is trusted
+     * @param timeout bound on each call and read of a start
+     * @param fillChunk fillers written between two deletions, bounding the disk they take
+     */
+    record Settings(Duration fenceInterval, Duration timeout, long fillChunk) {
+    }
+
+    private final String name;
+    private final Io io;
+    private final Executor startPool;
+    private final Executor alignPool;
+    private final CopyListener listener;
+    private final Settings settings;
+    private final Map<TopicPartition, Job> running = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /** One partition's start in progress; {@code writing} while fillers are written to it. */
+    private static final class Job {
+        volatile boolean cancelled;
+        boolean writing;
+        final CompletableFuture<Void> idle = new CompletableFuture<>();
+
+        synchronized boolean beginWriting() {
+            if (cancelled) {
+                return false;
+            }
+            writing = true;
+            return true;
+        }
+
+        synchronized void endWriting() {
+            writing = false;
+            if (cancelled) {
+                idle.complete(null);
+            }
+        }
+
+        synchronized CompletableFuture<Void> cancel() {
+            cancelled = true;
+            if (!writing) {
+                idle.complete(null);
+            }
+            return idle;
+        }
+    }
+
+    PartitionStarter(String name, Io io, Executor startPool, Executor alignPool, CopyListener listener,
+            Settings settings) {
+        this.name = name;
+        this.io = io;
+        this.startPool = startPool;
+        this.alignPool = alignPool;
+        this.listener = listener;
+        this.settings = settings;
+    }
+
+    @Override
+    public void start(List<Request> requests, Consumer<Result> results) {
+        for (Request r : requests) {
+            running.put(r.partition().source(), new Job());
+        }
+        startPool.execute(() -> {
+            try {
+                run(requests, results);
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "Start of %d partition(s) on %s failed", requests.size(), name);
+                for (Request r : requests) {
+                    finish(r, results, new Retry(r.partition().source(), "the start failed: " + e.getMessage()));
+                }
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> cancel(TopicPartition source) {
+        Job job = running.get(source);
+        return job == null ? CompletableFuture.completedFuture(null) : job.cancel();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        running.values().forEach(Job::cancel);
+    }
+
+    private boolean cancelled(Request r) {
+        Job job = running.get(r.partition().source());
+        return closed || job == null || job.cancelled;
+    }
+
+    private void finish(Request r, Consumer<Result> results, Result result) {
+        TopicPartition tp = r.partition().source();
+        Job job = running.remove(tp);
+        if (job != null) {
+            job.idle.complete(null);
+        }
+        results.accept(job != null && job.cancelled && !(result instanceof Failed) ? new Cancelled(tp) : result);
+    }
+
+    /** What a partition needs after the checks. */
+    private record Plan(Request request, long end, long target, long skipped, boolean compacted,
+            CompressionType codec, long sourceEnd) {
+    }
+
+    private void run(List<Request> requests, Consumer<Result> results) {
+        Set<String> topics = new HashSet<>();
+        requests.forEach(r -> topics.add(r.partition().source().topic()));
+        Map<String, TopicDescription> described;
+        Map<String, Config> configs;
+        Map<TopicPartition, Long> destEnd;
+        Map<TopicPartition, Long> destStart;
+        Map<TopicPartition, Long> srcStart;
+        Map<TopicPartition, Long> srcStable;
+        Map<TopicPartition, Long> srcEnd;
+        Set<TopicPartition> moving = new HashSet<>();
+        try {
+            described = describe(topics);
+            configs = configs(topics);
+            Set<TopicPartition> dests = new HashSet<>();
+            Set<TopicPartition> sources = new HashSet<>();
+            for (Request r : requests) {
+                if (described.containsKey(r.partition().source().topic())) {
+                    dests.add(r.partition().destination());
+                    sources.add(r.partition().source());
+                }
+            }
+            destEnd = stableEnds(dests, moving);
+            destStart = io.destination().startOffsets(dests);
+            srcStart = offsets(sources, OffsetSpec.earliest(), IsolationLevel.READ_UNCOMMITTED);
+            srcStable = offsets(sources, OffsetSpec.latest(), IsolationLevel.READ_COMMITTED);
+            srcEnd = offsets(sources, OffsetSpec.latest(), IsolationLevel.READ_UNCOMMITTED);
+        } catch (KafkaCallException e) {
+            for (Request r : requests) {
+                finish(r, results, new Retry(r.partition().source(), "cannot start: " + e.getMessage()));
+            }
+            return;
+        }
+        List<Plan> plans = new ArrayList<>();
+        for (Request r : requests) {
+            MirrorPartition m = r.partition();
+            TopicPartition tp = m.source();
+            if (cancelled(r)) {
+                finish(r, results, new Cancelled(tp));
+                continue;
+            }
+            Result refused = check(r, described.get(tp.topic()), moving, destEnd, srcEnd, srcStable);
+            if (refused != null) {
+                finish(r, results, refused);
+                continue;
+            }
+            long end = destEnd.get(m.destination());
+            long sourceStart = srcStart.get(tp);
+            long target = Math.max(m.startOffset(), sourceStart);
+            long skipped = target > m.startOffset() && target > end ? target - Math.max(end, m.startOffset()) : 0;
+            plans.add(new Plan(r, end, target, skipped, compacted(configs.get(tp.topic())),
+                    configuredCodec(configs.get(tp.topic())), srcStable.get(tp)));
+            m.progress().startsAt(end);
+            m.progress().sourceEnd(srcStable.get(tp));
+        }
+        plans = verify(plans, destStart, srcStart, srcStable, results);
+        for (Plan p : plans) {
+            if (p.end() < p.target()) {
+                alignPool.execute(() -> align(p, results));
+            } else {
+                ready(p, destStart, results);
+            }
+        }
+    }
+
+    /** Refusals before anything is read: the source topic changed, the mirror ends beyond the source. */
+    static Result check(Request r, TopicDescription source, Set<TopicPartition> moving,
+            Map<TopicPartition, Long> destEnd, Map<TopicPartition, Long> srcEnd, Map<TopicPartition, Long> srcStable) {
+        MirrorPartition m = r.partition();
+        TopicPartition tp = m.source();
+        if (source == null) {
+            return new Retry(tp, "Source topic '" + tp.topic() + "' is not found on the source cluster");
+        }
+        String id = source.topicId().toString();
+        if (m.sourceTopicId() != null && !m.sourceTopicId().equals(id)) {
+            return new Failed(tp, MirrorTopicError.SOURCE_TOPIC_ID_CHANGED, "Source topic '" + tp.topic()
+                    + "' was deleted and re-created: its topic id is now " + id + ", the mirror copied "
+                    + m.sourceTopicId());
+        }
+        if (tp.partition() >= source.partitions().size()) {
+            return new Failed(tp, MirrorTopicError.SOURCE_PARTITIONS_DECREASED, "Source topic '" + tp.topic()
+                    + "' has " + source.partitions().size() + " partitions, fewer than the mirror's");
+        }
+        if (r.truncatedAt() != null) {
+            return new Failed(tp, MirrorTopicError.UNEXPECTED_TRUNCATION, "The source log of partition "
+                    + tp.partition() + " was truncated: it diverges from the mirror at offset " + r.truncatedAt()
+                    + " (the source lost records the mirror has, e.g. after an unclean leader election)");
+        }
+        if (moving.contains(m.destination())) {
+            return new Retry(tp, "The end offset of partition " + m.destination().partition() + " of the mirror "
+                    + "keeps moving while nothing of this service writes to it: another client writes to the mirror "
+                    + "topic");
+        }
+        long end = destEnd.get(m.destination());
+        long sourceEnd = srcEnd.get(tp);
+        if (end > sourceEnd) {
+            return new Failed(tp, MirrorTopicError.UNEXPECTED_TRUNCATION, "Source partition " + tp.partition()
+                    + " ends at offset " + sourceEnd + ", below the mirror's end offset " + end
+                    + ": the source was truncated, or another client wrote to the mirror topic");
+        }
+        long stable = srcStable.get(tp);
+        if (end > stable) {
+            return new Failed(tp, MirrorTopicError.ILLEGAL_STATE, "Partition " + m.destination().partition()
+                    + " of the mirror ends at offset " + end + ", beyond the source's last stable offset " + stable
+                    + ": another client wrote to the mirror topic");
+        }
+        return null;
+    }
+
+    /**
+     * Verifies each partition's last record against the source, and reads a sample of source
+     * records where the codec is still to be chosen; returns the partitions that passed.
+     */
+    private List<Plan> verify(List<Plan> plans, Map<TopicPartition, Long> destStart,
+            Map<TopicPartition, Long> srcStart, Map<TopicPartition, Long> srcStable, Consumer<Result> results) {
+        Map<TopicPartition, Long> mirrorAt = new HashMap<>();
+        Map<TopicPartition, Long> mirrorEnds = new HashMap<>();
+        Map<TopicPartition, Long> sourceAt = new HashMap<>();
+        for (Plan p : plans) {
+            MirrorPartition m = p.request().partition();
+            boolean hasTail = p.end() > destStart.get(m.destination());
+            if (hasTail) {
+                mirrorAt.put(m.destination(), p.end() - 1);
+                mirrorEnds.put(m.destination(), p.end());
+            }
+            if (hasTail && p.end() - 1 >= m.startOffset() && p.end() - 1 >= srcStart.get(m.source())) {
+                sourceAt.put(m.source(), p.end() - 1);
+            } else if (p.codec() == null) {
+                sourceAt.put(m.source(), Math.max(p.end(), p.target()));
+            }
+        }
+        if (mirrorAt.isEmpty() && sourceAt.isEmpty()) {
+            return plans;
+        }
+        List<TopicPartition> unfinished = new ArrayList<>();
+        Map<TopicPartition, ConsumerRecord<byte[], byte[]>> mirrorLast;
+        Map<TopicPartition, ConsumerRecord<byte[], byte[]>> sourceNext;
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> samples = new HashMap<>();
+        try (var dest = io.newDestinationConsumer(); var source = io.newSourceConsumer()) {
+            mirrorLast = TailVerifier.firstRecords(dest, mirrorAt, mirrorAt, mirrorEnds, settings.timeout(), unfinished,
+                    null);
+            Map<TopicPartition, Long> sourceFrom = new HashMap<>();
+            sourceAt.forEach((tp, offset) -> sourceFrom.put(tp, Math.max(srcStart.get(tp), offset - SAMPLE)));
+            sourceNext = TailVerifier.firstRecords(source, sourceFrom, sourceAt, srcStable, settings.timeout(),
+                    unfinished, samples);
+        } catch (RuntimeException e) {
+            for (Plan p : plans) {
+                finish(p.request(), results, new Retry(p.request().partition().source(),
+                        "cannot read the mirror's last record: " + KafkaErrors.describe(e)));
+            }
+            return List.of();
+        }
+        List<Plan> passed = new ArrayList<>();
+        for (Plan p : plans) {
+            MirrorPartition m = p.request().partition();
+            if (unfinished.contains(m.destination()) || unfinished.contains(m.source())) {
+                finish(p.request(), results, new Retry(m.source(), "cannot read the last record of partition "
+                        + m.destination().partition() + " of the mirror or its source within " + settings.timeout()));
+                continue;
+            }
+            if (mirrorAt.containsKey(m.destination())) {
+                ConsumerRecord<byte[], byte[]> source = sourceAt.containsKey(m.source()) ? sourceNext.get(m.source())
+                        : null;
+                TailVerifier.Tail tail = new TailVerifier.Tail(mirrorLast.get(m.destination()), source);
+                String mismatch = TailVerifier.mismatch(tail, p.end(), m.startOffset(), srcStart.get(m.source()),
+                        p.compacted());
+                if (mismatch != null) {
+                    finish(p.request(), results, new Failed(m.source(), MirrorTopicError.ILLEGAL_STATE,
+                            "Partition " + m.destination().partition() + " of the mirror does not continue its source: "
+                                    + mismatch + ". Another client wrote to the mirror topic, or the source changed"));
+                    continue;
+                }
+            }
+            passed.add(p.codec() != null ? p : new Plan(p.request(), p.end(), p.target(), p.skipped(), p.compacted(),
+                    estimateCodec(m.source(), samples.get(m.source())), p.sourceEnd()));
+        }
+        return passed;
+    }
+
+    /** Fillers up to the target offset, deleted in chunks; then the mirror starts exactly there. */
+    private void align(Plan p, Consumer<Result> results) {
+        MirrorPartition m = p.request().partition();
+        TopicPartition dest = m.destination();
+        Job job = running.get(m.source());
+        if (job == null || !job.beginWriting()) {
+            finish(p.request(), results, new Cancelled(m.source()));
+            return;
+        }
+        long end = p.end();
+        long started = System.nanoTime();
+        try (Filler filler = io.newFiller()) {
+            LOG.infof("Aligning %s: writing %d filler records so the mirror starts at offset %d", dest,
+                    p.target() - end, p.target());
+            while (end < p.target() && !cancelled(p.request())) {
+                long chunk = Math.min(settings.fillChunk(), p.target() - end);
+                long base = end;
+                m.progress().aligning(p.target() - end, p.target());
+                filler.fill(dest, chunk, () -> cancelled(p.request()),
+                        n -> m.progress().aligning(p.target() - base - n, p.target()));
+                end = io.destination().endOffsets(Set.of(dest)).get(dest);
+                if (end > p.target()) {
+                    job.endWriting();
+                    finish(p.request(), results, new Failed(m.source(), MirrorTopicError.ILLEGAL_STATE,
+                            "Alignment of partition " + dest.partition() + " ended at offset " + end + ", beyond "
+                                    + p.target() + ": another client wrote to the mirror topic"));
+                    return;
+                }
+                if (end > base) {
+                    io.destination().deleteBefore(dest, end);
+                }
+            }
+        } catch (RuntimeException e) {
+            job.endWriting();
+            m.progress().aligning(-1, -1);
+            finish(p.request(), results, new Retry(m.source(), "alignment of partition " + dest.partition()
+                    + " stopped at offset " + end + ": " + KafkaErrors.describe(e) + "; it continues from there"));
+            return;
+        }
+        job.endWriting();
+        m.progress().aligning(-1, -1);
+        if (end < p.target()) {
+            finish(p.request(), results, new Cancelled(m.source()));
+            return;
+        }
+        long ms = Math.max(1, (System.nanoTime() - started) / 1_000_000);
+        LOG.infof("Aligned %s at offset %d in %d ms (%d filler records/s)", dest, p.target(), ms,
+                (p.target() - p.end()) * 1000 / ms);
+        if (p.skipped() > 0) {
+            listener.recordsSkipped(m.mirrorId(), m.source().partition(), p.skipped(), p.target());
+        }
+        results(p, results, p.target());
+    }
+
+    private void ready(Plan p, Map<TopicPartition, Long> destStart, Consumer<Result> results) {
+        MirrorPartition m = p.request().partition();
+        try {
+            long start = m.startOffset();
+            if (start > 0 && destStart.get(m.destination()) < start && p.end() >= start) {
+                io.destination().deleteBefore(m.destination(), start);
+            }
+        } catch (KafkaCallException e) {
+            finish(p.request(), results, new Retry(m.source(), "cannot delete the fillers below offset "
+                    + m.startOffset() + ": " + e.getMessage()));
+            return;
+        }
+        results(p, results, p.end());
+    }
+
+    private void results(Plan p, Consumer<Result> results, long next) {
+        MirrorPartition m = p.request().partition();
+        finish(p.request(), results, new Ready(m.source(), next, Math.max(p.sourceEnd(), next), p.codec()));
+    }
+
+    // ---- reads ----
+
+    private Map<String, TopicDescription> describe(Set<String> topics) {
+        Map<String, KafkaFuture<TopicDescription>> futures = io.sourceAdmin().describeTopics(topics,
+                new DescribeTopicsOptions().timeoutMs(timeoutMs())).topicNameValues();
+        Map<String, TopicDescription> result = new HashMap<>();
+        for (Map.Entry<String, KafkaFuture<TopicDescription>> e : futures.entrySet()) {
+            try {
+                result.put(e.getKey(), KafkaFutures.await(e.getValue(), settings.timeout()));
+            } catch (KafkaCallException ex) {
+                if (!ex.is(KafkaErrors.Kind.UNKNOWN_TOPIC)) {
+                    throw ex;
+                }
+            }
+        }
+        return result;
+    }
+
+    private Map<String, Config> configs(Set<String> topics) {
+        Map<String, Config> result = new HashMap<>();
+        try {
+            List<ConfigResource> resources = topics.stream()
+                    .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+            KafkaFutures.await(io.sourceAdmin().describeConfigs(resources, new DescribeConfigsOptions()
+                    .timeoutMs(timeoutMs())).all(), settings.timeout()).forEach((r, c) -> result.put(r.name(), c));
+        } catch (KafkaCallException e) {
+            LOG.debugf("Start on %s: cannot read the source topic configs (%s)", name, e.getMessage());
+        }
+        return result;
+    }
+
+    private Map<TopicPartition, Long> offsets(Set<TopicPartition> partitions, OffsetSpec spec, IsolationLevel iso) {
+        if (partitions.isEmpty()) {
+            return Map.of();
+        }
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        partitions.forEach(tp -> request.put(tp, spec));
+        ListOffsetsOptions options = new ListOffsetsOptions(iso);
+        options.timeoutMs(timeoutMs());
+        Map<TopicPartition, Long> result = new HashMap<>();
+        KafkaFutures.await(io.sourceAdmin().listOffsets(request, options).all(), settings.timeout())
+                .forEach((tp, info) -> result.put(tp, info.offset()));
+        return result;
+    }
+
+    /**
+     * The mirror partitions' end offsets once they stay the same over the fence interval; those
+     * that keep moving are put in {@code moving}.
+     */
+    private Map<TopicPartition, Long> stableEnds(Set<TopicPartition> partitions, Set<TopicPartition> moving) {
+        Map<TopicPartition, Long> ends = io.destination().endOffsets(partitions);
+        Set<TopicPartition> open = new HashSet<>(partitions);
+        for (int round = 0; round < STABILITY_ROUNDS && !open.isEmpty(); round++) {
+            sleep(settings.fenceInterval());
+            Map<TopicPartition, Long> again = io.destination().endOffsets(open);
+            Set<TopicPartition> stable = new HashSet<>();
+            for (TopicPartition tp : open) {
+                if (again.get(tp).equals(ends.get(tp))) {
+                    stable.add(tp);
+                }
+                ends.put(tp, again.get(tp));
+            }
+            open.removeAll(stable);
+        }
+        moving.addAll(open);
+        return ends;
+    }
+
+    private static boolean compacted(Config config) {
+        ConfigEntry policy = config == null ? null : config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
+        return policy != null && policy.value() != null
+                && policy.value().toLowerCase(Locale.ROOT).contains(TopicConfig.CLEANUP_POLICY_COMPACT);
+    }
+
+    /** The codec the source topic names ({@code compression.type}); null when it keeps what producers sent. */
+    private static CompressionType configuredCodec(Config config) {
+        ConfigEntry type = config == null ? null : config.get(TopicConfig.COMPRESSION_TYPE_CONFIG);
+        if (type == null || type.value() == null) {
+            return null;
+        }
+        String value = type.value().toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "uncompressed" -> CompressionType.NONE;
+            case "gzip", "snappy", "lz4", "zstd" -> CompressionType.forName(value);
+            default -> null;
+        };
+    }
+
+    /**
+     * For a source that keeps what its producers sent: compressed (zstd) when its log takes far
+     * less space per offset than the records it holds, so the mirror is no larger than the source.
+     */
+    private CompressionType estimateCodec(TopicPartition tp, Collection<ConsumerRecord<byte[], byte[]>> sample) {
+        if (sample == null || sample.size() < MIN_SAMPLE) {
+            return null;
+        }
+        long raw = 0;
+        for (ConsumerRecord<byte[], byte[]> r : sample) {
+            // The record's size in an uncompressed batch (deltas of a few bytes, as in a batch).
+            raw += DefaultRecord.sizeInBytes(64, 0,
+                    Math.max(0, r.serializedKeySize()), Math.max(0, r.serializedValueSize()), r.headers().toArray());
+        }
+        List<ConsumerRecord<byte[], byte[]>> list = new ArrayList<>(sample);
+        long span = list.get(list.size() - 1).offset() - list.get(0).offset() + 1;
+        double rawPerOffset = (double) raw / span;
+        Double diskPerOffset = diskPerOffset(tp);
+        if (diskPerOffset == null) {
+            return CompressionType.NONE;
+        }
+        boolean compressed = diskPerOffset < COMPRESSED_BELOW * rawPerOffset;
+        LOG.debugf("Source %s stores %.1f bytes per offset, its records take %.1f: %s", tp, diskPerOffset,
+                rawPerOffset, compressed ? "compressed, mirrored with zstd" : "mirrored uncompressed");
+        return compressed ? CompressionType.ZSTD : CompressionType.NONE;
+    }
+
+    /** The source partition's log size per offset, or null when it cannot be read (it needs DESCRIBE on the cluster). */
+    private Double diskPerOffset(TopicPartition tp) {
+        try {
+            TopicDescription d = KafkaFutures.await(io.sourceAdmin().describeTopics(List.of(tp.topic()))
+                    .topicNameValues().get(tp.topic()), settings.timeout());
+            var leader = d.partitions().get(tp.partition()).leader();
+            if (leader == null) {
+                return null;
+            }
+            Map<String, LogDirDescription> dirs = KafkaFutures.await(io.sourceAdmin()
+                    .describeLogDirs(List.of(leader.id())).descriptions().get(leader.id()), settings.timeout());
+            long size = -1;
+            for (LogDirDescription dir : dirs.values()) {
+                ReplicaInfo info = dir.replicaInfos().get(tp);
+                if (info != null) {
+                    size = Math.max(size, info.size());
+                }
+            }
+            Map<TopicPartition, Long> start = offsets(Set.of(tp), OffsetSpec.earliest(), IsolationLevel.READ_UNCOMMITTED);
+            Map<TopicPartition, Long> end = offsets(Set.of(tp), OffsetSpec.latest(), IsolationLevel.READ_UNCOMMITTED);
+            long offsets = end.get(tp) - start.get(tp);
+            return size <= 0 || offsets <= 0 ? null : (double) size / offsets;
+        } catch (KafkaCallException | IndexOutOfBoundsException e) {
+            LOG.debugf("Cannot read the log size of source %s: %s", tp, e.getMessage());
+            return null;
+        }
+    }
+
+    private int timeoutMs() {
+        return (int) settings.timeout().toMillis();
+    }
+
+    private void sleep(Duration d) {
+        long until = System.nanoTime() + d.toNanos();
+        synchronized (running) {
+            long left;
+            while (!closed && (left = until - System.nanoTime()) > 0) {
+                try {
+                    running.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,474 @@
+package io.clusterlink.replication;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+import io.clusterlink.config.ClusterlinkConfig;
+import io.clusterlink.kafka.DestinationClusters;
+import io.clusterlink.kafka.DestinationLimits;
+import io.clusterlink.kafka.DestinationTopics;
+import io.clusterlink.kafka.KafkaClients;
+import io.clusterlink.link.Mirror;
+import io.clusterlink.link.MirrorLifecycle;
+import io.clusterlink.link.MirrorTopicError;
+import io.clusterlink.link.PartitionLag;
+import io.clusterlink.service.DataPlaneEvents;
+import io.clusterlink.service.ReplicationAssignment;
+import io.clusterlink.service.ReplicationControl;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * The replication reconciler. One thread compares the mirrors the database says must replicate
+ * with the running copy threads, starts and stops partitions accordingly, and turns per-partition
+ * progress into state changes: aligned mirrors become ACTIVE, promoted mirrors that caught up are
+ * handed to the stopper, which halts them and finishes the promotion off this thread. It holds its
+ * lock only for database reads and in-memory changes, never for a Kafka call, so a halt (pause,
+ * failover) waits at most for one such round. Reports from the copy threads are applied on this
+ * thread and kept until they are (a database that is briefly away loses none).
+ */
+@ApplicationScoped
+public class Reconciler implements ReplicationControl, CopyListener {
+
+    private static final Logger LOG = Logger.getLogger(Reconciler.class);
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(20);
+    private static final Duration HALT_TIMEOUT = Duration.ofSeconds(60);
+    /** A promotion whose completion failed is tried again after this long. */
+    private static final Duration STOP_RETRY = Duration.ofSeconds(5);
+    /** Failovers left unfinished (a crash, a halt that timed out) are looked for this often. */
+    private static final Duration FAILOVER_SWEEP = Duration.ofSeconds(10);
+    private static final Duration PRUNE_INTERVAL = Duration.ofSeconds(60);
+
+    private final DataPlaneEvents events;
+    private final DestinationClusters clusters;
+    private final DestinationTopics destinationTopics;
+    private final ClusterlinkConfig.Replication settings;
+    private final Duration sourceTimeout;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Object wakeSignal = new Object();
+    private boolean wakeRequested;
+    private volatile boolean running;
+    private Thread reconciler;
+    private ExecutorService startPool;
+    private ExecutorService alignPool;
+    private ExecutorService stopper;
+
+    private final Map<String, LinkReplicator> groups = new HashMap<>();
+    private final List<LinkReplicator> retiring = new ArrayList<>();
+    private final Map<Long, PartitionProgress[]> progress = new ConcurrentHashMap<>();
+    private final Reports reports = new Reports();
+    /** Problems reported per mirror and partition (in memory: they describe the running copy). */
+    private final Map<Long, Map<Integer, String>> problems = new ConcurrentHashMap<>();
+    /** Mirrors the stopper is finishing; the plan leaves them alone meanwhile. */
+    private final Set<Long> stopping = ConcurrentHashMap.newKeySet();
+    private final Map<Long, Long> stopRetryAt = new ConcurrentHashMap<>();
+    private long lastSweep;
+    private long lastPrune;
+
+    Reconciler(DataPlaneEvents events, DestinationClusters clusters, DestinationTopics destinationTopics,
+            ClusterlinkConfig config) {
+        this.events = events;
+        this.clusters = clusters;
+        this.destinationTopics = destinationTopics;
+        this.settings = config.replication();
+        this.sourceTimeout = config.sourceTimeout();
+    }
+
+    void start(@Observes StartupEvent event) {
+        running = true;
+        startPool = Executors.newFixedThreadPool(settings.startThreads(), named("mirror-start"));
+        alignPool = Executors.newFixedThreadPool(settings.alignThreads(), named("mirror-align"));
+        stopper = Executors.newSingleThreadExecutor(named("mirror-stopper"));
+        reconciler = new Thread(this::reconcileLoop, "replication-reconciler");
+        reconciler.setDaemon(true);
+        reconciler.setUncaughtExceptionHandler((t, e) -> LOG.errorf(e, "Thread %s died", t.getName()));
+        reconciler.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        wake();
+        if (reconciler != null) {
+            try {
+                reconciler.join(SHUTDOWN_WAIT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        lock.lock();
+        try {
+            List<LinkReplicator> all = new ArrayList<>(groups.values());
+            all.addAll(retiring);
+            all.forEach(LinkReplicator::shutdown);
+            all.forEach(g -> g.awaitTermination(SHUTDOWN_WAIT));
+            groups.clear();
+            retiring.clear();
+        } finally {
+            lock.unlock();
+        }
+        for (ExecutorService pool : new ExecutorService[] {stopper, alignPool, startPool}) {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            t.setUncaughtExceptionHandler((th, e) -> LOG.errorf(e, "Thread %s died", th.getName()));
+            return t;
+        };
+    }
+
+    @Override
+    public void wake() {
+        synchronized (wakeSignal) {
+            wakeRequested = true;
+            wakeSignal.notifyAll();
+        }
+    }
+
+    @Override
+    public boolean halt(long mirrorId, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<CompletableFuture<Void>> removals = new ArrayList<>();
+        try {
+            if (!lock.tryLock(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        try {
+            for (LinkReplicator g : groups.values()) {
+                removals.addAll(g.removeMirror(mirrorId));
+            }
+            for (LinkReplicator g : retiring) {
+                removals.addAll(g.removeMirror(mirrorId));
+            }
+        } finally {
+            lock.unlock();
+        }
+        try {
+            CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new))
+                    .get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            LOG.warnf("Mirror %d did not halt within %s: writes are still in flight", mirrorId, timeout);
+            return false;
+        }
+    }
+
+    @Override
+    public Optional<List<PartitionLag>> lags(Mirror mirror) {
+        PartitionProgress[] p = progress.get(mirror.id());
+        if (p == null) {
+            return Optional.empty();
+        }
+        List<PartitionLag> lags = new ArrayList<>();
+        for (int i = 0; i < mirror.partitions(); i++) {
+            if (i >= p.length) {
+                return Optional.empty();
+            }
+            PartitionLag lag = p[i].lag();
+            lags.add(MirrorLifecycle.hasLag(mirror.status()) ? lag : new PartitionLag(i, 0, lag.lastSourceFetchOffset()));
+        }
+        return Optional.of(lags);
+    }
+
+    @Override
+    public Optional<String> activity(Mirror mirror) {
+        List<String> notes = new ArrayList<>();
+        PartitionProgress[] p = progress.get(mirror.id());
+        if (p != null && MirrorLifecycle.aligning(mirror)) {
+            for (PartitionProgress x : p) {
+                if (x.alignmentRemaining() > 0) {
+                    notes.add("Partition " + x.partition + ": aligning offsets, " + x.alignmentRemaining()
+                            + " filler records to write before offset " + x.alignmentTarget());
+                }
+            }
+        }
+        Map<Integer, String> byPartition = problems.get(mirror.id());
+        if (byPartition != null) {
+            new TreeMap<>(byPartition).forEach((partition, message) -> notes.add(message));
+        }
+        return notes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", notes));
+    }
+
+    // ---- CopyListener: from copy threads and starts; applied by the reconciler ----
+
+    @Override
+    public void failed(long mirrorId, MirrorTopicError error, String message) {
+        reports.add("failure of mirror " + mirrorId, () -> {
+            events.failed(mirrorId, error, message);
+            problems.remove(mirrorId);
+        });
+        wake();
+    }
+
+    @Override
+    public void recordsSkipped(long mirrorId, int partition, long count, long newStart) {
+        reports.add("skipped records of mirror " + mirrorId,
+                () -> events.recordsSkipped(mirrorId, partition, count, newStart));
+        wake();
+    }
+
+    @Override
+    public void problem(long mirrorId, int partition, String message) {
+        if (message == null) {
+            Map<Integer, String> byPartition = problems.get(mirrorId);
+            if (byPartition != null && byPartition.remove(partition) != null) {
+                LOG.infof("Mirror %d, partition %d moves again", mirrorId, partition);
+            }
+            return;
+        }
+        String previous = problems.computeIfAbsent(mirrorId, id -> new ConcurrentHashMap<>()).put(partition, message);
+        if (!message.equals(previous)) {
+            LOG.warnf("Mirror %d, partition %d: %s", mirrorId, partition, message);
+        }
+    }
+
+    // ---- the reconciler ----
+
+    private void reconcileLoop() {
+        while (running) {
+            try {
+                reconcile();
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Replication reconcile failed; retrying in %s", settings.reconcileInterval());
+            }
+            synchronized (wakeSignal) {
+                if (!wakeRequested && running) {
+                    try {
+                        wakeSignal.wait(settings.reconcileInterval().toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                wakeRequested = false;
+            }
+        }
+    }
+
+    void reconcile() {
+        events.lookUpClusters();
+        List<Mirror> toStop = new ArrayList<>();
+        lock.lock();
+        try {
+            reports.applyAll();
+            List<ReplicationAssignment> plan = events.replicationPlan();
+            plan.removeIf(a -> stopping.contains(a.mirror().id()));
+            apply(plan);
+            for (ReplicationAssignment a : plan) {
+                try {
+                    if (advance(a.mirror())) {
+                        toStop.add(a.mirror());
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "Cannot move mirror topic '%s' on", a.mirror().mirrorTopic());
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        toStop.forEach(this::completePromotion);
+        long now = System.currentTimeMillis();
+        if (now - lastSweep >= FAILOVER_SWEEP.toMillis()) {
+            lastSweep = now;
+            sweepFailovers();
+        }
+        if (now - lastPrune >= PRUNE_INTERVAL.toMillis()) {
+            lastPrune = now;
+            Set<Long> ids = events.mirrorIds();
+            progress.keySet().removeIf(id -> !ids.contains(id));
+            problems.keySet().removeIf(id -> !ids.contains(id));
+        }
+    }
+
+    private void apply(List<ReplicationAssignment> plan) {
+        Map<String, List<ReplicationAssignment>> byGroup = new HashMap<>();
+        for (ReplicationAssignment a : plan) {
+            byGroup.computeIfAbsent(a.fetcherGroupKey(), k -> new ArrayList<>()).add(a);
+        }
+        for (Iterator<LinkReplicator> it = retiring.iterator(); it.hasNext();) {
+            if (it.next().closeIfTerminated()) {
+                it.remove();
+            }
+        }
+        Set<String> gone = new HashSet<>(groups.keySet());
+        gone.removeAll(byGroup.keySet());
+        for (String key : gone) {
+            retire(groups.remove(key));
+        }
+        for (Map.Entry<String, List<ReplicationAssignment>> e : byGroup.entrySet()) {
+            LinkReplicator existing = groups.get(e.getKey());
+            if (existing != null && !existing.healthy()) {
+                LOG.warnf("A copy thread of link '%s' died; its partitions start again from the mirrors' end offsets",
+                        existing.linkName());
+                retire(groups.remove(e.getKey()));
+            }
+        }
+        Set<TopicPartition> retiringHeld = new HashSet<>();
+        retiring.forEach(g -> retiringHeld.addAll(g.held()));
+        for (Map.Entry<String, List<ReplicationAssignment>> e : byGroup.entrySet()) {
+            LinkReplicator group = groups.computeIfAbsent(e.getKey(), k -> newGroup(e.getValue().get(0)));
+            Set<TopicPartition> busy = new HashSet<>(retiringHeld);
+            groups.forEach((key, other) -> {
+                if (other != group) {
+                    busy.addAll(other.held());
+                }
+            });
+            group.apply(e.getValue(), this::progressOf, busy);
+        }
+    }
+
+    /** Stops a link's copy threads; their partitions go to another group only once these have ended. */
+    private void retire(LinkReplicator group) {
+        group.shutdown();
+        retiring.add(group);
+    }
+
+    private LinkReplicator newGroup(ReplicationAssignment first) {
+        DestinationLimits limits = clusters.limits(first.destination());
+        Duration timeout = sourceTimeout;
+        CopyClients clientsOf = new CopyClients("replicator-" + first.linkName(), first.sourceProperties(),
+                first.destination(), destinationTopics,
+                KafkaClients.admin(first.sourceProperties(), "clusterlink-replicator-" + first.linkName(), timeout),
+                limits.maxBatchBytes(), timeout);
+        PartitionCopier.Settings copierSettings = new PartitionCopier.Settings(settings.fenceInterval(),
+                settings.maxRetryBackoff(), settings.silenceBeforeTopicCheck(), settings.topicCheckInterval(),
+                settings.stuckAfter());
+        PartitionStarter.Settings starterSettings = new PartitionStarter.Settings(settings.fenceInterval(),
+                timeout.compareTo(Duration.ofSeconds(30)) > 0 ? timeout : Duration.ofSeconds(30), settings.alignChunk());
+        List<PartitionCopier> copiers = new ArrayList<>();
+        for (int i = 0; i < first.fetchers(); i++) {
+            String name = "replicator-" + first.linkName() + "-" + i;
+            PartitionStarter starter = new PartitionStarter(name, clientsOf, startPool, alignPool, this,
+                    starterSettings);
+            copiers.add(new PartitionCopier(name, clientsOf, starter, this, copierSettings,
+                    System::currentTimeMillis));
+        }
+        return new LinkReplicator(first.linkName(), copiers, clientsOf::close);
+    }
+
+    private PartitionProgress[] progressOf(Mirror m) {
+        return progress.compute(m.id(), (id, existing) -> {
+            if (existing != null && existing.length == m.partitions()) {
+                return existing;
+            }
+            PartitionProgress[] p = new PartitionProgress[m.partitions()];
+            for (int i = 0; i < p.length; i++) {
+                p[i] = existing != null && i < existing.length ? existing[i] : new PartitionProgress(i);
+            }
+            return p;
+        });
+    }
+
+    /**
+     * Aligned mirrors become ACTIVE; returns true for a promoted mirror that caught up with its
+     * stop offsets, to be finished by the stopper.
+     */
+    private boolean advance(Mirror m) {
+        PartitionProgress[] p = progress.get(m.id());
+        if (p == null || p.length < m.partitions()) {
+            return false;
+        }
+        if (MirrorLifecycle.aligning(m) && all(p, PartitionProgress::aligned)) {
+            events.alignmentCompleted(m.id());
+        } else if (MirrorLifecycle.promoting(m) && all(p, PartitionProgress::reachedStop)) {
+            Long retryAt = stopRetryAt.get(m.id());
+            return retryAt == null || System.currentTimeMillis() >= retryAt;
+        }
+        return false;
+    }
+
+    /** Halts a promoted mirror that caught up and finishes its promotion, on the stopper thread. */
+    private void completePromotion(Mirror m) {
+        if (!stopping.add(m.id())) {
+            return;
+        }
+        stopper.execute(() -> {
+            try {
+                if (!halt(m.id(), HALT_TIMEOUT)) {
+                    throw new IllegalStateException("its writes did not stop within " + HALT_TIMEOUT.toSeconds() + " s");
+                }
+                events.stopCaughtUp(m.id());
+                stopRetryAt.remove(m.id());
+            } catch (RuntimeException e) {
+                LOG.warnf("Cannot finish the promotion of mirror topic '%s' yet (%s); copying goes on and it is tried "
+                        + "again", m.mirrorTopic(), e.getMessage());
+                stopRetryAt.put(m.id(), System.currentTimeMillis() + STOP_RETRY.toMillis());
+            } finally {
+                stopping.remove(m.id());
+                wake();
+            }
+        });
+    }
+
+    /**
+     * Finishes what was left unfinished: failovers that were requested but not finished (the
+     * service stopped, a halt timed out) and mirror creations that were cut short.
+     */
+    private void sweepFailovers() {
+        try {
+            events.finishInterruptedCreations();
+        } catch (RuntimeException e) {
+            LOG.warnf("Cannot look for interrupted mirror creations: %s", e.getMessage());
+        }
+        for (long id : events.unfinishedFailovers()) {
+            if (!stopping.add(id)) {
+                continue;
+            }
+            stopper.execute(() -> {
+                try {
+                    events.finishFailover(id);
+                } catch (RuntimeException e) {
+                    LOG.warnf("Cannot finish the failover of mirror %d yet: %s", id, e.getMessage());
+                } finally {
+                    stopping.remove(id);
+                }
+            });
+        }
+    }
+
+    private static boolean all(PartitionProgress[] p, Predicate<PartitionProgress> test) {
+        for (PartitionProgress x : p) {
+            if (!test.test(x)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

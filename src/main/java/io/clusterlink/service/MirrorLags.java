@@ -1,0 +1,96 @@
+package io.clusterlink.service;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+
+import io.clusterlink.kafka.DestinationTopics;
+import io.clusterlink.kafka.SourceTopics;
+import io.clusterlink.link.Link;
+import io.clusterlink.link.Mirror;
+import io.clusterlink.link.MirrorLifecycle;
+import io.clusterlink.link.PartitionLag;
+import io.clusterlink.store.LinkStore;
+
+/**
+ * Per-partition lags of a mirror: the data plane's (live, or last known) when it has them; else,
+ * for a mirror that is not being copied (paused, failed, or since the service started), read from
+ * Kafka: the source's last stable offset less the mirror's end offset. A lag is never shown as 0
+ * while records are missing; a stopped mirror has none.
+ */
+@ApplicationScoped
+class MirrorLags {
+
+    /** How long lags read from Kafka are reused. */
+    private static final long CACHE_MS = 1000;
+
+    private record Cached(List<PartitionLag> lags, long at) {
+    }
+
+    private final LinkStore store;
+    private final LinkLookup lookup;
+    private final SourceTopics sourceTopics;
+    private final DestinationTopics destinationTopics;
+    private final ReplicationControl replication;
+    private final Map<Long, Cached> cache = new ConcurrentHashMap<>();
+
+    MirrorLags(LinkStore store, LinkLookup lookup, SourceTopics sourceTopics, DestinationTopics destinationTopics,
+            ReplicationControl replication) {
+        this.store = store;
+        this.lookup = lookup;
+        this.sourceTopics = sourceTopics;
+        this.destinationTopics = destinationTopics;
+        this.replication = replication;
+    }
+
+    List<PartitionLag> of(Mirror m) {
+        return replication.lags(m).orElseGet(() -> fromKafka(m));
+    }
+
+    private List<PartitionLag> fromKafka(Mirror m) {
+        if (!MirrorLifecycle.hasLag(m.status())) {
+            return IntStream.range(0, m.partitions()).mapToObj(p -> new PartitionLag(p, 0, -1)).toList();
+        }
+        Cached cached = cache.get(m.id());
+        long now = System.currentTimeMillis();
+        if (cached != null && now - cached.at() < CACHE_MS && cached.lags().size() == m.partitions()) {
+            return cached.lags();
+        }
+        List<PartitionLag> lags = new ArrayList<>();
+        try {
+            Link link = store.findLink(m.linkId()).orElseThrow();
+            Set<TopicPartition> sources = IntStream.range(0, m.partitions())
+                    .mapToObj(p -> new TopicPartition(m.sourceTopic(), p)).collect(Collectors.toSet());
+            Set<TopicPartition> mirrors = IntStream.range(0, m.partitions())
+                    .mapToObj(p -> new TopicPartition(m.mirrorTopic(), p)).collect(Collectors.toSet());
+            Map<TopicPartition, Long> sourceEnds = sourceTopics.offsets(link, sources, OffsetSpec.latest(),
+                    IsolationLevel.READ_COMMITTED);
+            Map<TopicPartition, Long> mirrorEnds = destinationTopics.endOffsets(lookup.known(m.clusterId()), mirrors);
+            for (int p = 0; p < m.partitions(); p++) {
+                long sourceEnd = sourceEnds.get(new TopicPartition(m.sourceTopic(), p));
+                long mirrorEnd = mirrorEnds.get(new TopicPartition(m.mirrorTopic(), p));
+                long stop = m.stopOffsets() == null ? sourceEnd : Math.min(sourceEnd, m.stopOffsets().get(p));
+                lags.add(new PartitionLag(p, Math.max(0, stop - mirrorEnd), sourceEnd));
+            }
+        } catch (RuntimeException e) {
+            // Unknown (a cluster does not answer): shown as not fetched, never as caught up.
+            lags.clear();
+            for (int p = 0; p < m.partitions(); p++) {
+                lags.add(new PartitionLag(p, -1, -1));
+            }
+            return lags;
+        }
+        cache.put(m.id(), new Cached(List.copyOf(lags), now));
+        return lags;
+    }
+}

@@ -1,0 +1,353 @@
+package io.clusterlink.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.LogTruncationException;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The copy loop's failure paths, with Kafka's MockConsumer and MockProducer: nothing lands at a
+ * wrong offset, nothing more is sent after a failed write, a failure stays with its partition, and
+ * progress never counts what is not on the mirror.
+ */
+class PartitionCopierTest extends CopierFixture {
+
+    @Test
+    void copiesRecordsAtTheirOffsetsAndFillsGapsWithMarkedCopiesOfTheNextRecord() throws Exception {
+        startedAt(0);
+
+        fetch(0, 0, 1, 3);
+
+        // offsets 0, 1, then 2 as a filler copying 3 (shown negative), then 3
+        assertThat(offsetsSent(producer(), 0)).containsExactly(0L, 1L, -3L, 3L);
+        assertThat(new String(producer().history().get(2).headers().lastHeader(RecordCopier.GAP_HEADER).value(),
+                StandardCharsets.UTF_8)).isEqualTo("3");
+        assertThat(progress[0].copiedPosition()).isZero();
+        while (producer().completeNext()) {
+            // acknowledged at offsets 0..3
+        }
+        assertThat(progress[0].copiedPosition()).isEqualTo(4);
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void afterAFailedWriteNothingMoreIsSentAndThePartitionStartsAgainFromItsVerifiedEnd() throws Exception {
+        startedAt(0);
+        fetch(0, 0, 1, 2, 3, 4);
+        producer().completeNext();
+        MockProducer<byte[], byte[]> first = producer();
+
+        first.errorNext(new NotEnoughReplicasException("not enough replicas"));
+        copier.step();
+        abortPending(first);
+        copier.step();
+        clock.addAndGet(100);
+        copier.step();
+
+        assertThat(first.closed()).isTrue();
+        assertThat(offsetsSent(first, 0)).containsExactly(0L, 1L, 2L, 3L, 4L);
+        assertThat(progress[0].copiedPosition()).isEqualTo(1);
+        assertThat(startRequests).hasSize(2);
+        assertThat(problems.get(0)).contains("The destination refuses writes to partition 0 of the mirror (source "
+                + "offset 1)").contains("not enough replicas");
+        ready(0, 1, CompressionType.NONE);
+        fetch(0, 1, 2);
+        assertThat(offsetsSent(producer(), 0)).containsExactly(1L, 2L);
+        assertThat(producer()).isNotSameAs(first);
+    }
+
+    @Test
+    void aRecordTheDestinationRefusesForGoodFailsTheMirrorButARefusedTimestampIsRetried() throws Exception {
+        startedAt(0, 1);
+        fetch(0, 0);
+        fetch(1, 0);
+
+        // Partition 0: a compacted destination refuses a record without key; partition 1: the
+        // topic's timestamp bound (changed on the destination) refuses a record
+        producer().errorNext(new InvalidRecordException("Compacted topic cannot accept message without key"));
+        producer().errorNext(new InvalidRecordException("Timestamp 5000 of message with offset 0 is out of range. "
+                + "The timestamp should be within [1796127561305, 9223372036854775807]"));
+        copier.step();
+
+        assertThat(failures).singleElement().asString().startsWith("UNSUPPORTED_MESSAGE_FORMAT: The destination "
+                + "refuses the record at source offset 0 of partition 0").contains("without key");
+        assertThat(problems.get(1)).contains("The destination refuses writes to partition 1 of the mirror");
+        assertThat(progress[1].copiedPosition()).isZero();
+        clock.addAndGet(100);
+        copier.step();
+        assertThat(startRequests.stream().filter(r -> r.partition().source().partition() == 1)).hasSize(2);
+        assertThat(startRequests.stream().filter(r -> r.partition().source().partition() == 0)).hasSize(1);
+    }
+
+    @Test
+    void aRefusedWriteIsShownUntilAWriteLandsAgainNotOnlyUntilTheNextStart() throws Exception {
+        startedAt(0);
+        fetch(0, 0, 1);
+        MockProducer<byte[], byte[]> first = producer();
+        first.errorNext(new NotEnoughReplicasException("not enough replicas"));
+        copier.step();
+        abortPending(first);
+        copier.step();
+        clock.addAndGet(100);
+        copier.step();
+        assertThat(problems.get(0)).contains("not enough replicas");
+
+        ready(0, 0, CompressionType.NONE);
+        fetch(0, 0, 1);
+        assertThat(problems.get(0)).contains("not enough replicas");
+
+        producer().completeNext();
+        copier.step();
+        assertThat(problems).doesNotContainKey(0);
+    }
+
+    @Test
+    void aPromotedPartitionNeverReachesItsStopWhileItsLastWritesFailed() throws Exception {
+        progress[0].stopOffset(5L);
+        copier.add(partition(0, 5L));
+        copier.step();
+        ready(0, 0, CompressionType.NONE);
+        fetch(0, 0, 1, 2, 3, 4, 5, 6);
+        progress[0].sourceEnd(5);
+        producer().completeNext();
+        producer().completeNext();
+
+        producer().errorNext(new TimeoutException("stuck"));
+        abortPending(producer());
+        copier.step();
+
+        assertThat(offsetsSent(producer(), 0)).containsExactly(0L, 1L, 2L, 3L, 4L);
+        assertThat(progress[0].reachedStop()).isFalse();
+        assertThat(progress[0].copiedPosition()).isEqualTo(2);
+        assertThat(progress[0].lag().lag()).isEqualTo(3);
+    }
+
+    @Test
+    void aRecordWithoutTimestampFailsItsMirrorWithTheOffsetAndNothingIsWrittenForIt() throws Exception {
+        startedAt(0);
+        consumer.addRecord(record(0, 0, "a", 10));
+        consumer.addRecord(record(0, 1, "b", -1));
+
+        copier.step();
+        producer().completeNext();
+        copier.step();
+
+        assertThat(offsetsSent(producer(), 0)).containsExactly(0L);
+        assertThat(failures).singleElement().asString().startsWith("UNSUPPORTED_MESSAGE_FORMAT: The record at "
+                + "source offset 1 of partition 0 cannot be mirrored: it has no timestamp (-1)");
+        assertThat(copier.phases()).doesNotContainKey(new TopicPartition(SOURCE, 0));
+    }
+
+    @Test
+    void aRecordTooLargeEvenCompressedFailsItsMirrorPrecisely() throws Exception {
+        maxBatchBytes = 2000;
+        startedAt(0);
+        byte[] random = new byte[5000];
+        new Random(1).nextBytes(random);
+        consumer.addRecord(new ConsumerRecord<>(SOURCE, 0, 0, 10, TimestampType.CREATE_TIME, -1, -1,
+                "k0".getBytes(StandardCharsets.UTF_8), random, new RecordHeaders(), Optional.empty()));
+
+        copier.step();
+        copier.step();
+
+        assertThat(producer().history()).isEmpty();
+        assertThat(failures).singleElement().asString().contains("The record at source offset 0 of partition 0 "
+                + "cannot be mirrored: it is ").contains("more than the destination cluster accepts in one request "
+                        + "(2000 bytes");
+    }
+
+    @Test
+    void aRecordThatFitsOnlyCompressedIsWrittenCompressedAfterEarlierWritesLanded() throws Exception {
+        maxBatchBytes = 2000;
+        startedAt(0);
+        fetch(0, 0);
+        consumer.addRecord(new ConsumerRecord<>(SOURCE, 0, 1, 10, TimestampType.CREATE_TIME, -1, -1,
+                "k1".getBytes(StandardCharsets.UTF_8), new byte[50_000], new RecordHeaders(), Optional.empty()));
+        copier.step();
+        assertThat(producers.get(CompressionType.ZSTD)).isNull();
+
+        producer().completeNext();
+        copier.step();
+        consumer.addRecord(new ConsumerRecord<>(SOURCE, 0, 1, 10, TimestampType.CREATE_TIME, -1, -1,
+                "k1".getBytes(StandardCharsets.UTF_8), new byte[50_000], new RecordHeaders(), Optional.empty()));
+        copier.step();
+
+        assertThat(offsetsSent(producer(), 0)).containsExactly(0L);
+        MockProducer<byte[], byte[]> zstd = producers.get(CompressionType.ZSTD).get(0);
+        assertThat(zstd.history()).singleElement().satisfies(r -> assertThat(r.value()).hasSize(50_000));
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void aWriteAcknowledgedAtAnotherOffsetFailsTheMirrorAndStopsTheWriter() throws Exception {
+        copier.add(partition(0, null));
+        copier.step();
+        ready(0, 5, CompressionType.NONE);
+        fetch(0, 5, 6);
+
+        producer().completeNext();
+        abortPending(producer());
+        copier.step();
+
+        assertThat(failures).singleElement().asString().isEqualTo("ILLEGAL_STATE: source offset 5 of partition 0 "
+                + "was written at offset 0 of the mirror: another client wrote to the mirror topic");
+        assertThat(producer().closed()).isTrue();
+    }
+
+    @Test
+    void aFailedPartitionDoesNotStopTheOthersOfItsThread() throws Exception {
+        startedAt(0, 1);
+        consumer.addRecord(record(0, 0, "bad", -1));
+        consumer.addRecord(record(1, 0, "good", 10));
+        copier.step();
+        producer().completeNext();
+        copier.step();
+
+        fetch(1, 1, 2);
+        while (producer().completeNext()) {
+            // partition 1 keeps copying
+        }
+
+        assertThat(failures).singleElement().asString().startsWith("UNSUPPORTED_MESSAGE_FORMAT");
+        assertThat(offsetsSent(producer(), 1)).containsExactly(0L, 1L, 2L);
+        assertThat(progress[1].copiedPosition()).isEqualTo(3);
+    }
+
+    @Test
+    void aSendRefusedAtOnceRestartsOnlyItsPartitionAndKeepsTheProducer() throws Exception {
+        startedAt(0);
+        fetch(0, 0);
+        producer().sendException = new TimeoutException("buffer full");
+
+        fetch(0, 1, 2);
+        producer().sendException = null;
+        producer().completeNext();
+        copier.step();
+        clock.addAndGet(100);
+        copier.step();
+
+        assertThat(producer().closed()).isFalse();
+        assertThat(offsetsSent(producer(), 0)).containsExactly(0L);
+        assertThat(startRequests).hasSize(2);
+        assertThat(problems.get(0)).contains("did not take the record at source offset 1");
+    }
+
+    @Test
+    void aTruncatedSourceStartsThePartitionAgainWithTheDivergentOffset() throws Exception {
+        startedAt(0);
+        fetch(0, 0, 1, 2);
+        while (producer().completeNext()) {
+            // acknowledged
+        }
+        TopicPartition tp = new TopicPartition(SOURCE, 0);
+        consumer.setPollException(new LogTruncationException(Map.of(tp, 3L), Map.of(tp, new OffsetAndMetadata(1))));
+
+        copier.step();
+        copier.step();
+        clock.addAndGet(100);
+        copier.step();
+
+        assertThat(startRequests).last().satisfies(r -> assertThat(r.truncatedAt()).isEqualTo(1L));
+    }
+
+    @Test
+    void anOutOfRangePositionStartsThePartitionAgain() throws Exception {
+        startedAt(0);
+        consumer.setPollException(new OffsetOutOfRangeException(Map.of(new TopicPartition(SOURCE, 0), 0L)));
+
+        copier.step();
+        copier.step();
+        clock.addAndGet(100);
+        copier.step();
+
+        assertThat(startRequests).hasSize(2);
+        assertThat(startRequests.get(1).truncatedAt()).isNull();
+    }
+
+    @Test
+    void aRemovalCompletesOnlyOnceNothingIsInFlight() throws Exception {
+        startedAt(0);
+        fetch(0, 0, 1);
+
+        CompletableFuture<Void> removal = copier.remove(Set.of(new TopicPartition(SOURCE, 0)));
+        copier.step();
+        copier.step();
+        assertThat(removal).isNotDone();
+        assertThat(consumer.assignment()).isEmpty();
+        producer().completeNext();
+        producer().completeNext();
+        copier.step();
+
+        assertThat(removal).isDone();
+        assertThat(offsetsSent(producer(), 0)).containsExactly(0L, 1L);
+    }
+
+    @Test
+    void recordsAfterASilenceWaitForATopicIdCheck() throws Exception {
+        startedAt(0);
+        fetch(0, 0);
+        clock.addAndGet(SILENCE.toMillis() + 1);
+        topicIds = Map.of(SOURCE, "id-of-a-new-topic");
+
+        fetch(0, 1, 2);
+        clock.addAndGet(1);
+        copier.step();
+        copier.step();
+
+        assertThat(offsetsSent(producer(), 0)).containsExactly(0L);
+        producer().completeNext();
+        copier.step();
+        assertThat(failures).singleElement().asString().isEqualTo("SOURCE_TOPIC_ID_CHANGED: Source topic 'orders' "
+                + "was deleted and re-created: its topic id is now id-of-a-new-topic, the mirror copied id-1");
+    }
+
+    @Test
+    void recordsAfterASilenceAreWrittenOnceTheTopicIsTheSame() throws Exception {
+        startedAt(0);
+        fetch(0, 0);
+        clock.addAndGet(SILENCE.toMillis() + 1);
+
+        fetch(0, 1, 2);
+        clock.addAndGet(1);
+        copier.step();
+        consumer.addRecord(record(0, 1, "v1", 5001));
+        consumer.addRecord(record(0, 2, "v2", 5002));
+        copier.step();
+
+        assertThat(offsetsSent(producer(), 0)).containsExactly(0L, 1L, 2L);
+    }
+
+    @Test
+    void writesThatAreNotAcknowledgedForLongAreReported() throws Exception {
+        startedAt(0);
+        fetch(0, 0, 1);
+
+        clock.addAndGet(31_000);
+        copier.step();
+
+        assertThat(problems.get(0)).contains("have not been acknowledged for 31 s (2 records waiting)");
+        producer().completeNext();
+        producer().completeNext();
+        copier.step();
+        assertThat(problems).isEmpty();
+    }
+}

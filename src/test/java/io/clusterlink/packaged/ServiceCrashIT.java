@@ -19,14 +19,16 @@ import org.junit.jupiter.api.Test;
 import io.clusterlink.testing.KafkaClusters;
 import io.clusterlink.testing.MirrorVerifier;
 import io.clusterlink.testing.ServiceProcess;
+import io.clusterlink.testing.TempDirectories;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 
-/** The packaged service killed with SIGKILL in the middle of a copy finishes it after a restart. */
+/** The packaged service killed with SIGKILL ten times in the middle of a copy finishes it after a restart. */
 class ServiceCrashIT {
 
     private static final int RECORDS = 1_000_000;
+    private static final int KILLS = 10;
     private final KafkaClusters kafka = KafkaClusters.get();
 
     @Test
@@ -49,14 +51,19 @@ class ServiceCrashIT {
             RestAssured.given().contentType(ContentType.JSON).body(Map.of("source_topic_name", topic))
                     .post("/links/crash-link/mirrors").then().statusCode(204);
 
-            // When the service is killed while the copy is under way
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() -> {
-                long copied = total(KafkaClusters.endOffsets(kafka.destination(), topic));
-                return copied > RECORDS / 20;
-            });
-            service.kill();
-            long copiedAtKill = total(KafkaClusters.endOffsets(kafka.destination(), topic));
-            assertThat(copiedAtKill).isLessThan(RECORDS);
+            // When the service is killed ten times while the copy is under way, each time soon after it copied more
+            long copiedBefore = 0;
+            for (int kill = 1; kill <= KILLS; kill++) {
+                long before = copiedBefore;
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> total(KafkaClusters.endOffsets(kafka.destination(), topic)) > before);
+                service.kill();
+                copiedBefore = total(KafkaClusters.endOffsets(kafka.destination(), topic));
+                assertThat(copiedBefore).as("copied when killed the %d. time", kill).isLessThan(RECORDS);
+                if (kill < KILLS) {
+                    service.start();
+                }
+            }
 
             // Then a restarted service finishes the copy
             service.start();
@@ -73,7 +80,7 @@ class ServiceCrashIT {
             assertThat(result.fillers()).isZero();
         } finally {
             RestAssured.reset();
-            deleteRecursively(dataDir);
+            TempDirectories.deleteRecursively(dataDir);
         }
     }
 
@@ -91,12 +98,6 @@ class ServiceCrashIT {
                         ("key-" + i).getBytes(), value, headers));
             }
             producer.flush();
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws java.io.IOException {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 

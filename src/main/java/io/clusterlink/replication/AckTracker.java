@@ -87,6 +87,8 @@ final class AckTracker implements Callback {
         long offset = expected++;
         try {
             if (error != null) {
+                // The write may still be on its way (a request timeout, a forced close): not quiet.
+                progress.quiet(false);
                 fail(new Failure(offset, error, null));
                 writer.fail(error);
             } else if (metadata.hasOffset() && metadata.offset() != offset) {

@@ -28,9 +28,29 @@ final class PartitionProgress {
     /** Filler records an alignment still has to write, -1 when none is running. */
     private volatile long aligning = -1;
     private volatile long alignTarget = -1;
+    /**
+     * True while every write this service sent to the partition was answered by the destination,
+     * so nothing of an earlier writer can still land: a start then need not wait for the mirror's
+     * end to stay the same. False for a partition this process has not written (a previous process
+     * may have left writes on their way), after any failed write or interrupted alignment.
+     */
+    private volatile boolean quiet;
 
     PartitionProgress(int partition) {
         this.partition = partition;
+    }
+
+    PartitionProgress(int partition, boolean quiet) {
+        this.partition = partition;
+        this.quiet = quiet;
+    }
+
+    boolean quiet() {
+        return quiet;
+    }
+
+    void quiet(boolean value) {
+        quiet = value;
     }
 
     /** A new attempt starts writing at {@code destinationEnd}, the verified end of the mirror partition. */

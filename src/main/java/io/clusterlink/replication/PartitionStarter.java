@@ -215,7 +215,13 @@ final class PartitionStarter implements Starter {
                     sources.add(r.partition().source());
                 }
             }
-            destEnd = stableEnds(dests, moving);
+            Set<TopicPartition> quiet = new HashSet<>();
+            for (Request r : requests) {
+                if (r.partition().progress().quiet()) {
+                    quiet.add(r.partition().destination());
+                }
+            }
+            destEnd = stableEnds(dests, quiet, moving);
             destStart = io.destination().startOffsets(dests);
             srcStart = offsets(sources, OffsetSpec.earliest(), IsolationLevel.READ_UNCOMMITTED);
             srcStable = offsets(sources, OffsetSpec.latest(), IsolationLevel.READ_COMMITTED);
@@ -383,6 +389,7 @@ final class PartitionStarter implements Starter {
         }
         long end = p.end();
         long started = System.nanoTime();
+        m.progress().quiet(false);
         try (Filler filler = io.newFiller()) {
             LOG.infof("Aligning %s: writing %d filler records so the mirror starts at offset %d", dest,
                     p.target() - end, p.target());
@@ -417,6 +424,7 @@ final class PartitionStarter implements Starter {
             finish(p.request(), results, new Cancelled(m.source()));
             return;
         }
+        m.progress().quiet(true);
         long ms = Math.max(1, (System.nanoTime() - started) / 1_000_000);
         LOG.infof("Aligned %s at offset %d in %d ms (%d filler records/s)", dest, p.target(), ms,
                 (p.target() - p.end()) * 1000 / ms);
@@ -495,9 +503,11 @@ final class PartitionStarter implements Starter {
      * The mirror partitions' end offsets once they stay the same over the fence interval; those
      * that keep moving are put in {@code moving}.
      */
-    private Map<TopicPartition, Long> stableEnds(Set<TopicPartition> partitions, Set<TopicPartition> moving) {
+    private Map<TopicPartition, Long> stableEnds(Set<TopicPartition> partitions, Set<TopicPartition> quiet,
+            Set<TopicPartition> moving) {
         Map<TopicPartition, Long> ends = io.destination().endOffsets(partitions);
         Set<TopicPartition> open = new HashSet<>(partitions);
+        open.removeAll(quiet);
         for (int round = 0; round < STABILITY_ROUNDS && !open.isEmpty(); round++) {
             sleep(settings.fenceInterval());
             Map<TopicPartition, Long> again = io.destination().endOffsets(open);

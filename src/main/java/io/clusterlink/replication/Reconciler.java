@@ -86,6 +86,8 @@ public class Reconciler implements ReplicationControl, CopyListener {
     /** Mirrors the stopper is finishing; the plan leaves them alone meanwhile. */
     private final Set<Long> stopping = ConcurrentHashMap.newKeySet();
     private final Map<Long, Long> stopRetryAt = new ConcurrentHashMap<>();
+    /** Mirrors whose topics this process made and nothing wrote yet (see {@link #created}). */
+    private final Set<Long> fresh = ConcurrentHashMap.newKeySet();
     private long lastSweep;
     private long lastPrune;
 
@@ -153,6 +155,11 @@ public class Reconciler implements ReplicationControl, CopyListener {
             wakeRequested = true;
             wakeSignal.notifyAll();
         }
+    }
+
+    @Override
+    public void created(long mirrorId) {
+        fresh.add(mirrorId);
     }
 
     @Override
@@ -314,6 +321,7 @@ public class Reconciler implements ReplicationControl, CopyListener {
             Set<Long> ids = events.mirrorIds();
             progress.keySet().removeIf(id -> !ids.contains(id));
             problems.keySet().removeIf(id -> !ids.contains(id));
+            fresh.removeIf(id -> !ids.contains(id));
         }
     }
 
@@ -388,9 +396,10 @@ public class Reconciler implements ReplicationControl, CopyListener {
             if (existing != null && existing.length == m.partitions()) {
                 return existing;
             }
+            boolean untouched = existing == null && fresh.remove(m.id());
             PartitionProgress[] p = new PartitionProgress[m.partitions()];
             for (int i = 0; i < p.length; i++) {
-                p[i] = existing != null && i < existing.length ? existing[i] : new PartitionProgress(i);
+                p[i] = existing != null && i < existing.length ? existing[i] : new PartitionProgress(i, untouched);
             }
             return p;
         });

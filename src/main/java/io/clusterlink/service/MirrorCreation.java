@@ -109,6 +109,7 @@ public class MirrorCreation {
             throw e;
         }
         readOnly.protectNew(cluster, mirrorTopic);
+        replication.created(mirror.id());
         store.created(mirror.id());
         LOG.infof("Created mirror topic '%s' of '%s' on link '%s' (%d partitions, start offsets %s)", mirrorTopic,
                 request.sourceTopicName(), linkName, source.partitions(), source.startOffsets());

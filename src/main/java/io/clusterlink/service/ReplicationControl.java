@@ -14,6 +14,12 @@ public interface ReplicationControl {
     void wake();
 
     /**
+     * A mirror's topic was just made by this process and nothing has written it: its first start
+     * need not wait for its end offsets to settle.
+     */
+    void created(long mirrorId);
+
+    /**
      * Stops every write of a mirror and waits until none is in flight; returns false when that
      * did not happen within {@code timeout}.
      */

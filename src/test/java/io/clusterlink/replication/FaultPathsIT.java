@@ -269,7 +269,10 @@ class FaultPathsIT {
                 .get(30, TimeUnit.SECONDS);
         createLink(link, kafka.source().bootstrapServers(), Map.of());
         createMirror(link, topic);
-        await().atMost(READ).until(() -> KafkaClusters.endOffsets(kafka.destination(), topic).get(tp) > 0);
+        // (its progress shows in the status message)
+        await().atMost(READ).pollInterval(Duration.ofMillis(50)).until(() -> String.valueOf(
+                mirror(link, topic).getString("mirror_status_message")).matches(
+                        "Partition 0: aligning offsets, \\d+ filler records to write before offset 40000000"));
 
         // When it is failed over before the alignment is done
         JsonPath failedOver = action(link, "failover", topic);

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
@@ -234,6 +235,43 @@ class MirrorActionsIT {
         produce(topic, 10, 5);
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() ->
                 KafkaClusters.endOffsets(kafka.destination(), topic).get(new TopicPartition(topic, 0)) == 12L);
+    }
+
+    @Test
+    void aPromoteAfterATrailingTransactionMarkerEndsExactlyAtTheStopOffsets() throws Exception {
+        // Given a source whose last offset is a commit marker (10 records at 0..9, the marker at 10)
+        String topic = uniqueName("trailing-marker");
+        String link = uniqueName("link");
+        KafkaClusters.createTopic(kafka.source(), topic, 1, Map.of());
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClusters.producer(kafka.source(),
+                Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, uniqueName("tx")))) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>(topic, bytes("k" + i), bytes("v" + i)));
+            }
+            producer.commitTransaction();
+        }
+        TopicPartition tp = new TopicPartition(topic, 0);
+        assertThat(KafkaClusters.endOffsets(kafka.source(), topic)).containsEntry(tp, 11L);
+        createLink(link, kafka.source().bootstrapServers(), Map.of());
+        createMirror(link, topic);
+        awaitCaughtUp(link, topic);
+
+        // When it is promoted
+        action(link, "promote", topic);
+
+        // Then the promoted topic ends at the stop offset 11, offset 10 holding an empty filler, so
+        // consumer offsets synced from the source stay valid and the next record lands at 11
+        awaitStatus(link, topic, "STOPPED");
+        assertThat(KafkaClusters.endOffsets(kafka.destination(), topic)).containsEntry(tp, 11L);
+        MirrorVerifier.Result result = MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), topic,
+                Duration.ofSeconds(60));
+        assertThat(result.recordsCompared()).isEqualTo(10);
+        assertThat(result.fillers()).isEqualTo(1);
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClusters.producer(kafka.destination(), Map.of())) {
+            assertThat(producer.send(new ProducerRecord<>(topic, bytes("after"))).get().offset()).isEqualTo(11L);
+        }
     }
 
     /** Given: a source topic with {@code records} records, a link, and its mirror caught up. */

@@ -64,6 +64,8 @@ class PartitionCopierTest extends CopierFixture {
         copier.step();
 
         assertThat(first.closed()).isTrue();
+        assertThat(progress[0].quiet()).as("aborted writes may still land: the restart waits for a stable end")
+                .isFalse();
         assertThat(offsetsSent(first, 0)).containsExactly(0L, 1L, 2L, 3L, 4L);
         assertThat(progress[0].copiedPosition()).isEqualTo(1);
         assertThat(startRequests).hasSize(2);
@@ -281,6 +283,35 @@ class PartitionCopierTest extends CopierFixture {
 
         assertThat(startRequests).hasSize(2);
         assertThat(startRequests.get(1).truncatedAt()).isNull();
+    }
+
+    @Test
+    void aPartitionWhoseWritesWereAllAcknowledgedStaysQuiet() throws Exception {
+        progress[0].quiet(true);
+        startedAt(0);
+        fetch(0, 0, 1);
+        producer().completeNext();
+        producer().completeNext();
+
+        CompletableFuture<Void> removal = copier.remove(Set.of(new TopicPartition(SOURCE, 0)));
+        copier.step();
+
+        assertThat(removal).isDone();
+        assertThat(progress[0].quiet()).isTrue();
+    }
+
+    @Test
+    void aPartitionStillStartingOrAligningDoesNotHoldUpTheOthersOfItsThread() throws Exception {
+        // Partition 0's start (verification, alignment) has not answered; partition 1 is started
+        copier.add(partition(0, null));
+        copier.add(partition(1, null));
+        copier.step();
+        ready(1, 0, CompressionType.NONE);
+
+        fetch(1, 0, 1, 2);
+
+        assertThat(offsetsSent(producer(), 1)).containsExactly(0L, 1L, 2L);
+        assertThat(consumer.assignment()).containsExactly(new TopicPartition(SOURCE, 1));
     }
 
     @Test

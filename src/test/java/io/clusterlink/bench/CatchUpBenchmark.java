@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -50,6 +51,13 @@ public final class CatchUpBenchmark {
     record Figures(Workload workload, double producerRate, double consumerRate, double copyRate, double copySeconds) {
     }
 
+    /** Offsets the mirror of a source whose log starts at {@value #ALIGN_START} fills per second, against raw produce. */
+    record Alignment(double rawProduceRate, double alignRate, double activeSeconds) {
+    }
+
+    /** The log start offset of the alignment workload's one-partition source. */
+    static final long ALIGN_START = 10_000_000L;
+
     public static void main(String[] args) throws Exception {
         List<Workload> workloads = List.of(new Workload("2,000,000 x 100 B", 2_000_000, 100),
                 new Workload("500,000 x 1 KB", 500_000, 1024));
@@ -61,6 +69,7 @@ public final class CatchUpBenchmark {
                 Admin sourceAdmin = Admin.create(Map.of("bootstrap.servers", source.bootstrapServers()));
                 Admin destAdmin = Admin.create(Map.of("bootstrap.servers", destination.bootstrapServers()))) {
             List<Figures> results = new ArrayList<>();
+            Alignment alignment;
             ServiceProcess service = new ServiceProcess(dir.resolve("service"), Map.of(
                     "clusterlink.clusters.destination.bootstrap-servers", destination.bootstrapServers(),
                     "clusterlink.default-cluster", "destination",
@@ -95,10 +104,12 @@ public final class CatchUpBenchmark {
                     double seconds = copies[RUNS / 2];
                     results.add(new Figures(w, producerRate, consumerRate, w.records() / seconds, seconds));
                 }
+                alignment = alignment(service, source, destination, sourceAdmin, destAdmin);
             } finally {
                 service.stop();
             }
             print(results);
+            print(alignment);
         }
     }
 
@@ -137,9 +148,107 @@ public final class CatchUpBenchmark {
         return seconds;
     }
 
+    /**
+     * Alignment: a one-partition source whose log starts at {@value #ALIGN_START} (10,000,000
+     * records written, all deleted, 1,000 more) is mirrored; the mirror must hold its first record
+     * at that offset, so it is filled up to it first. The rate counts the offsets filled per second
+     * between the first filler on the mirror and the last; the raw figure is the best of three
+     * produces of as many empty records with the standard producer (zstd, large batches), the
+     * fastest way to advance offsets without this service.
+     */
+    private static Alignment alignment(ServiceProcess service, LocalKafkaCluster source, LocalKafkaCluster destination,
+            Admin sourceAdmin, Admin destAdmin) throws Exception {
+        double raw = 0;
+        for (int run = 0; run < RUNS; run++) {
+            String rawTopic = "raw-empty-" + run;
+            create(destAdmin, rawTopic, 1);
+            raw = Math.max(raw, produceEmpty(destination, rawTopic, ALIGN_START));
+            destAdmin.deleteTopics(List.of(rawTopic)).all().get(60, TimeUnit.SECONDS);
+        }
+        String topic = "aligned";
+        create(sourceAdmin, topic, 1);
+        produceEmpty(source, topic, ALIGN_START);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        sourceAdmin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(ALIGN_START))).all()
+                .get(60, TimeUnit.SECONDS);
+        produce(source, topic, new Workload("tail", 1_000, 100));
+
+        String link = "bench-align";
+        long start = System.nanoTime();
+        Rest.post(service.baseUri() + "/links?link_name=" + link, "{\"configs\":["
+                + "{\"name\":\"bootstrap.servers\",\"value\":\"" + source.bootstrapServers() + "\"}]}");
+        Rest.post(service.baseUri() + "/links/" + link + "/mirrors", "{\"source_topic_name\":\"" + topic + "\"}");
+        long firstFiller = 0;
+        long filled = 0;
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        long end;
+        while (true) {
+            end = endOffset(destAdmin, tp);
+            long now = System.nanoTime();
+            if (end > 0 && firstFiller == 0) {
+                firstFiller = now;
+                filled = end;
+            }
+            if (end >= ALIGN_START) {
+                break;
+            }
+            if (now > deadline) {
+                throw new IllegalStateException("Alignment of " + topic + " did not finish within 10 minutes");
+            }
+            Thread.sleep(5);
+        }
+        double alignSeconds = (System.nanoTime() - firstFiller) / 1e9;
+        while (!Rest.get(service.baseUri() + "/links/" + link + "/mirrors/" + topic).contains("\"ACTIVE\"")) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Mirror " + topic + " did not become ACTIVE within 10 minutes");
+            }
+            Thread.sleep(20);
+        }
+        double activeSeconds = (System.nanoTime() - start) / 1e9;
+        Rest.delete(service.baseUri() + "/links/" + link + "?force=true");
+        return new Alignment(raw, (ALIGN_START - filled) / alignSeconds, activeSeconds);
+    }
+
+    private static long endOffset(Admin admin, TopicPartition tp) throws Exception {
+        try {
+            return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get(30, TimeUnit.SECONDS).get(tp).offset();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return 0; // the mirror topic does not exist yet
+        }
+    }
+
+    /** Raw rate of advancing offsets with the standard producer: empty records, zstd, 1 MB batches. */
+    private static double produceEmpty(LocalKafkaCluster cluster, String topic, long records) throws Exception {
+        Map<String, Object> props = new java.util.HashMap<>(Map.of("bootstrap.servers", cluster.bootstrapServers(),
+                "acks", "all", "enable.idempotence", false, "linger.ms", 20, "batch.size", 1024 * 1024,
+                "compression.type", "zstd", "buffer.memory", 128L * 1024 * 1024));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props,
+                new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            long start = System.nanoTime();
+            for (long i = 0; i < records && failure.get() == null; i++) {
+                producer.send(new ProducerRecord<>(topic, 0, null, null), (m, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+            }
+            producer.flush();
+            if (failure.get() != null) {
+                throw new IllegalStateException("Producing to " + topic + " failed", failure.get());
+            }
+            return records / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
     /** Creates a topic and waits until every partition has a leader, so the first writes succeed. */
     private static void create(Admin admin, String topic) throws Exception {
-        admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        create(admin, topic, PARTITIONS);
+    }
+
+    private static void create(Admin admin, String topic, int partitions) throws Exception {
+        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             try {
@@ -173,9 +282,10 @@ public final class CatchUpBenchmark {
                 new org.apache.kafka.common.serialization.ByteArraySerializer(),
                 new org.apache.kafka.common.serialization.ByteArraySerializer())) {
             java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            int partitions = producer.partitionsFor(topic).size();
             long start = System.nanoTime();
             for (int i = 0; i < w.records() && failure.get() == null; i++) {
-                producer.send(new ProducerRecord<>(topic, i % PARTITIONS, null, values[i & 63]), (m, e) -> {
+                producer.send(new ProducerRecord<>(topic, i % partitions, null, values[i & 63]), (m, e) -> {
                     if (e != null) {
                         failure.compareAndSet(null, e);
                     }
@@ -241,6 +351,15 @@ public final class CatchUpBenchmark {
         System.out.println();
     }
 
+    private static void print(Alignment a) {
+        System.out.printf(Locale.ROOT, "alignment of a 1-partition source whose log starts at %,d:%n", ALIGN_START);
+        System.out.printf(Locale.ROOT, "%-20s %16s %16s %16s%n", "", "raw produce/s", "aligned/s", "ACTIVE after");
+        System.out.printf(Locale.ROOT, "%-20s %16s %16s %15.1fs%n", "offsets (empty)",
+                String.format(Locale.ROOT, "%,.0f", a.rawProduceRate()), String.format(Locale.ROOT, "%,.0f",
+                        a.alignRate()), a.activeSeconds());
+        System.out.println();
+    }
+
     private static String rate(double recordsPerSecond, Workload w) {
         return String.format(Locale.ROOT, "%,.0f (%.0f MB/s)", recordsPerSecond,
                 recordsPerSecond * w.recordSize() / 1_000_000);
@@ -257,6 +376,16 @@ public final class CatchUpBenchmark {
             if (response.statusCode() / 100 != 2) {
                 throw new IllegalStateException("DELETE " + uri + " -> " + response.statusCode() + " " + response.body());
             }
+        }
+
+        static String get(String uri) throws Exception {
+            var response = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(uri))
+                    .header("Authorization", TestUsers.operatorAuthorization()).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new IllegalStateException("GET " + uri + " -> " + response.statusCode() + " " + response.body());
+            }
+            return response.body();
         }
 
         static void post(String uri, String json) throws Exception {

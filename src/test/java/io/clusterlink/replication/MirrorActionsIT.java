@@ -253,7 +253,8 @@ class MirrorActionsIT {
             producer.commitTransaction();
         }
         TopicPartition tp = new TopicPartition(topic, 0);
-        assertThat(KafkaClusters.endOffsets(kafka.source(), topic)).containsEntry(tp, 11L);
+        // (the coordinator writes the marker after commitTransaction returns)
+        await().atMost(Duration.ofSeconds(30)).until(() -> KafkaClusters.endOffsets(kafka.source(), topic).get(tp) == 11L);
         createLink(link, kafka.source().bootstrapServers(), Map.of());
         createMirror(link, topic);
         awaitCaughtUp(link, topic);

@@ -1,6 +1,5 @@
 package io.clusterlink.kafka;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,10 +26,10 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.clusterlink.config.ClusterlinkConfig;
+import io.clusterlink.link.Fillers;
 
 /**
  * What the service does to mirror topics on a destination cluster: create them, read and change
@@ -121,10 +120,8 @@ public class DestinationTopics {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             for (long o = from; o < to; o++) {
-                RecordHeaders headers = new RecordHeaders();
-                headers.add(GAP_HEADER, Long.toString(o).getBytes(StandardCharsets.UTF_8));
                 sent.add(producer.send(new ProducerRecord<>(partition.topic(), partition.partition(), null,
-                        new byte[0], null, headers)));
+                        new byte[0], null, List.of(Fillers.gapHeader(o)))));
             }
             producer.flush();
             long expected = from;
@@ -138,9 +135,6 @@ public class DestinationTopics {
             }
         }
     }
-
-    /** Header of a filler record: the offset it stands for. */
-    private static final String GAP_HEADER = "clusterlink.gap";
 
     private int timeoutMs() {
         return (int) timeout.toMillis();

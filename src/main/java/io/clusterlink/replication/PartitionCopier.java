@@ -1,6 +1,5 @@
 package io.clusterlink.replication;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -27,11 +26,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.record.CompressionType;
 import org.jboss.logging.Logger;
 
+import io.clusterlink.link.Fillers;
 import io.clusterlink.link.MirrorTopicError;
 
 /**
@@ -59,7 +58,6 @@ final class PartitionCopier implements Runnable {
     private static final long CODEC_SAMPLE = 1_000;
     /** How often gated partitions have their source topic checked (while it is missing, say). */
     private static final Duration GATED_CHECK_INTERVAL = Duration.ofMillis(100);
-    static final String GAP_HEADER = RecordCopier.GAP_HEADER;
 
     /** The clients of one copy thread. */
     interface Clients {
@@ -424,8 +422,9 @@ final class PartitionCopier implements Runnable {
                 p.atStop = true;
                 break;
             }
-            Header gap = offset > p.next ? gapHeader(offset) : null;
-            RecordCheck.Verdict verdict = RecordCheck.check(r, writer.codec(), writer.maxBatchBytes(), gap);
+            Headers fillerHeaders = offset > p.next ? Fillers.withGap(r.headers(), offset) : null;
+            RecordCheck.Verdict verdict = RecordCheck.check(r, fillerHeaders == null ? r.headers() : fillerHeaders,
+                    writer.codec(), writer.maxBatchBytes());
             if (verdict instanceof RecordCheck.Never never) {
                 fatal(p, MirrorTopicError.UNSUPPORTED_MESSAGE_FORMAT, "The record at source offset " + offset
                         + " of partition " + p.tp.partition() + " cannot be mirrored: " + never.reason());
@@ -441,7 +440,7 @@ final class PartitionCopier implements Runnable {
             }
             try {
                 for (long o = p.next; o < offset; o++) {
-                    writer.send(p.acks, o, r.timestamp(), r.key(), r.value(), RecordCopier.withGap(r.headers(), offset));
+                    writer.send(p.acks, o, r.timestamp(), r.key(), r.value(), fillerHeaders);
                 }
                 writer.send(p.acks, offset, r.timestamp(), r.key(), r.value(), r.headers());
             } catch (RuntimeException e) {
@@ -456,10 +455,6 @@ final class PartitionCopier implements Runnable {
             p.codecUndecided = false;
             restartPart(p.tp, null);
         }
-    }
-
-    private static Header gapHeader(long offset) {
-        return new RecordHeader(GAP_HEADER, Long.toString(offset).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The producer refused a record at once: it was not sent, and nothing after it is. */

@@ -3,6 +3,7 @@ package io.clusterlink.replication;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.record.AbstractRecords;
 import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.MemoryRecords;
@@ -40,23 +41,18 @@ final class RecordCheck {
     }
 
     /**
+     * @param written the headers the record is written with: its own, or a gap filler's when it is
+     *                also written as fillers before it (those are the larger ones)
      * @param codec the codec the partition is written with
      * @param maxBatchBytes the largest batch the destination takes
-     * @param extraHeader the filler header when the record is also written as fillers before it, else null
      */
-    static Verdict check(ConsumerRecord<byte[], byte[]> r, CompressionType codec, int maxBatchBytes,
-            Header extraHeader) {
+    static Verdict check(ConsumerRecord<byte[], byte[]> r, Headers written, CompressionType codec,
+            int maxBatchBytes) {
         if (r.timestamp() < 0) {
             return new Never("it has no timestamp (" + r.timestamp() + "); the Kafka producer cannot write a record "
                     + "without one, so the mirror cannot hold it at the same offset with the same timestamp");
         }
-        Header[] headers = r.headers().toArray();
-        if (extraHeader != null) {
-            Header[] withGap = new Header[headers.length + 1];
-            System.arraycopy(headers, 0, withGap, 0, headers.length);
-            withGap[headers.length] = extraHeader;
-            headers = withGap;
-        }
+        Header[] headers = written.toArray();
         int uncompressed = AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE,
                 CompressionType.NONE, r.key(), r.value(), headers);
         if (uncompressed <= maxBatchBytes) {

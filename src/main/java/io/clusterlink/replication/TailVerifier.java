@@ -14,6 +14,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 
+import io.clusterlink.link.Fillers;
+
 /**
  * Before a mirror partition is written again (a start, a restart after an error, another service
  * instance taking over), its last record is compared with the source: whatever happened while it
@@ -22,7 +24,7 @@ import org.apache.kafka.common.header.Header;
  * <p>
  * The last mirror record at offset {@code e - 1} must be: a copy of the source record at that
  * offset (key, value, timestamp, headers); or, where the source has no visible record there, a
- * gap filler ({@value RecordCopier#GAP_HEADER}) copying the next source record; below the start
+ * gap filler ({@value Fillers#GAP_HEADER}) copying the next source record; below the start
  * offset, a filler. Compaction may since have removed the source's record; on a compacted source
  * a missing record is accepted, a different one is not.
  */
@@ -85,13 +87,13 @@ final class TailVerifier {
         boolean emptyValue = r.value() == null || r.value().length == 0;
         Header[] headers = r.headers().toArray();
         boolean headersOk = headers.length == 0
-                || headers.length == 1 && headers[0].key().equals(RecordCopier.GAP_HEADER);
+                || headers.length == 1 && headers[0].key().equals(Fillers.GAP_HEADER);
         return emptyKey && emptyValue && headersOk;
     }
 
     /** The source offset a gap filler copies, or null when the record is no gap filler. */
     private static Long gapOf(ConsumerRecord<byte[], byte[]> r) {
-        Header h = r.headers().lastHeader(RecordCopier.GAP_HEADER);
+        Header h = r.headers().lastHeader(Fillers.GAP_HEADER);
         if (h == null || h.value() == null) {
             return null;
         }

@@ -30,6 +30,7 @@ import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.BeforeEach;
 
+import io.clusterlink.link.Fillers;
 import io.clusterlink.link.MirrorTopicError;
 
 /**
@@ -181,7 +182,7 @@ abstract class CopierFixture {
         for (ProducerRecord<byte[], byte[]> r : producer.history()) {
             if (r.partition() == partition) {
                 String key = new String(r.key(), StandardCharsets.UTF_8);
-                var gap = r.headers().lastHeader(RecordCopier.GAP_HEADER);
+                var gap = r.headers().lastHeader(Fillers.GAP_HEADER);
                 sent.add(gap == null ? Long.parseLong(key.substring(1)) : -Long.parseLong(key.substring(1)));
             }
         }

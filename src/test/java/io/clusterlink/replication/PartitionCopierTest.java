@@ -24,6 +24,8 @@ import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 
+import io.clusterlink.link.Fillers;
+
 /**
  * The copy loop's failure paths, with Kafka's MockConsumer and MockProducer: nothing lands at a
  * wrong offset, nothing more is sent after a failed write, a failure stays with its partition, and
@@ -39,7 +41,7 @@ class PartitionCopierTest extends CopierFixture {
 
         // offsets 0, 1, then 2 as a filler copying 3 (shown negative), then 3
         assertThat(offsetsSent(producer(), 0)).containsExactly(0L, 1L, -3L, 3L);
-        assertThat(new String(producer().history().get(2).headers().lastHeader(RecordCopier.GAP_HEADER).value(),
+        assertThat(new String(producer().history().get(2).headers().lastHeader(Fillers.GAP_HEADER).value(),
                 StandardCharsets.UTF_8)).isEqualTo("3");
         assertThat(progress[0].copiedPosition()).isZero();
         while (producer().completeNext()) {

@@ -10,6 +10,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 
+import io.clusterlink.link.Fillers;
+
 /**
  * A restart writes only after the mirror's last record was found to be the source's: whatever
  * landed while nothing copied (a foreign write, an overshoot) is caught, not absorbed.
@@ -21,7 +23,7 @@ class TailVerifierTest {
         RecordHeaders headers = new RecordHeaders();
         headers.add("h", "x".getBytes(StandardCharsets.UTF_8));
         if (gap != null) {
-            headers.add(RecordCopier.GAP_HEADER, gap.toString().getBytes(StandardCharsets.UTF_8));
+            headers.add(Fillers.GAP_HEADER, gap.toString().getBytes(StandardCharsets.UTF_8));
         }
         return new ConsumerRecord<>("t", 0, offset, timestamp, TimestampType.CREATE_TIME, -1, -1,
                 key == null ? null : key.getBytes(StandardCharsets.UTF_8),
@@ -30,7 +32,7 @@ class TailVerifierTest {
 
     private static ConsumerRecord<byte[], byte[]> filler(long offset) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(RecordCopier.GAP_HEADER, Long.toString(offset).getBytes(StandardCharsets.UTF_8));
+        headers.add(Fillers.GAP_HEADER, Long.toString(offset).getBytes(StandardCharsets.UTF_8));
         return new ConsumerRecord<>("t", 0, offset, 0, TimestampType.CREATE_TIME, -1, -1, new byte[0], null, headers,
                 Optional.empty());
     }

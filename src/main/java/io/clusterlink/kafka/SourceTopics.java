@@ -20,7 +20,6 @@ import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 
@@ -57,26 +56,14 @@ public class SourceTopics {
 
     /** Descriptions of the topics that exist; a missing topic is left out. */
     public Map<String, Description> describeExisting(Link link, Collection<String> topics) {
-        Map<String, KafkaFuture<TopicDescription>> futures = sources.admin(link)
-                .describeTopics(topics, new DescribeTopicsOptions().timeoutMs(timeoutMs())).topicNameValues();
         Map<String, Description> result = new HashMap<>();
-        for (Map.Entry<String, KafkaFuture<TopicDescription>> e : futures.entrySet()) {
-            try {
-                TopicDescription d = KafkaFutures.await(e.getValue(), sources.timeout());
-                result.put(e.getKey(), new Description(d.topicId().toString(), d.partitions().size()));
-            } catch (KafkaCallException ex) {
-                if (!ex.is(KafkaErrors.Kind.UNKNOWN_TOPIC)) {
-                    throw ex;
-                }
-            }
-        }
+        Topics.descriptions(sources.admin(link), topics, sources.timeout()).forEach((name, d) ->
+                result.put(name, new Description(d.topicId().toString(), d.partitions().size())));
         return result;
     }
 
     public Config config(Link link, String topic) {
-        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        return KafkaFutures.await(sources.admin(link).describeConfigs(List.of(resource),
-                new DescribeConfigsOptions().timeoutMs(timeoutMs())).all(), sources.timeout()).get(resource);
+        return config(link, topic, sources.timeout());
     }
 
     /** Like {@link #config}, with its own (shorter) bound. */

@@ -1,6 +1,7 @@
 package io.clusterlink.kafka;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -10,20 +11,47 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.DescribeConfigsOptions;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 
-/** Admin calls both sides make the same way. */
-final class Topics {
+/**
+ * Admin calls both sides make the same way, on any Admin client: the gateways' and the copy
+ * threads' own. Failures are {@link KafkaCallException}s.
+ */
+public final class Topics {
 
     private Topics() {
     }
 
-    static Map<String, Config> configs(Admin admin, Set<String> topics, Duration timeout) {
+    /** Descriptions of the topics that exist; a missing topic is left out. */
+    public static Map<String, TopicDescription> descriptions(Admin admin, Collection<String> topics,
+            Duration timeout) {
+        Map<String, TopicDescription> result = new HashMap<>();
+        if (topics.isEmpty()) {
+            return result;
+        }
+        Map<String, KafkaFuture<TopicDescription>> futures = admin.describeTopics(topics,
+                new DescribeTopicsOptions().timeoutMs((int) timeout.toMillis())).topicNameValues();
+        for (Map.Entry<String, KafkaFuture<TopicDescription>> e : futures.entrySet()) {
+            try {
+                result.put(e.getKey(), KafkaFutures.await(e.getValue(), timeout));
+            } catch (KafkaCallException ex) {
+                if (!ex.is(KafkaErrors.Kind.UNKNOWN_TOPIC)) {
+                    throw ex;
+                }
+            }
+        }
+        return result;
+    }
+
+    /** Configs of the topics that exist; a missing topic is left out. */
+    public static Map<String, Config> configs(Admin admin, Set<String> topics, Duration timeout) {
         Map<String, Config> result = new HashMap<>();
         if (topics.isEmpty()) {
             return result;
@@ -43,7 +71,7 @@ final class Topics {
         return result;
     }
 
-    static Map<TopicPartition, Long> offsets(Admin admin, Set<TopicPartition> partitions, OffsetSpec spec,
+    public static Map<TopicPartition, Long> offsets(Admin admin, Set<TopicPartition> partitions, OffsetSpec spec,
             IsolationLevel isolation, Duration timeout) {
         if (partitions.isEmpty()) {
             return Map.of();

@@ -120,6 +120,17 @@ public final class TopicConfigPolicy {
     }
 
     /**
+     * The configs every mirror topic carries while it mirrors, whatever its source: the
+     * {@link #mirrorOnly} timestamp configs and {@code max.message.bytes} of {@code maxBatchBytes}
+     * (the largest batch one request to the destination takes). A topic made as a mirror has them.
+     */
+    public static Map<String, String> mirrorsOwn(int maxBatchBytes, boolean timestampBounds) {
+        Map<String, String> result = mirrorOnly(timestampBounds);
+        result.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxBatchBytes));
+        return result;
+    }
+
+    /**
      * The configs a mirror carries while it mirrors, given the source's {@link #desired} ones:
      * {@code max.message.bytes} of {@code maxBatchBytes} (the largest batch one request to the
      * destination takes), a compact-only {@code cleanup.policy} as {@code compact,delete} with
@@ -128,7 +139,6 @@ public final class TopicConfigPolicy {
     public static Map<String, String> whileMirroring(Map<String, String> desired, int maxBatchBytes,
             boolean timestampBounds) {
         Map<String, String> result = new TreeMap<>(desired);
-        result.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxBatchBytes));
         String policy = desired.get(TopicConfig.CLEANUP_POLICY_CONFIG);
         if (policy != null && !policies(policy).contains(TopicConfig.CLEANUP_POLICY_DELETE)) {
             result.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + ","
@@ -136,7 +146,7 @@ public final class TopicConfigPolicy {
             result.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
             result.put(TopicConfig.RETENTION_BYTES_CONFIG, "-1");
         }
-        result.putAll(mirrorOnly(timestampBounds));
+        result.putAll(mirrorsOwn(maxBatchBytes, timestampBounds));
         return result;
     }
 

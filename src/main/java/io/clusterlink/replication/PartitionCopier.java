@@ -594,7 +594,7 @@ final class PartitionCopier implements Runnable {
 
     /**
      * The destination refused a record's timestamp: its topic's timestamp bounds changed (the
-     * mirror has none), which the config sync or an operator can undo, so the write is retried.
+     * mirror has none), which an operator can undo, so the write is retried.
      * The producer reports the refusal of several records of one batch as an
      * {@code InvalidRecordException} whose message names the cause.
      */
@@ -628,7 +628,6 @@ final class PartitionCopier implements Runnable {
             p.lastAcked = acked;
             p.lastAckProgressAt = now;
             if (landed && p.writeRefused || p.acks.pending() == 0 && !p.writeRefused) {
-                p.writeRefused = false;
                 clearProblem(p);
             }
             return;
@@ -840,9 +839,7 @@ final class PartitionCopier implements Runnable {
             parts.remove(p.tp);
         }
         p.spec.progress().stopped();
-        if (p.problemReported) {
-            clearProblem(p);
-        }
+        clearProblem(p);
         p.removal.complete(null);
     }
 

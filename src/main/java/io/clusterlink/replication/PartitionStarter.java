@@ -2,7 +2,6 @@ package io.clusterlink.replication;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -17,18 +16,14 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.DescribeConfigsOptions;
-import org.apache.kafka.clients.admin.DescribeTopicsOptions;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.ReplicaInfo;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.DefaultRecord;
@@ -37,6 +32,7 @@ import org.jboss.logging.Logger;
 import io.clusterlink.kafka.KafkaCallException;
 import io.clusterlink.kafka.KafkaErrors;
 import io.clusterlink.kafka.KafkaFutures;
+import io.clusterlink.kafka.Topics;
 import io.clusterlink.link.MirrorTopicError;
 
 /**
@@ -45,7 +41,8 @@ import io.clusterlink.link.MirrorTopicError;
  * <li>checks the source topic: it exists with the mirror's topic id and enough partitions;</li>
  * <li>reads the mirror partition's end offset until it is stable over the fence interval, so a
  * write of an earlier writer (a closed producer, a killed service) that was still on its way has
- * landed before it is looked at;</li>
+ * landed before it is looked at; a partition whose every write from this process was answered
+ * ({@link PartitionProgress#quiet()}) has no such write, and is read once;</li>
  * <li>refuses a mirror that ends beyond the source (truncated source, foreign writes) and verifies
  * the mirror's last record against the source ({@link TailVerifier});</li>
  * <li>aligns: fillers up to the start offset (or the source's log start, when retention deleted
@@ -205,20 +202,18 @@ final class PartitionStarter implements Starter {
         Map<TopicPartition, Long> srcEnd;
         Set<TopicPartition> moving = new HashSet<>();
         try {
-            described = describe(topics);
+            described = Topics.descriptions(io.sourceAdmin(), topics, settings.timeout());
             configs = configs(topics);
             Set<TopicPartition> dests = new HashSet<>();
+            Set<TopicPartition> quiet = new HashSet<>();
             Set<TopicPartition> sources = new HashSet<>();
             for (Request r : requests) {
                 if (described.containsKey(r.partition().source().topic())) {
                     dests.add(r.partition().destination());
                     sources.add(r.partition().source());
-                }
-            }
-            Set<TopicPartition> quiet = new HashSet<>();
-            for (Request r : requests) {
-                if (r.partition().progress().quiet()) {
-                    quiet.add(r.partition().destination());
+                    if (r.partition().progress().quiet()) {
+                        quiet.add(r.partition().destination());
+                    }
                 }
             }
             destEnd = stableEnds(dests, quiet, moving);
@@ -254,7 +249,7 @@ final class PartitionStarter implements Starter {
             m.progress().startsAt(end);
             m.progress().sourceEnd(srcStable.get(tp));
         }
-        plans = verify(plans, destStart, srcStart, srcStable, results);
+        plans = verify(plans, destStart, srcStart, srcStable, srcEnd, described, results);
         for (Plan p : plans) {
             if (p.end() < p.target()) {
                 alignPool.execute(() -> align(p, results));
@@ -313,7 +308,8 @@ final class PartitionStarter implements Starter {
      * records where the codec is still to be chosen; returns the partitions that passed.
      */
     private List<Plan> verify(List<Plan> plans, Map<TopicPartition, Long> destStart,
-            Map<TopicPartition, Long> srcStart, Map<TopicPartition, Long> srcStable, Consumer<Result> results) {
+            Map<TopicPartition, Long> srcStart, Map<TopicPartition, Long> srcStable, Map<TopicPartition, Long> srcEnd,
+            Map<String, TopicDescription> described, Consumer<Result> results) {
         Map<TopicPartition, Long> mirrorAt = new HashMap<>();
         Map<TopicPartition, Long> mirrorEnds = new HashMap<>();
         Map<TopicPartition, Long> sourceAt = new HashMap<>();
@@ -373,7 +369,8 @@ final class PartitionStarter implements Starter {
                 }
             }
             passed.add(p.codec() != null ? p : new Plan(p.request(), p.end(), p.target(), p.skipped(), p.compacted(),
-                    estimateCodec(m.source(), samples.get(m.source())), p.sourceEnd()));
+                    estimateCodec(m.source(), samples.get(m.source()), described.get(m.source().topic()),
+                            srcEnd.get(m.source()) - srcStart.get(m.source())), p.sourceEnd()));
         }
         return passed;
     }
@@ -456,47 +453,18 @@ final class PartitionStarter implements Starter {
 
     // ---- reads ----
 
-    private Map<String, TopicDescription> describe(Set<String> topics) {
-        Map<String, KafkaFuture<TopicDescription>> futures = io.sourceAdmin().describeTopics(topics,
-                new DescribeTopicsOptions().timeoutMs(timeoutMs())).topicNameValues();
-        Map<String, TopicDescription> result = new HashMap<>();
-        for (Map.Entry<String, KafkaFuture<TopicDescription>> e : futures.entrySet()) {
-            try {
-                result.put(e.getKey(), KafkaFutures.await(e.getValue(), settings.timeout()));
-            } catch (KafkaCallException ex) {
-                if (!ex.is(KafkaErrors.Kind.UNKNOWN_TOPIC)) {
-                    throw ex;
-                }
-            }
-        }
-        return result;
-    }
-
+    /** The source topics' configs; none when they cannot be read (the codec is then estimated). */
     private Map<String, Config> configs(Set<String> topics) {
-        Map<String, Config> result = new HashMap<>();
         try {
-            List<ConfigResource> resources = topics.stream()
-                    .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
-            KafkaFutures.await(io.sourceAdmin().describeConfigs(resources, new DescribeConfigsOptions()
-                    .timeoutMs(timeoutMs())).all(), settings.timeout()).forEach((r, c) -> result.put(r.name(), c));
+            return Topics.configs(io.sourceAdmin(), topics, settings.timeout());
         } catch (KafkaCallException e) {
             LOG.debugf("Start on %s: cannot read the source topic configs (%s)", name, e.getMessage());
+            return Map.of();
         }
-        return result;
     }
 
     private Map<TopicPartition, Long> offsets(Set<TopicPartition> partitions, OffsetSpec spec, IsolationLevel iso) {
-        if (partitions.isEmpty()) {
-            return Map.of();
-        }
-        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        partitions.forEach(tp -> request.put(tp, spec));
-        ListOffsetsOptions options = new ListOffsetsOptions(iso);
-        options.timeoutMs(timeoutMs());
-        Map<TopicPartition, Long> result = new HashMap<>();
-        KafkaFutures.await(io.sourceAdmin().listOffsets(request, options).all(), settings.timeout())
-                .forEach((tp, info) -> result.put(tp, info.offset()));
-        return result;
+        return Topics.offsets(io.sourceAdmin(), partitions, spec, iso, settings.timeout());
     }
 
     /**
@@ -547,8 +515,11 @@ final class PartitionStarter implements Starter {
     /**
      * For a source that keeps what its producers sent: compressed (zstd) when its log takes far
      * less space per offset than the records it holds, so the mirror is no larger than the source.
+     *
+     * @param offsets the offsets in the source partition's log (end less start)
      */
-    private CompressionType estimateCodec(TopicPartition tp, Collection<ConsumerRecord<byte[], byte[]>> sample) {
+    private CompressionType estimateCodec(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> sample,
+            TopicDescription source, long offsets) {
         if (sample == null || sample.size() < MIN_SAMPLE) {
             return null;
         }
@@ -558,10 +529,9 @@ final class PartitionStarter implements Starter {
             raw += DefaultRecord.sizeInBytes(64, 0,
                     Math.max(0, r.serializedKeySize()), Math.max(0, r.serializedValueSize()), r.headers().toArray());
         }
-        List<ConsumerRecord<byte[], byte[]>> list = new ArrayList<>(sample);
-        long span = list.get(list.size() - 1).offset() - list.get(0).offset() + 1;
+        long span = sample.get(sample.size() - 1).offset() - sample.get(0).offset() + 1;
         double rawPerOffset = (double) raw / span;
-        Double diskPerOffset = diskPerOffset(tp);
+        Double diskPerOffset = diskPerOffset(tp, source, offsets);
         if (diskPerOffset == null) {
             return CompressionType.NONE;
         }
@@ -572,14 +542,13 @@ final class PartitionStarter implements Starter {
     }
 
     /** The source partition's log size per offset, or null when it cannot be read (it needs DESCRIBE on the cluster). */
-    private Double diskPerOffset(TopicPartition tp) {
+    private Double diskPerOffset(TopicPartition tp, TopicDescription source, long offsets) {
+        Node leader = source == null || tp.partition() >= source.partitions().size() ? null
+                : source.partitions().get(tp.partition()).leader();
+        if (leader == null || offsets <= 0) {
+            return null;
+        }
         try {
-            TopicDescription d = KafkaFutures.await(io.sourceAdmin().describeTopics(List.of(tp.topic()))
-                    .topicNameValues().get(tp.topic()), settings.timeout());
-            var leader = d.partitions().get(tp.partition()).leader();
-            if (leader == null) {
-                return null;
-            }
             Map<String, LogDirDescription> dirs = KafkaFutures.await(io.sourceAdmin()
                     .describeLogDirs(List.of(leader.id())).descriptions().get(leader.id()), settings.timeout());
             long size = -1;
@@ -589,18 +558,11 @@ final class PartitionStarter implements Starter {
                     size = Math.max(size, info.size());
                 }
             }
-            Map<TopicPartition, Long> start = offsets(Set.of(tp), OffsetSpec.earliest(), IsolationLevel.READ_UNCOMMITTED);
-            Map<TopicPartition, Long> end = offsets(Set.of(tp), OffsetSpec.latest(), IsolationLevel.READ_UNCOMMITTED);
-            long offsets = end.get(tp) - start.get(tp);
-            return size <= 0 || offsets <= 0 ? null : (double) size / offsets;
-        } catch (KafkaCallException | IndexOutOfBoundsException e) {
+            return size <= 0 ? null : (double) size / offsets;
+        } catch (KafkaCallException e) {
             LOG.debugf("Cannot read the log size of source %s: %s", tp, e.getMessage());
             return null;
         }
-    }
-
-    private int timeoutMs() {
-        return (int) settings.timeout().toMillis();
     }
 
     private void sleep(Duration d) {

@@ -19,7 +19,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
 import org.jboss.logging.Logger;
 
 import io.clusterlink.kafka.DestinationCluster;
@@ -156,8 +155,7 @@ public class MirrorCreation {
         }
         Config config = destinationTopics.configs(cluster, Set.of(m.mirrorTopic())).get(m.mirrorTopic());
         DestinationLimits limits = clusters.limits(cluster);
-        Map<String, String> owned = TopicConfigPolicy.mirrorOnly(limits.timestampBounds());
-        owned.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(limits.maxBatchBytes()));
+        Map<String, String> owned = TopicConfigPolicy.mirrorsOwn(limits.maxBatchBytes(), limits.timestampBounds());
         for (Map.Entry<String, String> e : owned.entrySet()) {
             ConfigEntry entry = config == null ? null : config.get(e.getKey());
             if (entry == null || entry.source() != ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG

@@ -125,6 +125,7 @@ class InterruptedWorkIT {
         String topic = uniqueName("interrupted-early");
         String linkName = uniqueName("link");
         KafkaClusters.createTopic(kafka.source(), topic, 1, Map.of());
+        produce(topic, 50);
         createLink(linkName, kafka.source().bootstrapServers(), Map.of());
         interruptedLongAgo(record(linkName, topic, 1));
 
@@ -134,6 +135,8 @@ class InterruptedWorkIT {
         assertThat(topicExists(topic)).isFalse();
         createMirror(linkName, topic);
         awaitCaughtUp(linkName, topic);
+        assertThat(MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), topic, WAIT)
+                .recordsCompared()).isEqualTo(50);
         given().delete("/links/{link}?force=true", linkName).then().statusCode(200);
     }
 

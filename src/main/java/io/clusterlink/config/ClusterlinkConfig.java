@@ -42,6 +42,9 @@ public interface ClusterlinkConfig {
 
     Replication replication();
 
+    /** Several instances on one database: who copies what (see the README, "Several instances"). */
+    Fleet fleet();
+
     Demo demo();
 
     @WithName("embedded-postgres")
@@ -127,6 +130,34 @@ public interface ClusterlinkConfig {
         @WithName("stuck-after")
         @WithDefault("30s")
         Duration stuckAfter();
+    }
+
+    interface Fleet {
+        /** This instance's name in the fleet; default: the host name and the process id. */
+        @WithName("instance-id")
+        Optional<String> instanceId();
+
+        /**
+         * An instance whose fleet session has not been confirmed by the database for this long
+         * stops every write at once (its locks may have gone to another instance).
+         */
+        @WithName("session-timeout")
+        @WithDefault("5s")
+        Duration sessionTimeout();
+
+        /**
+         * How long an instance that takes over a partition whose writer vanished (its session
+         * ended with writes possibly in flight) waits before its first write: the vanished writer's
+         * write bound. Must exceed {@code session-timeout} and the time a sent write takes to land.
+         */
+        @WithName("takeover-wait")
+        @WithDefault("12s")
+        Duration takeoverWait();
+
+        /** How often the session is confirmed and the work balanced over the fleet's members. */
+        @WithName("check-interval")
+        @WithDefault("1s")
+        Duration checkInterval();
     }
 
     /** Two local single-broker clusters, {@code source} and {@code destination}, for the quickstart. */

@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 
 import io.clusterlink.link.Mirror;
 import io.clusterlink.link.MirrorLifecycle;
+import io.clusterlink.service.Fleet;
 import io.clusterlink.service.ReplicationAssignment;
 
 /**
@@ -78,7 +79,7 @@ final class LinkReplicator {
         for (ReplicationAssignment a : assignments) {
             Mirror m = a.mirror();
             PartitionProgress[] p = progress.apply(m);
-            for (int i = 0; i < m.partitions(); i++) {
+            for (int i : a.partitions()) {
                 TopicPartition source = new TopicPartition(m.sourceTopic(), i);
                 wanted.add(source);
                 Long stop = MirrorLifecycle.promoting(m) ? m.stopOffsets().get(i) : null;
@@ -144,6 +145,23 @@ final class LinkReplicator {
         return futures;
     }
 
+    /** Removes every partition; each future completes once nothing of its partition is in flight. */
+    Map<Fleet.MirrorPartitionId, CompletableFuture<Void>> removeAll() {
+        remove(new HashSet<>(owner.keySet()));
+        Map<Fleet.MirrorPartitionId, CompletableFuture<Void>> futures = new HashMap<>();
+        removing.forEach((tp, r) -> futures.put(new Fleet.MirrorPartitionId(r.mirrorId(), tp.partition()), r.done()));
+        return futures;
+    }
+
+    /** The mirror partitions this link's copy threads hold or are removing. */
+    Set<Fleet.MirrorPartitionId> heldPartitions() {
+        Set<Fleet.MirrorPartitionId> all = new HashSet<>();
+        mirrorOf.forEach((tp, id) -> all.add(new Fleet.MirrorPartitionId(id, tp.partition())));
+        busy();
+        removing.forEach((tp, r) -> all.add(new Fleet.MirrorPartitionId(r.mirrorId(), tp.partition())));
+        return all;
+    }
+
     /** Every partition this link's copy threads hold or are removing. */
     Set<TopicPartition> held() {
         Set<TopicPartition> all = new HashSet<>(owner.keySet());
@@ -153,6 +171,11 @@ final class LinkReplicator {
 
     void shutdown() {
         copiers.forEach(PartitionCopier::stop);
+    }
+
+    /** Stops every write now: the copy threads end without waiting for what is in flight (any thread). */
+    void abort() {
+        copiers.forEach(PartitionCopier::abort);
     }
 
     /** False once a copy thread has died (e.g. an Error): its partitions no longer move. */

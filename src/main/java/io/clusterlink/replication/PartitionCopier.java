@@ -161,6 +161,7 @@ final class PartitionCopier implements Runnable {
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final Object signal = new Object();
     private volatile boolean running = true;
+    private volatile boolean aborted;
     private volatile boolean closed;
 
     // Owned by the copy thread.
@@ -239,6 +240,15 @@ final class PartitionCopier implements Runnable {
     void stop() {
         running = false;
         wake();
+    }
+
+    /**
+     * Like {@link #stop}, but what is in flight is not waited for: the writers are closed at once
+     * (their queued writes are dropped; the partitions' next owner fences before writing).
+     */
+    void abort() {
+        aborted = true;
+        stop();
     }
 
     /** A start finished (from the starter's threads). */
@@ -878,7 +888,7 @@ final class PartitionCopier implements Runnable {
     void shutDown() {
         starter.close();
         for (Writer w : writers.values()) {
-            w.close(Duration.ofSeconds(10));
+            w.close(aborted ? Duration.ZERO : Duration.ofSeconds(10));
         }
         try {
             if (consumer != null) {

@@ -18,7 +18,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -36,6 +35,7 @@ import io.clusterlink.link.MirrorLifecycle;
 import io.clusterlink.link.MirrorTopicError;
 import io.clusterlink.link.PartitionLag;
 import io.clusterlink.service.DataPlaneEvents;
+import io.clusterlink.service.Fleet;
 import io.clusterlink.service.ReplicationAssignment;
 import io.clusterlink.service.ReplicationControl;
 import io.quarkus.runtime.ShutdownEvent;
@@ -63,6 +63,7 @@ public class Reconciler implements ReplicationControl, CopyListener {
     private static final Duration PRUNE_INTERVAL = Duration.ofSeconds(60);
 
     private final DataPlaneEvents events;
+    private final Fleet fleet;
     private final DestinationClusters clusters;
     private final DestinationTopics destinationTopics;
     private final ClusterlinkConfig.Replication settings;
@@ -86,14 +87,19 @@ public class Reconciler implements ReplicationControl, CopyListener {
     /** Mirrors the stopper is finishing; the plan leaves them alone meanwhile. */
     private final Set<Long> stopping = ConcurrentHashMap.newKeySet();
     private final Map<Long, Long> stopRetryAt = new ConcurrentHashMap<>();
-    /** Mirrors whose topics this process made and nothing wrote yet (see {@link #created}). */
-    private final Set<Long> fresh = ConcurrentHashMap.newKeySet();
+    /** Every link's copy threads, also retiring ones: what {@link #abortAll} stops (any thread). */
+    private final Set<LinkReplicator> live = ConcurrentHashMap.newKeySet();
+    /** The partitions the copy threads were given in the last round (reconciler thread writes). */
+    private volatile Set<Fleet.MirrorPartitionId> copying = Set.of();
+    /** The last plan read, whose partitions are the work the fleet shares (reconciler thread). */
+    private List<ReplicationAssignment> lastPlan;
     private long lastSweep;
     private long lastPrune;
 
-    Reconciler(DataPlaneEvents events, DestinationClusters clusters, DestinationTopics destinationTopics,
+    Reconciler(DataPlaneEvents events, Fleet fleet, DestinationClusters clusters, DestinationTopics destinationTopics,
             ClusterlinkConfig config) {
         this.events = events;
+        this.fleet = fleet;
         this.clusters = clusters;
         this.destinationTopics = destinationTopics;
         this.settings = config.replication();
@@ -102,6 +108,7 @@ public class Reconciler implements ReplicationControl, CopyListener {
 
     void start(@Observes StartupEvent event) {
         running = true;
+        fleet.onLost(this::abortAll);
         startPool = Executors.newFixedThreadPool(settings.startThreads(), named("mirror-start"));
         alignPool = Executors.newFixedThreadPool(settings.alignThreads(), named("mirror-align"));
         stopper = Executors.newSingleThreadExecutor(named("mirror-stopper"));
@@ -123,6 +130,7 @@ public class Reconciler implements ReplicationControl, CopyListener {
         }
         lock.lock();
         try {
+            handOverAll();
             List<LinkReplicator> all = new ArrayList<>(groups.values());
             all.addAll(retiring);
             all.forEach(LinkReplicator::shutdown);
@@ -131,6 +139,7 @@ public class Reconciler implements ReplicationControl, CopyListener {
             retiring.clear();
         } finally {
             lock.unlock();
+            fleet.leave();
         }
         for (ExecutorService pool : new ExecutorService[] {stopper, alignPool, startPool}) {
             if (pool != null) {
@@ -158,12 +167,8 @@ public class Reconciler implements ReplicationControl, CopyListener {
     }
 
     @Override
-    public void created(long mirrorId) {
-        fresh.add(mirrorId);
-    }
-
-    @Override
-    public boolean halt(long mirrorId, Duration timeout) {
+    public boolean halt(Mirror mirror, Duration timeout) {
+        long mirrorId = mirror.id();
         long deadline = System.nanoTime() + timeout.toNanos();
         List<CompletableFuture<Void>> removals = new ArrayList<>();
         try {
@@ -187,7 +192,6 @@ public class Reconciler implements ReplicationControl, CopyListener {
         try {
             CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new))
                     .get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
-            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -195,23 +199,68 @@ public class Reconciler implements ReplicationControl, CopyListener {
             LOG.warnf("Mirror %d did not halt within %s: writes are still in flight", mirrorId, timeout);
             return false;
         }
+        // Other instances see the new state at their next round and let go of their partitions.
+        if (!fleet.halt(mirrorId, mirror.partitions(), Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
+            LOG.warnf("Mirror %d did not halt within %s: another instance still holds one of its partitions",
+                    mirrorId, timeout);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * The fleet session is gone or unconfirmed: another instance may take this one's partitions
+     * any moment, so every write stops now (producers closed without waiting, starts cancelled).
+     * Called on the fleet's thread; the reconciler retires the stopped threads at its next round.
+     */
+    private void abortAll() {
+        live.forEach(LinkReplicator::abort);
+        wake();
+    }
+
+    /**
+     * A normal shutdown: every partition is removed (its writes land first), recorded as quiet
+     * when nothing of it was left in flight, and given back, so the instances that take it over
+     * start writing at once.
+     */
+    private void handOverAll() {
+        Map<Fleet.MirrorPartitionId, CompletableFuture<Void>> removals = new HashMap<>();
+        groups.values().forEach(g -> removals.putAll(g.removeAll()));
+        long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
+        removals.forEach((id, done) -> {
+            try {
+                done.get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+                fleet.release(id, quiet(id));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                LOG.warnf("Partition %d of mirror %d still has writes in flight at shutdown", id.partition(),
+                        id.mirrorId());
+            }
+        });
+    }
+
+    private boolean quiet(Fleet.MirrorPartitionId id) {
+        PartitionProgress[] p = progress.get(id.mirrorId());
+        return p != null && id.partition() < p.length && p[id.partition()].quiet();
     }
 
     @Override
-    public Optional<List<PartitionLag>> lags(Mirror mirror) {
+    public Map<Integer, PartitionLag> lags(Mirror mirror) {
+        Map<Integer, PartitionLag> lags = new HashMap<>();
         PartitionProgress[] p = progress.get(mirror.id());
         if (p == null) {
-            return Optional.empty();
+            return lags;
         }
-        List<PartitionLag> lags = new ArrayList<>();
-        for (int i = 0; i < mirror.partitions(); i++) {
-            if (i >= p.length) {
-                return Optional.empty();
+        Set<Fleet.MirrorPartitionId> copied = copying;
+        for (int i = 0; i < Math.min(p.length, mirror.partitions()); i++) {
+            if (copied.contains(new Fleet.MirrorPartitionId(mirror.id(), i))) {
+                PartitionLag lag = p[i].lag();
+                lags.put(i, MirrorLifecycle.hasLag(mirror.status()) ? lag
+                        : new PartitionLag(i, 0, lag.lastSourceFetchOffset()));
             }
-            PartitionLag lag = p[i].lag();
-            lags.add(MirrorLifecycle.hasLag(mirror.status()) ? lag : new PartitionLag(i, 0, lag.lastSourceFetchOffset()));
         }
-        return Optional.of(lags);
+        return lags;
     }
 
     @Override
@@ -291,22 +340,45 @@ public class Reconciler implements ReplicationControl, CopyListener {
 
     void reconcile() {
         events.lookUpClusters();
+        // Take this instance's share before reading the plan that is applied: a partition taken
+        // now is copied only if the plan read after it still says so (a halt changes the state first).
+        if (lastPlan == null) {
+            lastPlan = events.replicationPlan();
+        }
+        List<Fleet.Acquired> acquired = fleet.balance(work(lastPlan));
         List<Mirror> toStop = new ArrayList<>();
         lock.lock();
         try {
             reports.applyAll();
             List<ReplicationAssignment> plan = events.replicationPlan();
-            plan.removeIf(a -> stopping.contains(a.mirror().id()));
-            apply(plan);
-            for (ReplicationAssignment a : plan) {
-                try {
-                    if (advance(a.mirror())) {
-                        toStop.add(a.mirror());
-                    }
-                } catch (RuntimeException e) {
-                    LOG.warnf(e, "Cannot move mirror topic '%s' on", a.mirror().mirrorTopic());
+            lastPlan = plan;
+            Map<Long, Mirror> mirrors = new HashMap<>();
+            plan.forEach(a -> mirrors.put(a.mirror().id(), a.mirror()));
+            for (Fleet.Acquired a : acquired) {
+                Mirror m = mirrors.get(a.id().mirrorId());
+                if (m != null && a.id().partition() < m.partitions()) {
+                    progressOf(m)[a.id().partition()].quiet(a.quiet());
                 }
             }
+            plan.removeIf(a -> stopping.contains(a.mirror().id()));
+            List<ReplicationAssignment> mine = owned(plan, fleet.writable());
+            apply(mine);
+            Set<Fleet.MirrorPartitionId> given = new HashSet<>();
+            mine.forEach(a -> a.partitions().forEach(p -> given.add(new Fleet.MirrorPartitionId(a.mirror().id(), p))));
+            copying = given;
+            for (ReplicationAssignment a : mine) {
+                try {
+                    report(a);
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "Cannot record the progress of mirror topic '%s'", a.mirror().mirrorTopic());
+                }
+            }
+            for (ReplicationAssignment a : plan) {
+                if (MirrorLifecycle.promoting(a.mirror()) && a.allReachedStop() && stopDue(a.mirror())) {
+                    toStop.add(a.mirror());
+                }
+            }
+            releaseIdle();
         } finally {
             lock.unlock();
         }
@@ -321,7 +393,56 @@ public class Reconciler implements ReplicationControl, CopyListener {
             Set<Long> ids = events.mirrorIds();
             progress.keySet().removeIf(id -> !ids.contains(id));
             problems.keySet().removeIf(id -> !ids.contains(id));
-            fresh.removeIf(id -> !ids.contains(id));
+        }
+    }
+
+    /** The partitions the fleet shares: those of mirrors to copy, less those that reached their stop. */
+    private static Set<Fleet.MirrorPartitionId> work(List<ReplicationAssignment> plan) {
+        Set<Fleet.MirrorPartitionId> work = new HashSet<>();
+        for (ReplicationAssignment a : plan) {
+            boolean promoting = MirrorLifecycle.promoting(a.mirror());
+            for (int p : a.partitions()) {
+                if (!promoting || !a.reachedStop().contains(p)) {
+                    work.add(new Fleet.MirrorPartitionId(a.mirror().id(), p));
+                }
+            }
+        }
+        return work;
+    }
+
+    /** The plan narrowed to the partitions this instance may write now. */
+    private static List<ReplicationAssignment> owned(List<ReplicationAssignment> plan,
+            Set<Fleet.MirrorPartitionId> writable) {
+        List<ReplicationAssignment> mine = new ArrayList<>();
+        for (ReplicationAssignment a : plan) {
+            boolean promoting = MirrorLifecycle.promoting(a.mirror());
+            Set<Integer> partitions = new HashSet<>();
+            for (int p : a.partitions()) {
+                if (writable.contains(new Fleet.MirrorPartitionId(a.mirror().id(), p))
+                        && !(promoting && a.reachedStop().contains(p))) {
+                    partitions.add(p);
+                }
+            }
+            if (!partitions.isEmpty()) {
+                mine.add(a.only(partitions));
+            }
+        }
+        return mine;
+    }
+
+    /**
+     * Gives back the partitions the fleet no longer wants here (beyond this instance's share, or
+     * no longer to be copied) once no copy thread of this instance holds them.
+     */
+    private void releaseIdle() {
+        Set<Fleet.MirrorPartitionId> busy = new HashSet<>(copying);
+        List<LinkReplicator> all = new ArrayList<>(groups.values());
+        all.addAll(retiring);
+        all.forEach(g -> busy.addAll(g.heldPartitions()));
+        for (Fleet.MirrorPartitionId id : fleet.releasing()) {
+            if (!busy.contains(id)) {
+                fleet.release(id, quiet(id));
+            }
         }
     }
 
@@ -388,7 +509,13 @@ public class Reconciler implements ReplicationControl, CopyListener {
             copiers.add(new PartitionCopier(name, clientsOf, starter, this, copierSettings,
                     System::currentTimeMillis));
         }
-        return new LinkReplicator(first.linkName(), copiers, clientsOf::close);
+        LinkReplicator[] self = new LinkReplicator[1];
+        self[0] = new LinkReplicator(first.linkName(), copiers, () -> {
+            live.remove(self[0]);
+            clientsOf.close();
+        });
+        live.add(self[0]);
+        return self[0];
     }
 
     private PartitionProgress[] progressOf(Mirror m) {
@@ -396,44 +523,57 @@ public class Reconciler implements ReplicationControl, CopyListener {
             if (existing != null && existing.length == m.partitions()) {
                 return existing;
             }
-            boolean untouched = existing == null && fresh.remove(m.id());
             PartitionProgress[] p = new PartitionProgress[m.partitions()];
             for (int i = 0; i < p.length; i++) {
-                p[i] = existing != null && i < existing.length ? existing[i] : new PartitionProgress(i, untouched);
+                p[i] = existing != null && i < existing.length ? existing[i] : new PartitionProgress(i);
             }
             return p;
         });
     }
 
     /**
-     * Aligned mirrors become ACTIVE; returns true for a promoted mirror that caught up with its
-     * stop offsets, to be finished by the stopper.
+     * Records what the partitions this instance copies reached and the database does not know
+     * yet: aligned to their start offsets (the last one makes the mirror ACTIVE), caught up with
+     * their stop offsets (then the fleet no longer gives them to anyone, and the promotion is
+     * finished once all are).
      */
-    private boolean advance(Mirror m) {
+    private void report(ReplicationAssignment a) {
+        Mirror m = a.mirror();
         PartitionProgress[] p = progress.get(m.id());
         if (p == null || p.length < m.partitions()) {
-            return false;
+            return;
         }
-        if (MirrorLifecycle.aligning(m) && all(p, PartitionProgress::aligned)) {
-            events.alignmentCompleted(m.id());
-        } else if (MirrorLifecycle.promoting(m) && all(p, PartitionProgress::reachedStop)) {
-            Long retryAt = stopRetryAt.get(m.id());
-            return retryAt == null || System.currentTimeMillis() >= retryAt;
+        for (int i : a.partitions()) {
+            if (MirrorLifecycle.aligning(m) && p[i].aligned() && !a.aligned().contains(i)) {
+                events.partitionAligned(m.id(), i);
+            } else if (MirrorLifecycle.promoting(m) && p[i].reachedStop() && !a.reachedStop().contains(i)) {
+                events.partitionReachedStop(m.id(), i);
+            }
         }
-        return false;
     }
 
-    /** Halts a promoted mirror that caught up and finishes its promotion, on the stopper thread. */
+    private boolean stopDue(Mirror m) {
+        Long retryAt = stopRetryAt.get(m.id());
+        return retryAt == null || System.currentTimeMillis() >= retryAt;
+    }
+
+    /**
+     * Halts a promoted mirror whose partitions all reached their stop offsets and finishes its
+     * promotion, on the stopper thread, on one instance of the fleet at a time.
+     */
     private void completePromotion(Mirror m) {
         if (!stopping.add(m.id())) {
             return;
         }
         stopper.execute(() -> {
             try {
-                if (!halt(m.id(), HALT_TIMEOUT)) {
-                    throw new IllegalStateException("its writes did not stop within " + HALT_TIMEOUT.toSeconds() + " s");
-                }
-                events.stopCaughtUp(m.id());
+                fleet.exclusively(m.id(), () -> {
+                    if (!halt(m, HALT_TIMEOUT)) {
+                        throw new IllegalStateException("its writes did not stop within " + HALT_TIMEOUT.toSeconds()
+                                + " s");
+                    }
+                    events.stopCaughtUp(m.id());
+                });
                 stopRetryAt.remove(m.id());
             } catch (RuntimeException e) {
                 LOG.warnf("Cannot finish the promotion of mirror topic '%s' yet (%s); copying goes on and it is tried "
@@ -452,11 +592,11 @@ public class Reconciler implements ReplicationControl, CopyListener {
      */
     private void sweepFailovers() {
         try {
-            events.finishInterruptedCreations();
+            events.finishInterruptedCreations(fleet::ownsLink);
         } catch (RuntimeException e) {
             LOG.warnf("Cannot look for interrupted mirror creations: %s", e.getMessage());
         }
-        for (long id : events.unfinishedFailovers()) {
+        for (long id : events.unfinishedFailovers(fleet::ownsLink)) {
             if (!stopping.add(id)) {
                 continue;
             }
@@ -470,14 +610,5 @@ public class Reconciler implements ReplicationControl, CopyListener {
                 }
             });
         }
-    }
-
-    private static boolean all(PartitionProgress[] p, Predicate<PartitionProgress> test) {
-        for (PartitionProgress x : p) {
-            if (!test.test(x)) {
-                return false;
-            }
-        }
-        return true;
     }
 }

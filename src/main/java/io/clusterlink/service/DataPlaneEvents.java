@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongPredicate;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,12 +15,14 @@ import org.jboss.logging.Logger;
 
 import io.clusterlink.kafka.DestinationClusters;
 import io.clusterlink.kafka.DestinationTopics;
+import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.Link;
 import io.clusterlink.link.LinkSettings;
 import io.clusterlink.link.Mirror;
 import io.clusterlink.link.MirrorLifecycle;
 import io.clusterlink.link.MirrorTopicError;
 import io.clusterlink.store.LinkStore;
+import io.clusterlink.store.MirrorPartitions;
 
 /**
  * What the data plane and the metadata sync need from the stored intent and report back: the
@@ -40,11 +43,13 @@ public class DataPlaneEvents {
     private final MirrorActions actions;
     private final MirrorGrowth growth;
     private final MirrorCreation creation;
+    private final MirrorPartitions partitions;
     private long lastLookup;
 
     DataPlaneEvents(LinkStore store, DestinationClusters clusters, LinkLookup lookup,
             DestinationTopics destinationTopics, ReplicationControl replication, MirrorActions actions,
-            MirrorGrowth growth, MirrorCreation creation) {
+            MirrorGrowth growth, MirrorCreation creation, MirrorPartitions partitions) {
+        this.partitions = partitions;
         this.store = store;
         this.clusters = clusters;
         this.lookup = lookup;
@@ -74,6 +79,7 @@ public class DataPlaneEvents {
     public List<ReplicationAssignment> replicationPlan() {
         Map<Long, Link> links = store.listAllLinks().stream().collect(Collectors.toMap(Link::id, l -> l));
         Map<Long, LinkSettings> settings = new HashMap<>();
+        Map<Long, MirrorPartitions.States> states = partitions.all();
         List<ReplicationAssignment> plan = new ArrayList<>();
         for (Mirror m : store.listAllMirrors()) {
             Link link = links.get(m.linkId());
@@ -82,7 +88,8 @@ public class DataPlaneEvents {
             }
             LinkSettings s = settings.computeIfAbsent(link.id(), id -> link.settings());
             clusters.byIdIfKnown(m.clusterId()).ifPresent(c -> plan.add(new ReplicationAssignment(m, link.name(),
-                    s.sourceClientProperties(), c, s.fetchers())));
+                    s.sourceClientProperties(), c, s.fetchers(), states.getOrDefault(m.id(),
+                            MirrorPartitions.States.NONE))));
         }
         return plan;
     }
@@ -92,14 +99,18 @@ public class DataPlaneEvents {
         return store.listAllMirrors().stream().map(Mirror::id).collect(Collectors.toSet());
     }
 
-    /** Mirrors whose failover was requested but did not finish (a crash, a halt that timed out). */
-    public List<Long> unfinishedFailovers() {
-        return store.listAllMirrors().stream().filter(MirrorLifecycle::failingOver).map(Mirror::id).toList();
+    /**
+     * Mirrors of the links {@code linkOwned} accepts whose failover was requested but did not
+     * finish (a crash, a halt that timed out).
+     */
+    public List<Long> unfinishedFailovers(LongPredicate linkOwned) {
+        return store.listAllMirrors().stream().filter(m -> linkOwned.test(m.linkId()))
+                .filter(MirrorLifecycle::failingOver).map(Mirror::id).toList();
     }
 
     /** Finishes or rolls back mirror creations that were cut short (see {@link MirrorCreation#finishInterruptedCreations}). */
-    public void finishInterruptedCreations() {
-        creation.finishInterruptedCreations();
+    public void finishInterruptedCreations(LongPredicate linkOwned) {
+        creation.finishInterruptedCreations(linkOwned);
     }
 
     /** Finishes a failover that was left unfinished, unless a request is finishing it right now. */
@@ -107,10 +118,15 @@ public class DataPlaneEvents {
         actions.resumeFailover(mirrorId);
     }
 
-    /** All partitions are aligned to their start offsets: PENDING_MIRROR becomes ACTIVE. */
-    public void alignmentCompleted(long mirrorId) {
-        store.transition(mirrorId, MirrorLifecycle.ALIGNED, null, "offsets aligned", null, null)
+    /** A partition is aligned to its start offset; once all are, PENDING_MIRROR becomes ACTIVE. */
+    public void partitionAligned(long mirrorId, int partition) {
+        store.partitionAligned(mirrorId, partition)
                 .ifPresent(m -> LOG.infof("Mirror topic '%s' is ACTIVE", m.mirrorTopic()));
+    }
+
+    /** A partition of a promoted mirror reached its stop offset, and its writes landed. */
+    public void partitionReachedStop(long mirrorId, int partition) {
+        store.partitionReachedStop(mirrorId, partition);
     }
 
     /**
@@ -119,7 +135,13 @@ public class DataPlaneEvents {
      * @throws RuntimeException when it cannot be finished now (the mirror is short, a cluster does not answer)
      */
     public void stopCaughtUp(long mirrorId) {
-        actions.completePromotion(mirrorId);
+        try {
+            actions.completePromotion(mirrorId);
+        } catch (ClusterLinkException.Conflict e) {
+            // The mirror is short after all: its partitions are copied again up to the stop offsets.
+            partitions.clearStops(mirrorId);
+            throw e;
+        }
     }
 
     /**

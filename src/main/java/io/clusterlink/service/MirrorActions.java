@@ -280,7 +280,7 @@ public class MirrorActions {
      * still aligning holds nothing but fillers: they are deleted, so the topic starts out empty.
      */
     private Mirror finishFailover(Link link, Mirror m, String reason) {
-        if (!replication.halt(m.id(), HALT_TIMEOUT)) {
+        if (!replication.halt(m, HALT_TIMEOUT)) {
             throw new ClusterLinkException.ClusterUnavailable("Mirror topic '" + m.mirrorTopic()
                     + "' did not stop within " + HALT_TIMEOUT.toSeconds() + " s; it stays PENDING_STOPPED", null);
         }
@@ -314,7 +314,7 @@ public class MirrorActions {
         }
         Mirror paused = store.transition(m.id(), MirrorLifecycle.move(MirrorAction.PAUSE), null, "pause requested",
                 null, null).orElseThrow(() -> changed(m));
-        if (!replication.halt(m.id(), HALT_TIMEOUT)) {
+        if (!replication.halt(m, HALT_TIMEOUT)) {
             LOG.warnf("Mirror topic '%s' did not stop writing within %s after pause", m.mirrorTopic(), HALT_TIMEOUT);
         }
         return ActionResult.ok(paused.mirrorTopic(), lags.of(paused));

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongPredicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -108,7 +109,6 @@ public class MirrorCreation {
             throw e;
         }
         readOnly.protectNew(cluster, mirrorTopic);
-        replication.created(mirror.id());
         store.created(mirror.id());
         LOG.infof("Created mirror topic '%s' of '%s' on link '%s' (%d partitions, start offsets %s)", mirrorTopic,
                 request.sourceTopicName(), linkName, source.partitions(), source.startOffsets());
@@ -121,8 +121,11 @@ public class MirrorCreation {
      * configs only a mirror has) gets its read-only ACL and is copied; otherwise the record goes,
      * and a topic of that name is left alone.
      */
-    public void finishInterruptedCreations() {
+    public void finishInterruptedCreations(LongPredicate linkOwned) {
         for (Mirror m : store.creationsBefore(Instant.now().minus(INTERRUPTED_AFTER))) {
+            if (!linkOwned.test(m.linkId())) {
+                continue;
+            }
             DestinationCluster cluster = clusters.byIdIfKnown(m.clusterId()).orElse(null);
             if (cluster == null) {
                 continue;

@@ -23,9 +23,9 @@ import io.clusterlink.link.PartitionLag;
 import io.clusterlink.store.LinkStore;
 
 /**
- * Per-partition lags of a mirror: the data plane's (live, or last known) when it has them; else,
- * for a mirror that is not being copied (paused, failed, or since the service started), read from
- * Kafka: the source's last stable offset less the mirror's end offset. A lag is never shown as 0
+ * Per-partition lags of a mirror: live from this instance's data plane for the partitions it
+ * copies; else (partitions another instance of the fleet copies, a mirror that is not being copied)
+ * read from Kafka: the source's last stable offset less the mirror's end offset. A lag is never shown as 0
  * while records are missing; a stopped mirror has none.
  */
 @ApplicationScoped
@@ -54,7 +54,17 @@ class MirrorLags {
     }
 
     List<PartitionLag> of(Mirror m) {
-        return replication.lags(m).orElseGet(() -> fromKafka(m));
+        Map<Integer, PartitionLag> live = replication.lags(m);
+        if (live.size() >= m.partitions()) {
+            return IntStream.range(0, m.partitions()).mapToObj(live::get).toList();
+        }
+        List<PartitionLag> lags = new ArrayList<>(fromKafka(m));
+        live.forEach((partition, lag) -> {
+            if (partition < lags.size()) {
+                lags.set(partition, lag);
+            }
+        });
+        return lags;
     }
 
     private List<PartitionLag> fromKafka(Mirror m) {

@@ -1,7 +1,7 @@
 package io.clusterlink.service;
 
 import java.time.Duration;
-import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.clusterlink.link.Mirror;
@@ -14,19 +14,14 @@ public interface ReplicationControl {
     void wake();
 
     /**
-     * A mirror's topic was just made by this process and nothing has written it: its first start
-     * need not wait for its end offsets to settle.
+     * Waits until no instance of the fleet writes the mirror (its state no longer lets it be
+     * copied, or its promotion is being finished); returns false when that did not happen within
+     * {@code timeout}.
      */
-    void created(long mirrorId);
+    boolean halt(Mirror mirror, Duration timeout);
 
-    /**
-     * Stops every write of a mirror and waits until none is in flight; returns false when that
-     * did not happen within {@code timeout}.
-     */
-    boolean halt(long mirrorId, Duration timeout);
-
-    /** Per-partition lags as the data plane knows them (live, or last known); empty when it has none. */
-    Optional<List<PartitionLag>> lags(Mirror mirror);
+    /** Live lags of the partitions this instance copies now, by partition. */
+    Map<Integer, PartitionLag> lags(Mirror mirror);
 
     /**
      * What the data plane is doing with the mirror that it cannot show otherwise: alignment

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
 
@@ -49,14 +50,16 @@ public class LinkStore {
     private final MirrorRepository mirrors;
     private final StateTransitionRepository transitions;
     private final SecretCipher cipher;
+    private final MirrorPartitions partitionRows;
     private final Clock clock = Clock.systemUTC();
 
     LinkStore(LinkRepository links, MirrorRepository mirrors, StateTransitionRepository transitions,
-            SecretCipher cipher) {
+            SecretCipher cipher, MirrorPartitions partitionRows) {
         this.links = links;
         this.mirrors = mirrors;
         this.transitions = transitions;
         this.cipher = cipher;
+        this.partitionRows = partitionRows;
     }
 
     @Transactional
@@ -165,6 +168,7 @@ public class LinkStore {
         int before = e.numPartitions;
         e.numPartitions = partitions;
         e.startOffsets = writeOffsets(starts);
+        partitionRows.added(e.id, before, partitions);
         String linkName = linkName(e.linkId);
         audit(e.clusterId, linkName, e.mirrorTopicName, e.mirrorStatus, e.mirrorStatus,
                 "source partitions increased from " + before + " to " + partitions);
@@ -206,6 +210,7 @@ public class LinkStore {
         } catch (PersistenceException ex) {
             throw conflictOr(ex, "Topic '" + mirrorTopic + "' already exists");
         }
+        partitionRows.added(e.id, 0, partitions);
         audit(link.clusterId(), link.name(), mirrorTopic, null, e.mirrorStatus, "created");
         return toMirror(e, link.name());
     }
@@ -263,6 +268,31 @@ public class LinkStore {
     }
 
     /**
+     * One partition of a mirror is aligned to its start offset; the last one makes an aligning
+     * mirror ACTIVE. The mirror's row is locked meanwhile, so partitions reported by different
+     * instances at once cannot both miss being the last.
+     */
+    @Transactional
+    public Optional<Mirror> partitionAligned(long mirrorId, int partition) {
+        MirrorEntity e = mirrors.findByIdOptional(mirrorId, LockModeType.PESSIMISTIC_WRITE).orElse(null);
+        if (e == null || partitionRows.mark(mirrorId, partition, e.numPartitions, "aligned") > 0
+                || !MirrorLifecycle.ALIGNED.from().contains(MirrorStatus.valueOf(e.mirrorStatus))) {
+            return Optional.empty();
+        }
+        return transition(mirrorId, MirrorLifecycle.ALIGNED, null, "offsets aligned", null, null);
+    }
+
+    /**
+     * One partition of a promoted mirror reached its stop offset; true when every partition has
+     * (under the mirror's row lock, like {@link #partitionAligned}).
+     */
+    @Transactional
+    public boolean partitionReachedStop(long mirrorId, int partition) {
+        MirrorEntity e = mirrors.findByIdOptional(mirrorId, LockModeType.PESSIMISTIC_WRITE).orElse(null);
+        return e != null && partitionRows.mark(mirrorId, partition, e.numPartitions, "reached_stop") == 0;
+    }
+
+    /**
      * Makes a state move if the mirror is in one of its {@code from} states: records the error
      * (none unless failing), the stop offsets and stop mode when given (null keeps them), and
      * audits it. Returns the updated mirror, or empty when its state did not allow the move
@@ -290,6 +320,9 @@ public class LinkStore {
         }
         if (stopMode != null) {
             e.stopMode = stopMode.name();
+        }
+        if (stopMode == StopMode.PROMOTE) {
+            partitionRows.clearStops(mirrorId);
         }
         String linkName = linkName(e.linkId);
         audit(e.clusterId, linkName, e.mirrorTopicName, current.name(), to.name(), message);

@@ -3,9 +3,11 @@ package io.clusterlink.sync;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -15,12 +17,14 @@ import org.jboss.logging.Logger;
 
 import io.clusterlink.link.Link;
 import io.clusterlink.link.LinkLifecycle;
+import io.clusterlink.service.Fleet;
 import io.clusterlink.service.LinkService;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Runs every link's periodic metadata sync tasks on one named thread. Each task runs at its own
+ * Runs the periodic metadata sync tasks of the links this instance owns in the fleet (each link's
+ * tasks run on exactly one instance, see {@link Fleet}) on one named thread. Each task runs at its own
  * interval per link; a run that fails is logged and never cancels the schedule. Of a paused
  * link only the read-only check runs; while a link is unavailable only its availability check
  * and the read-only check run.
@@ -32,6 +36,7 @@ public class SyncScheduler {
     private static final long TICK_MS = 500;
 
     private final LinkService links;
+    private final Fleet fleet;
     private final List<LinkSyncTask> tasks;
     /**
      * Last run per link and task, in epoch millis: scheduler thread only. A task is due when its
@@ -40,8 +45,9 @@ public class SyncScheduler {
     private final Map<String, Long> lastRun = new HashMap<>();
     private ScheduledExecutorService executor;
 
-    SyncScheduler(LinkService links, Instance<LinkSyncTask> tasks) {
+    SyncScheduler(LinkService links, Fleet fleet, Instance<LinkSyncTask> tasks) {
         this.links = links;
+        this.fleet = fleet;
         this.tasks = tasks.stream().toList();
     }
 
@@ -74,8 +80,12 @@ public class SyncScheduler {
         try {
             long now = System.currentTimeMillis();
             List<Link> all = links.allLinks();
-            lastRun.keySet().removeIf(key -> all.stream().noneMatch(l -> key.startsWith(l.id() + "/")));
+            Set<Long> owned = fleet.balanceLinks(all.stream().map(Link::id).collect(Collectors.toSet()));
+            lastRun.keySet().removeIf(key -> owned.stream().noneMatch(id -> key.startsWith(id + "/")));
             for (Link link : all) {
+                if (!owned.contains(link.id())) {
+                    continue;
+                }
                 for (LinkSyncTask task : tasks) {
                     String key = link.id() + "/" + task.name();
                     Long last = lastRun.get(key);

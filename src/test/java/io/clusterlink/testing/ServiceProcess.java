@@ -58,6 +58,15 @@ public final class ServiceProcess implements AutoCloseable {
         return dataDir.resolve("service-" + starts + ".log");
     }
 
+    /** The logs of every start so far. */
+    public List<Path> logs() {
+        List<Path> logs = new ArrayList<>();
+        for (int i = 1; i <= starts; i++) {
+            logs.add(dataDir.resolve("service-" + i + ".log"));
+        }
+        return logs;
+    }
+
     public ServiceProcess start() throws Exception {
         starts++;
         Files.createDirectories(dataDir);

@@ -102,7 +102,9 @@ public class Fleet {
         ClusterlinkConfig.Fleet settings = config.fleet();
         this.sessionTimeout = settings.sessionTimeout();
         this.takeoverWait = settings.takeoverWait();
-        this.checkInterval = settings.checkInterval();
+        // Confirmed at least three times per session timeout, so one slow check does not look like a lost session.
+        this.checkInterval = settings.checkInterval().compareTo(sessionTimeout.dividedBy(3)) < 0
+                ? settings.checkInterval() : sessionTimeout.dividedBy(3);
         this.session = new FleetSession(url, user, password, settings.instanceId().orElseGet(Fleet::defaultId),
                 sessionTimeout);
     }
@@ -127,10 +129,8 @@ public class Fleet {
     }
 
     void stop(@Observes ShutdownEvent event) {
+        // Not interrupted: a check cut short would look like a lost session and abort the hand-over.
         running = false;
-        if (checker != null) {
-            checker.interrupt();
-        }
     }
 
     /** Ends the session after the data plane let go of its work: every lock is released at once. */

@@ -61,7 +61,8 @@ public class MirrorPartitions {
     /** Records whether a partition is left with nothing in flight, as its writer lets go of it. */
     @Transactional
     public void released(long mirrorId, int partition, boolean quiet) {
-        em.createNativeQuery("insert into mirror_partitions (mirror_id, partition, quiet) values (?1, ?2, ?3) "
+        em.createNativeQuery("insert into mirror_partitions (mirror_id, partition, quiet) select ?1, ?2, ?3 "
+                + "where exists (select 1 from mirror_topics where id = ?1) "
                 + "on conflict (mirror_id, partition) do update set quiet = excluded.quiet")
                 .setParameter(1, mirrorId).setParameter(2, partition).setParameter(3, quiet).executeUpdate();
     }

@@ -40,7 +40,10 @@ class ServiceCrashIT {
         Map<String, String> props = Map.of(
                 "clusterlink.clusters.destination.bootstrap-servers", kafka.destination().bootstrapServers(),
                 "clusterlink.default-cluster", "destination",
-                "clusterlink.replication.fence-interval", "500ms");
+                "clusterlink.replication.fence-interval", "500ms",
+                // each restart takes over from a killed writer: it waits this long before writing
+                "clusterlink.fleet.session-timeout", "2s",
+                "clusterlink.fleet.takeover-wait", "3s");
         try (ServiceProcess service = new ServiceProcess(dataDir, props).start()) {
             RestAssured.baseURI = service.baseUri();
             RestAssured.port = service.port();

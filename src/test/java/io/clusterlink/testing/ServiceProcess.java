@@ -110,6 +110,10 @@ public final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException("Service did not become ready within " + START_TIMEOUT + "; see " + log());
     }
 
+    public boolean alive() {
+        return process != null && process.isAlive();
+    }
+
     /** SIGKILL: no shutdown hooks run, like a crash or an OOM kill. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

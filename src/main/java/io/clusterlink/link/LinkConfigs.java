@@ -48,6 +48,8 @@ public final class LinkConfigs {
     public static final String AVAILABILITY_CHECK_MS = "availability.check.ms";
     public static final String AVAILABILITY_THRESHOLD = "availability.check.consecutive.failure.threshold";
     public static final String FETCHERS = "num.cluster.link.fetchers";
+    /** The link's bound on replication bytes per second (Confluent's broker-wide setting, per link here). */
+    public static final String IO_MAX_BYTES = "cluster.link.io.max.bytes.per.second";
     public static final String LINK_MODE = "link.mode";
     public static final String CONNECTION_MODE = "connection.mode";
 
@@ -89,6 +91,7 @@ public final class LinkConfigs {
         // Copy threads of the link. Cluster Linking's broker fetchers default to 1; two copy threads
         // let the consumer's parsing and the producer's batching use two cores.
         add(FETCHERS, "2", intBetween(1, 16));
+        add(IO_MAX_BYTES, Long.toString(Long.MAX_VALUE), longAtLeast(1024));
         add("cluster.link.retry.timeout.ms", "300000", longAtLeast(0));
         BEHAVIOUR.put(LINK_MODE, new Definition(LINK_MODE, "DESTINATION", false, true, null,
                 oneOf("DESTINATION")));

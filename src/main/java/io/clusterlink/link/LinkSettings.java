@@ -37,6 +37,11 @@ public final class LinkSettings {
         return Integer.parseInt(get(LinkConfigs.FETCHERS).trim());
     }
 
+    /** Replication bytes per second the link may copy; {@code Long.MAX_VALUE} for no bound. */
+    public long ioMaxBytesPerSecond() {
+        return Long.parseLong(get(LinkConfigs.IO_MAX_BYTES).trim());
+    }
+
     public boolean autoCreateMirrors() {
         return Boolean.parseBoolean(get(LinkConfigs.AUTO_CREATE_ENABLE));
     }

@@ -53,8 +53,9 @@ final class CopyClients implements PartitionCopier.Clients, PartitionStarter.Io,
 
     @Override
     public Producer<byte[], byte[]> producer(CompressionType codec, int generation) {
-        return KafkaClients.replicationProducer(destination.clientProperties(), clientId + "-" + generation, codec,
-                maxBatchBytes);
+        // One client id per link for every generation and copy thread, so a broker quota on it
+        // ("kafka-configs --entity-type clients") throttles the link's replication, and only it.
+        return KafkaClients.replicationProducer(destination.clientProperties(), clientId, codec, maxBatchBytes);
     }
 
     @Override

@@ -34,6 +34,7 @@ final class LinkReplicator {
     private final List<PartitionCopier> copiers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final Runnable onClose;
+    private final Throttle throttle;
     private boolean closed;
     private final Map<TopicPartition, Integer> owner = new HashMap<>();
     private final Map<TopicPartition, Long> mirrorOf = new HashMap<>();
@@ -44,8 +45,9 @@ final class LinkReplicator {
     private record Removal(long mirrorId, CompletableFuture<Void> done) {
     }
 
-    LinkReplicator(String linkName, List<PartitionCopier> copiers, Runnable onClose) {
+    LinkReplicator(String linkName, List<PartitionCopier> copiers, Throttle throttle, Runnable onClose) {
         this.linkName = linkName;
+        this.throttle = throttle;
         this.onClose = onClose;
         for (PartitionCopier copier : copiers) {
             Thread t = new Thread(copier, copier.name());
@@ -59,6 +61,11 @@ final class LinkReplicator {
 
     String linkName() {
         return linkName;
+    }
+
+    /** The link's bandwidth bound, shared by its copy threads. */
+    Throttle throttle() {
+        return throttle;
     }
 
     /** Partitions being removed: nothing else may write them yet. */

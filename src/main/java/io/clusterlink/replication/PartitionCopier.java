@@ -26,6 +26,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.record.CompressionType;
 import org.jboss.logging.Logger;
@@ -136,6 +137,8 @@ final class PartitionCopier implements Runnable {
         boolean codecUndecided;
         long lastAcked = -1;
         long lastAckProgressAt;
+        /** Records of a fetch held back by the link's throttle: written before anything newer is fetched. */
+        List<ConsumerRecord<byte[], byte[]>> held;
 
         Part(MirrorPartition spec) {
             this.spec = spec;
@@ -157,6 +160,7 @@ final class PartitionCopier implements Runnable {
     private final CopyListener listener;
     private final Settings settings;
     private final LongSupplier clock;
+    private final Throttle throttle;
 
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final Object signal = new Object();
@@ -175,7 +179,8 @@ final class PartitionCopier implements Runnable {
     private long lastTopicCheckAt = Long.MIN_VALUE / 2;
 
     PartitionCopier(String name, Clients clients, Starter starter, CopyListener listener, Settings settings,
-            LongSupplier clock) {
+            LongSupplier clock, Throttle throttle) {
+        this.throttle = throttle;
         this.name = name;
         this.clients = clients;
         this.starter = starter;
@@ -313,6 +318,7 @@ final class PartitionCopier implements Runnable {
         settleParts(now);
         startDue(now);
         checkTopics(now);
+        writeHeld(now);
         assign();
         if (consumer.assignment().isEmpty() || !consumer.paused().isEmpty()
                 && consumer.paused().size() == consumer.assignment().size()) {
@@ -384,6 +390,7 @@ final class PartitionCopier implements Runnable {
             p.lastAcked = ready.next();
             p.lastAckProgressAt = now;
             p.atStop = false;
+            p.held = null;
             p.phase = Phase.COPYING;
             p.needsSeek = true;
             if (!p.writeRefused) {
@@ -422,14 +429,34 @@ final class PartitionCopier implements Runnable {
             return;
         }
         p.checked = false;
+        write(p, records, now);
+    }
+
+    /** Writes what the throttle held back, as far as it lets (the records' fetch was checked already). */
+    private void writeHeld(long now) {
+        for (Part p : parts.values()) {
+            if (p.held != null && p.phase == Phase.COPYING && !p.acks.writer().failed()) {
+                List<ConsumerRecord<byte[], byte[]>> held = p.held;
+                p.held = null;
+                write(p, held, now);
+            }
+        }
+    }
+
+    private void write(Part p, List<ConsumerRecord<byte[], byte[]>> records, long now) {
         Writer writer = p.acks.writer();
-        for (ConsumerRecord<byte[], byte[]> r : records) {
+        for (int i = 0; i < records.size(); i++) {
+            ConsumerRecord<byte[], byte[]> r = records.get(i);
             long offset = r.offset();
             if (offset < p.next) {
                 continue;
             }
             if (p.stop != null && offset >= p.stop) {
                 p.atStop = true;
+                break;
+            }
+            if (!throttle.tryTake((offset - p.next + 1) * size(r))) {
+                p.held = new ArrayList<>(records.subList(i, records.size()));
                 break;
             }
             Headers fillerHeaders = offset > p.next ? Fillers.withGap(r.headers(), offset) : null;
@@ -467,6 +494,15 @@ final class PartitionCopier implements Runnable {
         }
     }
 
+    /** The bytes a record takes on the wire, near enough for a throttle. */
+    private static long size(ConsumerRecord<byte[], byte[]> r) {
+        long bytes = Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize()) + 16;
+        for (Header h : r.headers()) {
+            bytes += h.key().length() + (h.value() == null ? 0 : h.value().length);
+        }
+        return bytes;
+    }
+
     /** The producer refused a record at once: it was not sent, and nothing after it is. */
     private void refused(Part p, long offset, RuntimeException e) {
         if (e instanceof RecordTooLargeException) {
@@ -492,11 +528,13 @@ final class PartitionCopier implements Runnable {
         p.phase = Phase.GATED;
         p.gatedAt = now;
         p.needsSeek = true;
+        p.held = null;
     }
 
     private void updatePositions() {
         for (Part p : parts.values()) {
-            if (p.phase != Phase.COPYING || p.needsSeek || !consumer.assignment().contains(p.tp)) {
+            if (p.phase != Phase.COPYING || p.needsSeek || p.held != null || !consumer.assignment().contains(p.tp)) {
+                // (Held records are fetched but not written: the consumer's position says nothing yet.)
                 continue;
             }
             long position = consumer.position(p.tp);
@@ -548,6 +586,7 @@ final class PartitionCopier implements Runnable {
 
     /** Stops sending for a partition; once nothing is in flight it starts again (or fails, or goes). */
     private void drain(Part p) {
+        p.held = null;
         if (p.phase != Phase.DRAINING) {
             LOG.debugf("Copy thread %s: %s stops sending (%s)", name, p.tp, p.phase);
             p.phase = Phase.DRAINING;
@@ -622,6 +661,7 @@ final class PartitionCopier implements Runnable {
         Writer writer = writer(p.switchTo);
         p.codec = p.switchTo;
         p.switchTo = null;
+        p.held = null;
         p.acks = new AckTracker(p.spec.destination(), p.spec.progress(), writer, p.next, this::wake);
         p.spec.progress().restart(p.next, p.acks);
         p.attemptStart = p.next;
@@ -762,12 +802,12 @@ final class PartitionCopier implements Runnable {
     private void assign() {
         Set<TopicPartition> wanted = new HashSet<>();
         Set<TopicPartition> pause = new HashSet<>();
-        boolean full = bufferFull();
+        boolean full = bufferFull() || throttle.exhausted();
         for (Part p : parts.values()) {
             boolean fetching = p.removal == null && (p.phase == Phase.COPYING || p.phase == Phase.GATED);
             if (fetching) {
                 wanted.add(p.tp);
-                if (p.phase == Phase.GATED || p.atStop || full) {
+                if (p.phase == Phase.GATED || p.atStop || full || p.held != null) {
                     pause.add(p.tp);
                 }
             }

@@ -479,6 +479,7 @@ public class Reconciler implements ReplicationControl, CopyListener {
                     busy.addAll(other.held());
                 }
             });
+            group.throttle().rate(e.getValue().get(0).maxBytesPerSecond());
             group.apply(e.getValue(), this::progressOf, busy);
         }
     }
@@ -492,7 +493,7 @@ public class Reconciler implements ReplicationControl, CopyListener {
     private LinkReplicator newGroup(ReplicationAssignment first) {
         DestinationLimits limits = clusters.limits(first.destination());
         Duration timeout = sourceTimeout;
-        CopyClients clientsOf = new CopyClients("replicator-" + first.linkName(), first.sourceProperties(),
+        CopyClients clientsOf = new CopyClients("clusterlink-" + first.linkName(), first.sourceProperties(),
                 first.destination(), destinationTopics,
                 KafkaClients.admin(first.sourceProperties(), "clusterlink-replicator-" + first.linkName(), timeout),
                 limits.maxBatchBytes(), timeout);
@@ -502,15 +503,16 @@ public class Reconciler implements ReplicationControl, CopyListener {
         PartitionStarter.Settings starterSettings = new PartitionStarter.Settings(settings.fenceInterval(),
                 timeout.compareTo(Duration.ofSeconds(30)) > 0 ? timeout : Duration.ofSeconds(30), settings.alignChunk());
         List<PartitionCopier> copiers = new ArrayList<>();
+        Throttle throttle = new Throttle();
         for (int i = 0; i < first.fetchers(); i++) {
             String name = "replicator-" + first.linkName() + "-" + i;
             PartitionStarter starter = new PartitionStarter(name, clientsOf, startPool, alignPool, this,
                     starterSettings);
             copiers.add(new PartitionCopier(name, clientsOf, starter, this, copierSettings,
-                    System::currentTimeMillis));
+                    System::currentTimeMillis, throttle));
         }
         LinkReplicator[] self = new LinkReplicator[1];
-        self[0] = new LinkReplicator(first.linkName(), copiers, () -> {
+        self[0] = new LinkReplicator(first.linkName(), copiers, throttle, () -> {
             live.remove(self[0]);
             clientsOf.close();
         });

@@ -88,7 +88,7 @@ public class DataPlaneEvents {
             }
             LinkSettings s = settings.computeIfAbsent(link.id(), id -> link.settings());
             clusters.byIdIfKnown(m.clusterId()).ifPresent(c -> plan.add(new ReplicationAssignment(m, link.name(),
-                    s.sourceClientProperties(), c, s.fetchers(), states.getOrDefault(m.id(),
+                    s.sourceClientProperties(), c, s.fetchers(), s.ioMaxBytesPerSecond(), states.getOrDefault(m.id(),
                             MirrorPartitions.States.NONE))));
         }
         return plan;

@@ -16,19 +16,20 @@ import io.clusterlink.store.MirrorPartitions;
  * each partition (aligned, reached its stop offset).
  */
 public record ReplicationAssignment(Mirror mirror, String linkName, Map<String, Object> sourceProperties,
-        DestinationCluster destination, int fetchers, Set<Integer> aligned, Set<Integer> reachedStop,
-        Set<Integer> partitions) {
+        DestinationCluster destination, int fetchers, long maxBytesPerSecond, Set<Integer> aligned,
+        Set<Integer> reachedStop, Set<Integer> partitions) {
 
     ReplicationAssignment(Mirror mirror, String linkName, Map<String, Object> sourceProperties,
-            DestinationCluster destination, int fetchers, MirrorPartitions.States states) {
-        this(mirror, linkName, sourceProperties, destination, fetchers, states.aligned(), states.reachedStop(),
+            DestinationCluster destination, int fetchers, long maxBytesPerSecond, MirrorPartitions.States states) {
+        this(mirror, linkName, sourceProperties, destination, fetchers, maxBytesPerSecond, states.aligned(),
+                states.reachedStop(),
                 IntStream.range(0, mirror.partitions()).boxed().collect(Collectors.toUnmodifiableSet()));
     }
 
-    /** Every partition, nothing stored about any. */
+    /** Every partition, no bandwidth bound, nothing stored about any partition. */
     public ReplicationAssignment(Mirror mirror, String linkName, Map<String, Object> sourceProperties,
             DestinationCluster destination, int fetchers) {
-        this(mirror, linkName, sourceProperties, destination, fetchers, MirrorPartitions.States.NONE);
+        this(mirror, linkName, sourceProperties, destination, fetchers, Long.MAX_VALUE, MirrorPartitions.States.NONE);
     }
 
     /** Mirrors of one link with equal connection settings share fetchers; this keys them. */
@@ -38,8 +39,8 @@ public record ReplicationAssignment(Mirror mirror, String linkName, Map<String, 
 
     /** The same assignment for fewer partitions. */
     public ReplicationAssignment only(Set<Integer> copied) {
-        return new ReplicationAssignment(mirror, linkName, sourceProperties, destination, fetchers, aligned,
-                reachedStop, Set.copyOf(copied));
+        return new ReplicationAssignment(mirror, linkName, sourceProperties, destination, fetchers,
+                maxBytesPerSecond, aligned, reachedStop, Set.copyOf(copied));
     }
 
     /** Every partition of the mirror is stored as having reached its stop offset. */

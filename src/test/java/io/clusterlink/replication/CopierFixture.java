@@ -45,6 +45,7 @@ abstract class CopierFixture {
     static final Duration SILENCE = Duration.ofMillis(500);
 
     final AtomicLong clock = new AtomicLong(1_000_000);
+    final Throttle throttle = new Throttle();
     final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("none");
     final Map<CompressionType, List<MockProducer<byte[], byte[]>>> producers = new EnumMap<>(
             CompressionType.class);
@@ -125,7 +126,7 @@ abstract class CopierFixture {
         };
         copier = new PartitionCopier("test", clients, starter, listener, new PartitionCopier.Settings(
                 Duration.ofMillis(10), Duration.ofSeconds(1), SILENCE, Duration.ofHours(1), Duration.ofSeconds(30)),
-                clock::get);
+                clock::get, throttle);
         copier.open();
     }
 

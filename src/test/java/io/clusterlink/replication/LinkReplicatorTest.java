@@ -48,7 +48,7 @@ class LinkReplicatorTest extends CopierFixture {
 
     /** Given a copy thread writing partition 0 of mirror 1, with two writes sent and not acknowledged. */
     private void twoWritesInFlight() {
-        group = new LinkReplicator("link", List.of(copier), () -> { });
+        group = new LinkReplicator("link", List.of(copier), new Throttle(), () -> { });
         group.apply(List.of(assignment()), m -> progress, Set.of());
         await().atMost(WAIT).until(() -> results != null && !startRequests.isEmpty());
         results.accept(new Starter.Ready(SOURCE_0, 0, 0, CompressionType.NONE));

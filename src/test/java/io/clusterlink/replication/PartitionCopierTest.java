@@ -383,4 +383,39 @@ class PartitionCopierTest extends CopierFixture {
         copier.step();
         assertThat(problems).isEmpty();
     }
+
+    @Test
+    void aThrottledLinkWritesOnlyWhatItsRateAllowsAndHoldsTheRestOfAFetchBack() throws Exception {
+        // Given a partition of a link limited to 1 byte/s, whose bucket starts with 16 KB
+        throttle.rate(1);
+        startedAt(0);
+
+        // When a fetch brings five records of 10 KB
+        for (long o = 0; o < 5; o++) {
+            consumer.addRecord(new ConsumerRecord<>(SOURCE, 0, o, 5000 + o, TimestampType.CREATE_TIME, 2, 10_000,
+                    ("k" + o).getBytes(StandardCharsets.UTF_8), new byte[10_000], new RecordHeaders(), Optional.empty()));
+        }
+        copier.step();
+
+        // Then two are written (the second overdraws the bucket), the rest is held back and not
+        // counted as fetched, and nothing more is fetched meanwhile
+        assertThat(offsetsSent(producer(), 0)).containsExactly(0L, 1L);
+        while (producer().completeNext()) {
+            // acknowledged
+        }
+        copier.step();
+        assertThat(progress[0].copiedPosition()).isEqualTo(2);
+        assertThat(consumer.paused()).contains(new TopicPartition(SOURCE, 0));
+
+        // and once the limit is lifted, the held records follow at their offsets
+        throttle.rate(Throttle.UNLIMITED);
+        copier.step();
+        assertThat(offsetsSent(producer(), 0)).containsExactly(0L, 1L, 2L, 3L, 4L);
+        while (producer().completeNext()) {
+            // acknowledged
+        }
+        copier.step();
+        assertThat(progress[0].copiedPosition()).isEqualTo(5);
+        assertThat(failures).isEmpty();
+    }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -44,6 +45,9 @@ public interface ClusterlinkConfig {
 
     /** Several instances on one database: who copies what (see the README, "Several instances"). */
     Fleet fleet();
+
+    /** The links' metadata sync tasks. */
+    Sync sync();
 
     Demo demo();
 
@@ -130,6 +134,24 @@ public interface ClusterlinkConfig {
         @WithName("stuck-after")
         @WithDefault("30s")
         Duration stuckAfter();
+
+        /**
+         * Heap the replication of all links may use for buffered writes and fetches; default 40%
+         * of the maximum heap.
+         */
+        @WithName("memory-budget")
+        Optional<MemorySize> memoryBudget();
+
+        /** Copy threads of all links together; each link keeps at least one. */
+        @WithName("max-copy-threads")
+        @WithDefault("64")
+        int maxCopyThreads();
+    }
+
+    interface Sync {
+        /** Threads that run the links' sync tasks; each link has at most one run at a time. */
+        @WithDefault("4")
+        int threads();
     }
 
     interface Fleet {

@@ -103,6 +103,11 @@ public class DestinationClusters {
      * What the cluster's brokers accept (read from one broker's configs once, then cached); Kafka's
      * defaults when the configs cannot be read.
      */
+    /** The limits found out so far; empty before a lookup succeeded. Never calls the cluster. */
+    public Optional<DestinationLimits> knownLimits(DestinationCluster cluster) {
+        return Optional.ofNullable(limits.get(cluster.clusterId()));
+    }
+
     public DestinationLimits limits(DestinationCluster cluster) {
         DestinationLimits known = limits.get(cluster.clusterId());
         if (known != null) {

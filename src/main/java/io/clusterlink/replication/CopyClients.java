@@ -10,7 +10,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
@@ -34,9 +36,14 @@ final class CopyClients implements PartitionCopier.Clients, PartitionStarter.Io,
     private final Admin sourceAdmin;
     private final int maxBatchBytes;
     private final Duration timeout;
+    private final ReplicationBudget budget;
+    private final long bufferMemory;
 
     CopyClients(String clientId, Map<String, Object> sourceProps, DestinationCluster destination,
-            DestinationTopics destinationTopics, Admin sourceAdmin, int maxBatchBytes, Duration timeout) {
+            DestinationTopics destinationTopics, Admin sourceAdmin, int maxBatchBytes, Duration timeout,
+            ReplicationBudget budget) {
+        this.budget = budget;
+        this.bufferMemory = budget.producerBuffer(KafkaClients.bufferMemory(destination.clientProperties()));
         this.clientId = clientId;
         this.sourceProps = sourceProps;
         this.destination = destination;
@@ -48,19 +55,42 @@ final class CopyClients implements PartitionCopier.Clients, PartitionStarter.Io,
 
     @Override
     public Consumer<byte[], byte[]> sourceConsumer() {
-        return KafkaClients.replicationConsumer(sourceProps, clientId);
+        Map<String, Object> props = new HashMap<>(sourceProps);
+        int fetchMax = budget.fetchMaxBytes(intValue(props.get(ConsumerConfig.FETCH_MAX_BYTES_CONFIG),
+                ConsumerConfig.DEFAULT_FETCH_MAX_BYTES));
+        props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetchMax);
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Math.min(fetchMax,
+                intValue(props.get(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+                        ConsumerConfig.DEFAULT_MAX_PARTITION_FETCH_BYTES)));
+        return KafkaClients.replicationConsumer(props, clientId);
+    }
+
+    private static int intValue(Object value, int otherwise) {
+        return value == null ? otherwise : Integer.parseInt(value.toString().trim());
     }
 
     @Override
     public Producer<byte[], byte[]> producer(CompressionType codec, int generation) {
         // One client id per link for every generation and copy thread, so a broker quota on it
         // ("kafka-configs --entity-type clients") throttles the link's replication, and only it.
-        return KafkaClients.replicationProducer(destination.clientProperties(), clientId, codec, maxBatchBytes);
+        Map<String, Object> props = new HashMap<>(destination.clientProperties());
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, bufferMemory);
+        return KafkaClients.replicationProducer(props, clientId, codec, maxBatchBytes);
     }
 
     @Override
     public long bufferMemory() {
-        return KafkaClients.bufferMemory(destination.clientProperties());
+        return bufferMemory;
+    }
+
+    @Override
+    public void buffered(long delta) {
+        budget.buffered(delta);
+    }
+
+    @Override
+    public boolean budgetFull() {
+        return budget.full();
     }
 
     @Override

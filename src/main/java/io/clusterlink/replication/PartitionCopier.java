@@ -75,6 +75,15 @@ final class PartitionCopier implements Runnable {
 
         /** Source topic ids by name, asynchronously; a topic that does not exist is left out. */
         CompletableFuture<Map<String, String>> sourceTopicIds(Set<String> topics);
+
+        /** This thread's producers hold {@code delta} more (or fewer) bytes of writes (the instance's budget). */
+        default void buffered(long delta) {
+        }
+
+        /** True while the instance's producers together hold all the writes its budget allows. */
+        default boolean budgetFull() {
+            return false;
+        }
     }
 
     /**
@@ -174,6 +183,8 @@ final class PartitionCopier implements Runnable {
     private final Map<CompressionType, Writer> writers = new EnumMap<>(CompressionType.class);
     private int generation;
     private boolean backpressure;
+    /** Bytes of writes this thread's producers hold, as last reported to the budget. */
+    private long reportedBuffered;
     private CompletableFuture<Map<String, String>> topicCheck;
     private long topicCheckIssuedAt;
     private long lastTopicCheckAt = Long.MIN_VALUE / 2;
@@ -844,13 +855,18 @@ final class PartitionCopier implements Runnable {
     /** Fetching waits while a writer's buffer is nearly full, so that a send never blocks this thread. */
     private boolean bufferFull() {
         double free = 1;
+        long held = 0;
         for (Writer w : writers.values()) {
             if (!w.failed()) {
-                free = Math.min(free, w.freeBuffer());
+                double f = w.freeBuffer();
+                free = Math.min(free, f);
+                held += (long) ((1 - f) * clients.bufferMemory());
             }
         }
+        clients.buffered(held - reportedBuffered);
+        reportedBuffered = held;
         backpressure = backpressure ? free < 1 - BUFFER_LOW : free < 1 - BUFFER_HIGH;
-        return backpressure;
+        return backpressure || clients.budgetFull();
     }
 
     private Writer writer(CompressionType codec) {
@@ -938,6 +954,8 @@ final class PartitionCopier implements Runnable {
             LOG.debugf("Copy thread %s: consumer close failed: %s", name, e.getMessage());
         }
         closed = true;
+        clients.buffered(-reportedBuffered);
+        reportedBuffered = 0;
         for (Part p : parts.values()) {
             p.spec.progress().stopped();
             if (p.removal != null) {

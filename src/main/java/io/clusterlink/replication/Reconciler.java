@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,15 +41,19 @@ import io.clusterlink.service.ReplicationAssignment;
 import io.clusterlink.service.ReplicationControl;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.MemorySize;
 
 /**
- * The replication reconciler. One thread compares the mirrors the database says must replicate
- * with the running copy threads, starts and stops partitions accordingly, and turns per-partition
- * progress into state changes: aligned mirrors become ACTIVE, promoted mirrors that caught up are
- * handed to the stopper, which halts them and finishes the promotion off this thread. It holds its
- * lock only for database reads and in-memory changes, never for a Kafka call, so a halt (pause,
- * failover) waits at most for one such round. Reports from the copy threads are applied on this
- * thread and kept until they are (a database that is briefly away loses none).
+ * The replication reconciler. One thread compares the mirror partitions this instance owns in the
+ * fleet (see {@link Fleet}) and the database says must replicate with the running copy threads,
+ * starts and stops partitions accordingly, and turns per-partition progress into recorded facts:
+ * aligned partitions (the last makes its mirror ACTIVE), partitions that reached their stop
+ * offsets; promoted mirrors whose partitions all did are handed to the stopper, which halts them
+ * and finishes the promotion off this thread. Database reads and Kafka calls happen before it takes
+ * its lock, which it holds only for in-memory changes, so a halt (pause, failover) waits at most
+ * for those; a halt that took the lock meanwhile makes the round start again. Reports from the copy
+ * threads are applied on this thread and kept until they are (a database that is briefly away
+ * loses none).
  */
 @ApplicationScoped
 public class Reconciler implements ReplicationControl, CopyListener {
@@ -68,8 +73,11 @@ public class Reconciler implements ReplicationControl, CopyListener {
     private final DestinationTopics destinationTopics;
     private final ClusterlinkConfig.Replication settings;
     private final Duration sourceTimeout;
+    private final ReplicationBudget budget;
 
     private final ReentrantLock lock = new ReentrantLock();
+    /** Counts halts that took the lock: a round whose plan was read before one of them is done again. */
+    private final AtomicLong halts = new AtomicLong();
     private final Object wakeSignal = new Object();
     private boolean wakeRequested;
     private volatile boolean running;
@@ -104,6 +112,8 @@ public class Reconciler implements ReplicationControl, CopyListener {
         this.destinationTopics = destinationTopics;
         this.settings = config.replication();
         this.sourceTimeout = config.sourceTimeout();
+        this.budget = new ReplicationBudget(settings.memoryBudget().map(MemorySize::asLongValue)
+                .orElse(Runtime.getRuntime().maxMemory() * 2 / 5), settings.maxCopyThreads());
     }
 
     void start(@Observes StartupEvent event) {
@@ -180,6 +190,7 @@ public class Reconciler implements ReplicationControl, CopyListener {
             return false;
         }
         try {
+            halts.incrementAndGet();
             for (LinkReplicator g : groups.values()) {
                 removals.addAll(g.removeMirror(mirrorId));
             }
@@ -340,18 +351,32 @@ public class Reconciler implements ReplicationControl, CopyListener {
 
     void reconcile() {
         events.lookUpClusters();
+        reports.applyAll();
         // Take this instance's share before reading the plan that is applied: a partition taken
         // now is copied only if the plan read after it still says so (a halt changes the state first).
         if (lastPlan == null) {
             lastPlan = events.replicationPlan();
         }
         List<Fleet.Acquired> acquired = fleet.balance(work(lastPlan));
-        List<Mirror> toStop = new ArrayList<>();
+        // Remote reads happen before the lock; a halt that takes the lock meanwhile makes this
+        // round's plan stale, and the round is done again.
+        long seen = halts.get();
+        List<ReplicationAssignment> plan = events.replicationPlan();
+        lastPlan = plan;
+        plan.forEach(a -> {
+            if (clusters.knownLimits(a.destination()).isEmpty()) {
+                clusters.limits(a.destination());
+            }
+        });
+        Set<Fleet.MirrorPartitionId> writable = fleet.writable();
+        List<ReplicationAssignment> mine;
+        Set<Fleet.MirrorPartitionId> busy = new HashSet<>();
         lock.lock();
         try {
-            reports.applyAll();
-            List<ReplicationAssignment> plan = events.replicationPlan();
-            lastPlan = plan;
+            if (halts.get() != seen) {
+                wake();
+                return;
+            }
             Map<Long, Mirror> mirrors = new HashMap<>();
             plan.forEach(a -> mirrors.put(a.mirror().id(), a.mirror()));
             for (Fleet.Acquired a : acquired) {
@@ -361,28 +386,35 @@ public class Reconciler implements ReplicationControl, CopyListener {
                 }
             }
             plan.removeIf(a -> stopping.contains(a.mirror().id()));
-            List<ReplicationAssignment> mine = owned(plan, fleet.writable());
+            mine = owned(plan, writable);
             apply(mine);
             Set<Fleet.MirrorPartitionId> given = new HashSet<>();
             mine.forEach(a -> a.partitions().forEach(p -> given.add(new Fleet.MirrorPartitionId(a.mirror().id(), p))));
             copying = given;
-            for (ReplicationAssignment a : mine) {
-                try {
-                    report(a);
-                } catch (RuntimeException e) {
-                    LOG.warnf(e, "Cannot record the progress of mirror topic '%s'", a.mirror().mirrorTopic());
-                }
-            }
-            for (ReplicationAssignment a : plan) {
-                if (MirrorLifecycle.promoting(a.mirror()) && a.allReachedStop() && stopDue(a.mirror())) {
-                    toStop.add(a.mirror());
-                }
-            }
-            releaseIdle();
+            busy.addAll(given);
+            List<LinkReplicator> all = new ArrayList<>(groups.values());
+            all.addAll(retiring);
+            all.forEach(g -> busy.addAll(g.heldPartitions()));
         } finally {
             lock.unlock();
         }
-        toStop.forEach(this::completePromotion);
+        for (ReplicationAssignment a : mine) {
+            try {
+                report(a);
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "Cannot record the progress of mirror topic '%s'", a.mirror().mirrorTopic());
+            }
+        }
+        for (Fleet.MirrorPartitionId id : fleet.releasing()) {
+            if (!busy.contains(id)) {
+                fleet.release(id, quiet(id));
+            }
+        }
+        for (ReplicationAssignment a : plan) {
+            if (MirrorLifecycle.promoting(a.mirror()) && a.allReachedStop() && stopDue(a.mirror())) {
+                completePromotion(a.mirror());
+            }
+        }
         long now = System.currentTimeMillis();
         if (now - lastSweep >= FAILOVER_SWEEP.toMillis()) {
             lastSweep = now;
@@ -430,22 +462,6 @@ public class Reconciler implements ReplicationControl, CopyListener {
         return mine;
     }
 
-    /**
-     * Gives back the partitions the fleet no longer wants here (beyond this instance's share, or
-     * no longer to be copied) once no copy thread of this instance holds them.
-     */
-    private void releaseIdle() {
-        Set<Fleet.MirrorPartitionId> busy = new HashSet<>(copying);
-        List<LinkReplicator> all = new ArrayList<>(groups.values());
-        all.addAll(retiring);
-        all.forEach(g -> busy.addAll(g.heldPartitions()));
-        for (Fleet.MirrorPartitionId id : fleet.releasing()) {
-            if (!busy.contains(id)) {
-                fleet.release(id, quiet(id));
-            }
-        }
-    }
-
     private void apply(List<ReplicationAssignment> plan) {
         Map<String, List<ReplicationAssignment>> byGroup = new HashMap<>();
         for (ReplicationAssignment a : plan) {
@@ -469,10 +485,16 @@ public class Reconciler implements ReplicationControl, CopyListener {
                 retire(groups.remove(e.getKey()));
             }
         }
+        int threads = 0;
+        for (List<ReplicationAssignment> assignments : byGroup.values()) {
+            threads += budget.fetchersFor(assignments.get(0).fetchers(), byGroup.size());
+        }
+        budget.planned(threads);
         Set<TopicPartition> retiringHeld = new HashSet<>();
         retiring.forEach(g -> retiringHeld.addAll(g.held()));
         for (Map.Entry<String, List<ReplicationAssignment>> e : byGroup.entrySet()) {
-            LinkReplicator group = groups.computeIfAbsent(e.getKey(), k -> newGroup(e.getValue().get(0)));
+            LinkReplicator group = groups.computeIfAbsent(e.getKey(), k -> newGroup(e.getValue().get(0),
+                    budget.fetchersFor(e.getValue().get(0).fetchers(), byGroup.size())));
             Set<TopicPartition> busy = new HashSet<>(retiringHeld);
             groups.forEach((key, other) -> {
                 if (other != group) {
@@ -490,13 +512,14 @@ public class Reconciler implements ReplicationControl, CopyListener {
         retiring.add(group);
     }
 
-    private LinkReplicator newGroup(ReplicationAssignment first) {
-        DestinationLimits limits = clusters.limits(first.destination());
+    private LinkReplicator newGroup(ReplicationAssignment first, int fetchers) {
+        // Looked up before the lock (see reconcile): the defaults when the cluster did not say.
+        DestinationLimits limits = clusters.knownLimits(first.destination()).orElse(DestinationLimits.DEFAULTS);
         Duration timeout = sourceTimeout;
         CopyClients clientsOf = new CopyClients("clusterlink-" + first.linkName(), first.sourceProperties(),
                 first.destination(), destinationTopics,
                 KafkaClients.admin(first.sourceProperties(), "clusterlink-replicator-" + first.linkName(), timeout),
-                limits.maxBatchBytes(), timeout);
+                limits.maxBatchBytes(), timeout, budget);
         PartitionCopier.Settings copierSettings = new PartitionCopier.Settings(settings.fenceInterval(),
                 settings.maxRetryBackoff(), settings.silenceBeforeTopicCheck(), settings.topicCheckInterval(),
                 settings.stuckAfter());
@@ -504,7 +527,7 @@ public class Reconciler implements ReplicationControl, CopyListener {
                 timeout.compareTo(Duration.ofSeconds(30)) > 0 ? timeout : Duration.ofSeconds(30), settings.alignChunk());
         List<PartitionCopier> copiers = new ArrayList<>();
         Throttle throttle = new Throttle();
-        for (int i = 0; i < first.fetchers(); i++) {
+        for (int i = 0; i < fetchers; i++) {
             String name = "replicator-" + first.linkName() + "-" + i;
             PartitionStarter starter = new PartitionStarter(name, clientsOf, startPool, alignPool, this,
                     starterSettings);

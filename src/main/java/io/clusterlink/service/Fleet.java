@@ -435,8 +435,11 @@ public class Fleet {
 
     // ---- links (the sync scheduler's thread) ----
 
-    /** Moves towards this instance's share of the links' sync tasks; returns the links it owns now. */
-    public Set<Long> balanceLinks(Set<Long> linkIds) {
+    /**
+     * Moves towards this instance's share of the links' sync tasks; returns the links it owns now.
+     * Links in {@code busy} (a run in progress) are not given back yet.
+     */
+    public Set<Long> balanceLinks(Set<Long> linkIds, Set<Long> busy) {
         Set<Long> owned = new HashSet<>();
         boolean lost = false;
         synchronized (monitor) {
@@ -449,8 +452,10 @@ public class Fleet {
                 Balance.Decision d = Balance.decide(instanceId(), session.members(), keys, session.holders(),
                         heldKeys(Kind.LINK));
                 for (long k : d.release()) {
-                    session.unlock(k);
-                    held.remove(k);
+                    if (!busy.contains(-k)) {
+                        session.unlock(k);
+                        held.remove(k);
+                    }
                 }
                 for (long k : d.acquire()) {
                     if (session.tryLock(k)) {

@@ -38,6 +38,7 @@ import io.clusterlink.link.StopMode;
  * they reach the database and decrypted on the way out; every state change is audited.
  */
 @ApplicationScoped
+@TranslatesConflicts
 public class LinkStore {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,12 +1,17 @@
 package io.clusterlink.sync;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +20,7 @@ import jakarta.enterprise.inject.Instance;
 
 import org.jboss.logging.Logger;
 
+import io.clusterlink.config.ClusterlinkConfig;
 import io.clusterlink.link.Link;
 import io.clusterlink.link.LinkLifecycle;
 import io.clusterlink.service.Fleet;
@@ -24,10 +30,12 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * Runs the periodic metadata sync tasks of the links this instance owns in the fleet (each link's
- * tasks run on exactly one instance, see {@link Fleet}) on one named thread. Each task runs at its own
- * interval per link; a run that fails is logged and never cancels the schedule. Of a paused
- * link only the read-only check runs; while a link is unavailable only its availability check
- * and the read-only check run.
+ * tasks run on exactly one instance, see {@link Fleet}). One named thread decides what is due; the
+ * runs go to a bounded pool ({@code clusterlink.sync.threads}), one run per link at a time (its due
+ * tasks in turn), so a slow or unreachable source delays only its own link. A run that fails is
+ * logged and never cancels the schedule; one that takes longer than its interval is reported. Of a
+ * paused link only the read-only check runs; while a link is unavailable only its availability
+ * check and the read-only check run.
  */
 @ApplicationScoped
 public class SyncScheduler {
@@ -38,41 +46,54 @@ public class SyncScheduler {
     private final LinkService links;
     private final Fleet fleet;
     private final List<LinkSyncTask> tasks;
+    private final int threads;
     /**
      * Last run per link and task, in epoch millis: scheduler thread only. A task is due when its
      * link's current interval has passed since, so a changed interval applies at once.
      */
     private final Map<String, Long> lastRun = new HashMap<>();
-    private ScheduledExecutorService executor;
+    /** Links with a run in progress on the pool. */
+    private final Set<Long> running = ConcurrentHashMap.newKeySet();
+    private ScheduledExecutorService scheduler;
+    private ExecutorService pool;
 
-    SyncScheduler(LinkService links, Fleet fleet, Instance<LinkSyncTask> tasks) {
+    SyncScheduler(LinkService links, Fleet fleet, Instance<LinkSyncTask> tasks, ClusterlinkConfig config) {
         this.links = links;
         this.fleet = fleet;
         this.tasks = tasks.stream().toList();
+        this.threads = config.sync().threads();
     }
 
     void start(@Observes StartupEvent event) {
-        executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "link-sync");
             t.setDaemon(true);
             return t;
         });
-        executor.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+        AtomicInteger n = new AtomicInteger();
+        pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "link-sync-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (executor == null) {
-            return;
-        }
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
-                executor.shutdownNow();
-                executor.awaitTermination(5, TimeUnit.SECONDS);
+        for (ExecutorService executor : new ExecutorService[] {scheduler, pool}) {
+            if (executor == null) {
+                continue;
             }
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
+            executor.shutdown();
+            try {
+                if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                    executor.shutdownNow();
+                    executor.awaitTermination(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                executor.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -80,12 +101,14 @@ public class SyncScheduler {
         try {
             long now = System.currentTimeMillis();
             List<Link> all = links.allLinks();
-            Set<Long> owned = fleet.balanceLinks(all.stream().map(Link::id).collect(Collectors.toSet()));
+            Set<Long> owned = fleet.balanceLinks(all.stream().map(Link::id).collect(Collectors.toSet()),
+                    Set.copyOf(running));
             lastRun.keySet().removeIf(key -> owned.stream().noneMatch(id -> key.startsWith(id + "/")));
             for (Link link : all) {
-                if (!owned.contains(link.id())) {
+                if (!owned.contains(link.id()) || running.contains(link.id())) {
                     continue;
                 }
+                List<LinkSyncTask> due = new ArrayList<>();
                 for (LinkSyncTask task : tasks) {
                     String key = link.id() + "/" + task.name();
                     Long last = lastRun.get(key);
@@ -95,11 +118,29 @@ public class SyncScheduler {
                         continue;
                     }
                     lastRun.put(key, now);
-                    run(task, link);
+                    due.add(task);
+                }
+                if (!due.isEmpty()) {
+                    running.add(link.id());
+                    try {
+                        pool.execute(() -> runAll(due, link));
+                    } catch (RejectedExecutionException e) {
+                        running.remove(link.id());
+                    }
                 }
             }
         } catch (Exception e) {
             LOG.warnf(e, "Link sync round failed; the next one runs in %d ms", TICK_MS);
+        }
+    }
+
+    private void runAll(List<LinkSyncTask> due, Link link) {
+        try {
+            for (LinkSyncTask task : due) {
+                run(task, link);
+            }
+        } finally {
+            running.remove(link.id());
         }
     }
 
@@ -110,6 +151,12 @@ public class SyncScheduler {
         } catch (Exception e) {
             LOG.warnf(e, "%s of link '%s' failed", task.name(), link.name());
         }
-        LOG.debugf("%s of link '%s' took %d ms", task.name(), link.name(), (System.nanoTime() - start) / 1_000_000);
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        if (ms > task.intervalMs(link)) {
+            LOG.warnf("%s of link '%s' took %d ms, longer than its interval (%d ms)", task.name(), link.name(), ms,
+                    task.intervalMs(link));
+        } else {
+            LOG.debugf("%s of link '%s' took %d ms", task.name(), link.name(), ms);
+        }
     }
 }

@@ -46,6 +46,7 @@ abstract class CopierFixture {
 
     final AtomicLong clock = new AtomicLong(1_000_000);
     final Throttle throttle = new Throttle();
+    volatile boolean budgetFull;
     final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("none");
     final Map<CompressionType, List<MockProducer<byte[], byte[]>>> producers = new EnumMap<>(
             CompressionType.class);
@@ -87,6 +88,11 @@ abstract class CopierFixture {
             @Override
             public CompletableFuture<Map<String, String>> sourceTopicIds(Set<String> topics) {
                 return CompletableFuture.completedFuture(topicIds);
+            }
+
+            @Override
+            public boolean budgetFull() {
+                return budgetFull;
             }
         };
         Starter starter = new Starter() {

@@ -418,4 +418,21 @@ class PartitionCopierTest extends CopierFixture {
         assertThat(progress[0].copiedPosition()).isEqualTo(5);
         assertThat(failures).isEmpty();
     }
+
+    @Test
+    void noPartitionIsFetchedWhileTheInstancesWriteBudgetIsUsedUp() throws Exception {
+        // Given a copying partition
+        startedAt(0);
+        assertThat(consumer.paused()).isEmpty();
+
+        // When the producers of all links hold all the writes the instance's budget allows
+        budgetFull = true;
+        copier.step();
+
+        // Then it stops fetching, and fetches again once there is room
+        assertThat(consumer.paused()).contains(new TopicPartition(SOURCE, 0));
+        budgetFull = false;
+        copier.step();
+        assertThat(consumer.paused()).isEmpty();
+    }
 }

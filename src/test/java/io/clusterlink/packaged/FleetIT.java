@@ -263,8 +263,8 @@ class FleetIT {
         props.put("quarkus.datasource.password", EmbeddedPostgresServer.USER);
         props.put("clusterlink.secrets.key", "ZmxlZXQtdGVzdC1rZXktMzItYnl0ZXMtbG9uZy0xMjM=");
         props.put("clusterlink.fleet.instance-id", id);
-        props.put("clusterlink.fleet.session-timeout", "2s");
-        props.put("clusterlink.fleet.takeover-wait", "5s");
+        props.put("clusterlink.fleet.session-timeout", "4s");
+        props.put("clusterlink.fleet.takeover-wait", "6s");
         props.put("clusterlink.replication.fence-interval", "500ms");
         props.put("clusterlink.default-cluster", "destination");
         props.put("clusterlink.clusters.destination.bootstrap-servers", kafka.destination().bootstrapServers());

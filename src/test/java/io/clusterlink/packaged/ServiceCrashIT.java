@@ -42,8 +42,7 @@ class ServiceCrashIT {
                 "clusterlink.default-cluster", "destination",
                 "clusterlink.replication.fence-interval", "500ms",
                 // each restart takes over from a killed writer: it waits this long before writing
-                "clusterlink.fleet.session-timeout", "2s",
-                "clusterlink.fleet.takeover-wait", "3s");
+                "clusterlink.fleet.takeover-wait", "6s");
         try (ServiceProcess service = new ServiceProcess(dataDir, props).start()) {
             RestAssured.baseURI = service.baseUri();
             RestAssured.port = service.port();
@@ -83,6 +82,12 @@ class ServiceCrashIT {
             assertThat(result.fillers()).isZero();
         } finally {
             RestAssured.reset();
+            Path logs = Files.createDirectories(Path.of("target", "crash-logs"));
+            try (var files = Files.list(dataDir)) {
+                for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+                    Files.copy(log, logs.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
             TempDirectories.deleteRecursively(dataDir);
         }
     }

@@ -110,6 +110,10 @@ public final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException("Service did not become ready within " + START_TIMEOUT + "; see " + log());
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean alive() {
         return process != null && process.isAlive();
     }

@@ -1,0 +1,341 @@
+package io.clusterlink.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import io.clusterlink.kafka.local.LocalKafkaCluster;
+import io.clusterlink.store.embedded.EmbeddedPostgresServer;
+import io.clusterlink.testing.MirrorVerifier;
+import io.clusterlink.testing.ServiceProcess;
+
+/**
+ * The fleet benchmark (not a test): {@code ./mvnw -Pbenchmark verify -Dbench.main=io.clusterlink.bench.FleetBenchmark}.
+ * On two fresh local brokers, in one run:
+ * <ul>
+ * <li>many links: one service instance at {@code -Xmx512m} copies 50 links x one topic of 20
+ * partitions (1,000 mirrored partitions) and is compared with one link copying one 20-partition
+ * topic of the same total backlog: copy rate, peak heap used, threads, CPU seconds per million
+ * records; every mirror is then compared record by record with its source;</li>
+ * <li>two instances: the standard backlog (500,000 x 1 KB in 4 partitions) copied by one instance,
+ * then by two instances sharing one PostgreSQL.</li>
+ * </ul>
+ */
+public final class FleetBenchmark {
+
+    private static final int LINKS = Integer.getInteger("bench.links", 50);
+    private static final int PARTITIONS = 20;
+    private static final int RECORDS_PER_LINK = Integer.getInteger("bench.records-per-link", 10_000);
+    private static final int RECORD_SIZE = 1024;
+    private static final int STANDARD_RECORDS = 500_000;
+    private static final long MB = 1024 * 1024;
+
+    record Run(String name, long records, double seconds, long peakHeapBytes, int peakThreads, double cpuSeconds) {
+        double rate() {
+            return records / seconds;
+        }
+    }
+
+    private FleetBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Files.createTempDirectory("clusterlink-fleet-bench");
+        EmbeddedPostgresServer postgres = EmbeddedPostgresServer.startEphemeral(0);
+        postgres.createDatabaseIfMissing("clusterlink");
+        try (LocalKafkaCluster source = LocalKafkaCluster.builder("bench-source").dataDir(dir.resolve("source"))
+                .heap("1g").build().start();
+                LocalKafkaCluster destination = LocalKafkaCluster.builder("bench-destination")
+                        .dataDir(dir.resolve("destination")).heap("1g").build().start();
+                Admin sourceAdmin = Admin.create(Map.of("bootstrap.servers", source.bootstrapServers()));
+                Admin destAdmin = Admin.create(Map.of("bootstrap.servers", destination.bootstrapServers()))) {
+            Map<String, String> common = new HashMap<>(Map.of(
+                    "clusterlink.clusters.destination.bootstrap-servers", destination.bootstrapServers(),
+                    "clusterlink.default-cluster", "destination",
+                    "quarkus.log.level", "WARN",
+                    "quarkus.datasource.jdbc.url", postgres.jdbcUrl("clusterlink"),
+                    "quarkus.datasource.username", EmbeddedPostgresServer.USER,
+                    "quarkus.datasource.password", EmbeddedPostgresServer.USER,
+                    "clusterlink.secrets.key", "YmVuY2htYXJrLW9ubHkta2V5LTMyLWJ5dGVzLWxvbmc="));
+
+            // Backlogs: one 20-partition topic per link, one topic with all of it, the standard one
+            List<String> topics = IntStream.range(0, LINKS).mapToObj(i -> "many-" + i).toList();
+            for (String t : topics) {
+                create(sourceAdmin, t, PARTITIONS);
+                produce(source, t, RECORDS_PER_LINK);
+            }
+            long total = (long) LINKS * RECORDS_PER_LINK;
+            create(sourceAdmin, "one", PARTITIONS);
+            produce(source, "one", (int) total);
+            create(sourceAdmin, "standard", 4);
+            produce(source, "standard", STANDARD_RECORDS);
+
+            List<Run> runs = new ArrayList<>();
+            ServiceProcess one = new ServiceProcess(dir.resolve("one"), withId(common, "bench-1"));
+            try {
+                one.start();
+                runs.add(measure("1 link x 20 partitions", List.of(one), () -> {
+                    createLink(one, "single", source, "s.");
+                    mirror(one, "single", "one");
+                    awaitCopied(destAdmin, List.of("s.one"), total);
+                }, total));
+                runs.add(measure(LINKS + " links x 20 partitions", List.of(one), () -> {
+                    for (int i = 0; i < LINKS; i++) {
+                        createLink(one, "link-" + i, source, "m.");
+                        mirror(one, "link-" + i, topics.get(i));
+                    }
+                    awaitCopied(destAdmin, topics.stream().map(t -> "m." + t).toList(), total);
+                }, total));
+                long compared = 0;
+                for (String t : topics) {
+                    compared += MirrorVerifier.assertIdentical(source, t, destination, "m." + t,
+                            Duration.ofMinutes(2)).recordsCompared();
+                }
+                System.out.printf("%n%d mirrors of the %d links compared record by record with their sources: "
+                        + "identical (%,d records)%n", topics.size(), LINKS, compared);
+                runs.add(measure("standard backlog, 1 instance", List.of(one), () -> {
+                    createLink(one, "std-1", source, "a.");
+                    mirror(one, "std-1", "standard");
+                    awaitCopied(destAdmin, List.of("a.standard"), STANDARD_RECORDS);
+                }, STANDARD_RECORDS));
+                ServiceProcess two = new ServiceProcess(dir.resolve("two"), withId(common, "bench-2"));
+                try {
+                    two.start();
+                    await(() -> fleetSize(one) == 2, Duration.ofSeconds(60));
+                    runs.add(measure("standard backlog, 2 instances", List.of(one, two), () -> {
+                        createLink(one, "std-2", source, "b.");
+                        mirror(one, "std-2", "standard");
+                        awaitCopied(destAdmin, List.of("b.standard"), STANDARD_RECORDS);
+                    }, STANDARD_RECORDS));
+                    MirrorVerifier.assertIdentical(source, "standard", destination, "b.standard",
+                            Duration.ofMinutes(2));
+                    System.out.printf("The mirror copied by two instances compared record by record: identical%n");
+                } finally {
+                    two.stop();
+                }
+            } finally {
+                one.stop();
+            }
+            print(runs);
+        } finally {
+            postgres.stop();
+        }
+    }
+
+    private static Map<String, String> withId(Map<String, String> common, String id) {
+        Map<String, String> props = new HashMap<>(common);
+        props.put("clusterlink.fleet.instance-id", id);
+        return props;
+    }
+
+    interface Work {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code work} while sampling the instances' heap, threads and CPU time. */
+    private static Run measure(String name, List<ServiceProcess> instances, Work work, long records) throws Exception {
+        double cpuBefore = 0;
+        for (ServiceProcess s : instances) {
+            cpuBefore += cpuSeconds(s.pid());
+        }
+        long[] peakHeap = {0};
+        int[] peakThreads = {0};
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Thread sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                long heap = 0;
+                int threads = 0;
+                for (ServiceProcess s : instances) {
+                    heap += heapUsed(s.pid());
+                    threads += threads(s.pid());
+                }
+                peakHeap[0] = Math.max(peakHeap[0], heap);
+                peakThreads[0] = Math.max(peakThreads[0], threads);
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        sampler.setDaemon(true);
+        sampler.start();
+        long start = System.nanoTime();
+        try {
+            work.run();
+        } catch (Exception e) {
+            failure.set(e);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        sampler.interrupt();
+        sampler.join();
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        double cpu = -cpuBefore;
+        for (ServiceProcess s : instances) {
+            cpu += cpuSeconds(s.pid());
+        }
+        return new Run(name, records, seconds, peakHeap[0], peakThreads[0], cpu);
+    }
+
+    private static void print(List<Run> runs) {
+        System.out.println();
+        System.out.println("| run | records | seconds | copy rate | peak heap used | peak threads | CPU-s per million |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        for (Run r : runs) {
+            System.out.printf("| %s | %,d | %.1f | %,.0f rec/s (%.0f MB/s) | %d MB | %d | %.1f |%n", r.name(), r.records(),
+                    r.seconds(), r.rate(), r.rate() * RECORD_SIZE / MB, r.peakHeapBytes() / MB, r.peakThreads(),
+                    r.cpuSeconds() / (r.records() / 1e6));
+        }
+    }
+
+    // ---- the service ----
+
+    private static void createLink(ServiceProcess s, String link, LocalKafkaCluster source, String prefix)
+            throws Exception {
+        CatchUpBenchmark.Rest.post(s.baseUri() + "/links?link_name=" + link, "{\"configs\":["
+                + "{\"name\":\"bootstrap.servers\",\"value\":\"" + source.bootstrapServers() + "\"},"
+                + "{\"name\":\"cluster.link.prefix\",\"value\":\"" + prefix + "\"}]}");
+    }
+
+    private static void mirror(ServiceProcess s, String link, String topic) throws Exception {
+        CatchUpBenchmark.Rest.post(s.baseUri() + "/links/" + link + "/mirrors", "{\"source_topic_name\":\"" + topic
+                + "\"}");
+    }
+
+    private static int fleetSize(ServiceProcess s) throws Exception {
+        Matcher m = Pattern.compile("\"instance_id\":").matcher(CatchUpBenchmark.Rest.get(s.baseUri() + "/fleet"));
+        int n = -1; // the answering instance's own id comes first
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+
+    // ---- the process ----
+
+    private static long heapUsed(long pid) {
+        String out = run(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid),
+                "GC.heap_info");
+        Matcher m = Pattern.compile("used (\\d+)K").matcher(out);
+        return m.find() ? Long.parseLong(m.group(1)) * 1024 : 0;
+    }
+
+    private static int threads(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("Threads:")) {
+                    return Integer.parseInt(line.substring(8).trim());
+                }
+            }
+        } catch (Exception e) {
+            // gone
+        }
+        return 0;
+    }
+
+    /** User and system CPU seconds of a process so far (from /proc, in clock ticks of 1/100 s). */
+    private static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    private static String run(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor(30, TimeUnit.SECONDS);
+            return out;
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    // ---- Kafka ----
+
+    private static void create(Admin admin, String topic, int partitions) throws Exception {
+        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        await(() -> admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                .partitions().stream().allMatch(p -> p.leader() != null), Duration.ofSeconds(60));
+    }
+
+    private static void produce(LocalKafkaCluster cluster, String topic, int records) throws Exception {
+        Random random = new Random(topic.hashCode());
+        Map<String, Object> props = Map.of("bootstrap.servers", cluster.bootstrapServers(), "acks", "all",
+                "linger.ms", 10, "batch.size", 262_144, "buffer.memory", 128 * MB);
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (int i = 0; i < records; i++) {
+                byte[] value = new byte[RECORD_SIZE];
+                random.nextBytes(value);
+                producer.send(new ProducerRecord<>(topic, null, System.currentTimeMillis(),
+                        ("key-" + i).getBytes(), value), (m, e) -> {
+                            if (e != null) {
+                                failure.compareAndSet(null, e);
+                            }
+                        });
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+    }
+
+    private static void awaitCopied(Admin admin, List<String> topics, long records) throws Exception {
+        await(() -> copied(admin, topics) >= records, Duration.ofMinutes(15));
+    }
+
+    private static long copied(Admin admin, List<String> topics) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        Map<String, org.apache.kafka.clients.admin.TopicDescription> described;
+        try {
+            described = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            return 0; // not all mirror topics exist yet
+        }
+        described.values().forEach(d -> d.partitions().forEach(p -> request.put(new TopicPartition(d.name(),
+                p.partition()), OffsetSpec.latest())));
+        return admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).values().stream()
+                .mapToLong(o -> o.offset()).sum();
+    }
+
+    interface Condition {
+        boolean met() throws Exception;
+    }
+
+    private static void await(Condition condition, Duration atMost) throws Exception {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (!condition.met()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not reached within " + atMost);
+            }
+            Thread.sleep(100);
+        }
+    }
+}

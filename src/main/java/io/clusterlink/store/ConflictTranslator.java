@@ -23,7 +23,9 @@ public class ConflictTranslator {
     Object translate(InvocationContext context) throws Exception {
         try {
             return context.proceed();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // A conflict found at commit comes as the transaction's (checked) RollbackException,
+            // with the persistence exception as its cause or suppressed.
             if (concurrentChange(e)) {
                 throw new ClusterLinkException.Conflict("The link or mirror was changed concurrently (by another "
                         + "request or by the replication service); retry");
@@ -33,11 +35,21 @@ public class ConflictTranslator {
     }
 
     static boolean concurrentChange(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof OptimisticLockException || t instanceof StaleStateException) {
+        return concurrentChange(e, 0);
+    }
+
+    private static boolean concurrentChange(Throwable e, int depth) {
+        if (e == null || depth > 10) {
+            return false;
+        }
+        if (e instanceof OptimisticLockException || e instanceof StaleStateException) {
+            return true;
+        }
+        for (Throwable suppressed : e.getSuppressed()) {
+            if (concurrentChange(suppressed, depth + 1)) {
                 return true;
             }
         }
-        return false;
+        return e.getCause() != e && concurrentChange(e.getCause(), depth + 1);
     }
 }

@@ -59,6 +59,8 @@ final class CopyClients implements PartitionCopier.Clients, PartitionStarter.Io,
         int fetchMax = budget.fetchMaxBytes(intValue(props.get(ConsumerConfig.FETCH_MAX_BYTES_CONFIG),
                 ConsumerConfig.DEFAULT_FETCH_MAX_BYTES));
         props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetchMax);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, budget.maxPollRecords(
+                intValue(props.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 20_000)));
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Math.min(fetchMax,
                 intValue(props.get(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
                         ConsumerConfig.DEFAULT_MAX_PARTITION_FETCH_BYTES)));
@@ -75,6 +77,8 @@ final class CopyClients implements PartitionCopier.Clients, PartitionStarter.Io,
         // ("kafka-configs --entity-type clients") throttles the link's replication, and only it.
         Map<String, Object> props = new HashMap<>(destination.clientProperties());
         props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, bufferMemory);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, ReplicationBudget.batchSize(bufferMemory,
+                intValue(props.get(ProducerConfig.BATCH_SIZE_CONFIG), 512 * 1024)));
         return KafkaClients.replicationProducer(props, clientId, codec, maxBatchBytes);
     }
 

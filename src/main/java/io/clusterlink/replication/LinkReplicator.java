@@ -80,7 +80,7 @@ final class LinkReplicator {
      * no longer assigned removed.
      */
     void apply(List<ReplicationAssignment> assignments, Function<Mirror, PartitionProgress[]> progress,
-            Set<TopicPartition> busyElsewhere) {
+            Set<Fleet.MirrorPartitionId> busyElsewhere) {
         Set<TopicPartition> wanted = new HashSet<>();
         Set<TopicPartition> busyHere = busy();
         for (ReplicationAssignment a : assignments) {
@@ -92,7 +92,9 @@ final class LinkReplicator {
                 Long stop = MirrorLifecycle.promoting(m) ? m.stopOffsets().get(i) : null;
                 Integer index = owner.get(source);
                 if (index == null || !Long.valueOf(m.id()).equals(mirrorOf.get(source))) {
-                    if (busyHere.contains(source) || busyElsewhere.contains(source)) {
+                    // Busy elsewhere: the same mirror partition, still held by another group (the
+                    // link's connection settings changed). Other links may mirror the same source topic.
+                    if (busyHere.contains(source) || busyElsewhere.contains(new Fleet.MirrorPartitionId(m.id(), i))) {
                         continue;
                     }
                     if (index != null) {

@@ -23,7 +23,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 import io.clusterlink.config.ClusterlinkConfig;
@@ -490,15 +489,15 @@ public class Reconciler implements ReplicationControl, CopyListener {
             threads += budget.fetchersFor(assignments.get(0).fetchers(), byGroup.size());
         }
         budget.planned(threads);
-        Set<TopicPartition> retiringHeld = new HashSet<>();
-        retiring.forEach(g -> retiringHeld.addAll(g.held()));
+        Set<Fleet.MirrorPartitionId> retiringHeld = new HashSet<>();
+        retiring.forEach(g -> retiringHeld.addAll(g.heldPartitions()));
         for (Map.Entry<String, List<ReplicationAssignment>> e : byGroup.entrySet()) {
             LinkReplicator group = groups.computeIfAbsent(e.getKey(), k -> newGroup(e.getValue().get(0),
                     budget.fetchersFor(e.getValue().get(0).fetchers(), byGroup.size())));
-            Set<TopicPartition> busy = new HashSet<>(retiringHeld);
+            Set<Fleet.MirrorPartitionId> busy = new HashSet<>(retiringHeld);
             groups.forEach((key, other) -> {
                 if (other != group) {
-                    busy.addAll(other.held());
+                    busy.addAll(other.heldPartitions());
                 }
             });
             group.throttle().rate(e.getValue().get(0).maxBytesPerSecond());

@@ -5,15 +5,23 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * One instance's bounds on replication resources, whatever the number of links: copy threads
  * ({@code max-copy-threads}: a link gets fewer than its {@code num.cluster.link.fetchers} when
- * many links share the bound, never fewer than one), and memory ({@code memory-budget}): half of it
- * for the producers' buffers, split over the planned copy threads and enforced across all of them
- * (copy threads stop fetching while the writes all producers hold exceed it), and a third of it for
- * the consumers' fetch buffers (each consumer's {@code fetch.max.bytes}).
+ * many links share the bound, never fewer than one), and memory ({@code memory-budget}): two
+ * fifths for the producers' buffers, split over the planned copy threads and enforced across all
+ * of them (copy threads stop fetching while the writes all producers hold exceed half the budget),
+ * a fifth per side for the consumers' fetches (each consumer holds about two fetches) and for the
+ * records one poll hands over.
  */
 final class ReplicationBudget {
 
     private static final long MIN_PRODUCER_BUFFER = 4L * 1024 * 1024;
     private static final long MIN_FETCH_BYTES = 1024 * 1024;
+    private static final int MIN_POLL_RECORDS = 500;
+    /**
+     * Shares are never computed for fewer copy threads than this: the clients of the first links
+     * are made before later links are planned, and keep their sizes.
+     */
+    private static final int MIN_SHARERS = 16;
+    private static final long MIN_BATCH = 16 * 1024;
 
     private final long bytes;
     private final int maxCopyThreads;
@@ -41,14 +49,38 @@ final class ReplicationBudget {
 
     /** A new producer's {@code buffer.memory}: its share of the producers' half, at most {@code configured}. */
     long producerBuffer(long configured) {
-        long share = bytes / 2 / plannedThreads;
+        long share = bytes * 2 / 5 / sharers();
         return Math.min(configured, Math.max(MIN_PRODUCER_BUFFER, share));
+    }
+
+    /**
+     * A producer's {@code batch.size} for its buffer: Kafka's buffer pool keeps every freed batch
+     * buffer until the producer closes, so a buffer of eight batches lets one producer write many
+     * partitions without its pool outgrowing its share.
+     */
+    static int batchSize(long bufferMemory, int configured) {
+        return (int) Math.min(configured, Math.max(MIN_BATCH, bufferMemory / 8));
     }
 
     /** A new consumer's {@code fetch.max.bytes}: its share of the consumers' third, at most {@code configured}. */
     int fetchMaxBytes(int configured) {
-        long share = bytes / 3 / plannedThreads;
-        return (int) Math.min(configured, Math.max(MIN_FETCH_BYTES, share));
+        return (int) Math.min(configured, Math.max(MIN_FETCH_BYTES, fetchShare()));
+    }
+
+    /**
+     * A new consumer's {@code max.poll.records}: the records one poll hands over are copies of
+     * what was fetched, so a poll takes about a fetch share of records of 1 KB.
+     */
+    int maxPollRecords(int configured) {
+        return (int) Math.min(configured, Math.max(MIN_POLL_RECORDS, fetchShare() / 1024));
+    }
+
+    private long fetchShare() {
+        return bytes / 5 / sharers();
+    }
+
+    private int sharers() {
+        return Math.max(MIN_SHARERS, plannedThreads);
     }
 
     /** A copy thread's producers hold {@code delta} more (or fewer) bytes of writes. */

@@ -275,13 +275,14 @@ public class Fleet {
         return acquired;
     }
 
-    /** Partitions this instance may write now: held, not being released, past any takeover wait. */
+    /**
+     * Partitions this instance may write now: held, not being released, past any takeover wait.
+     * (A session that is gone or unconfirmed stops the writes through {@link #onLost}, at once and
+     * for all partitions; a merely slow check does not take partitions away.)
+     */
     public Set<MirrorPartitionId> writable() {
         Set<MirrorPartitionId> ids = new HashSet<>();
         synchronized (monitor) {
-            if (!confirmed()) {
-                return ids;
-            }
             long now = System.nanoTime();
             held.forEach((k, h) -> {
                 if (h.kind == Kind.PARTITION && !h.releasing && now - h.usableAt >= 0) {

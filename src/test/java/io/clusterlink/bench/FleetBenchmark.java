@@ -80,6 +80,8 @@ public final class FleetBenchmark {
             List<String> topics = IntStream.range(0, LINKS).mapToObj(i -> "many-" + i).toList();
             for (String t : topics) {
                 create(sourceAdmin, t, PARTITIONS);
+            }
+            for (String t : topics) {
                 produce(source, t, RECORDS_PER_LINK);
             }
             long total = (long) LINKS * RECORDS_PER_LINK;
@@ -186,7 +188,7 @@ public final class FleetBenchmark {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         sampler.interrupt();
-        sampler.join();
+        sampler.join(30_000);
         if (failure.get() != null) {
             throw failure.get();
         }
@@ -266,10 +268,14 @@ public final class FleetBenchmark {
 
     private static String run(String... command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            p.waitFor(30, TimeUnit.SECONDS);
-            return out;
+            Path out = Files.createTempFile("bench-", ".out");
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+            String text = Files.readString(out);
+            Files.deleteIfExists(out);
+            return text;
         } catch (Exception e) {
             return "";
         }
@@ -279,14 +285,23 @@ public final class FleetBenchmark {
 
     private static void create(Admin admin, String topic, int partitions) throws Exception {
         admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
-        await(() -> admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
-                .partitions().stream().allMatch(p -> p.leader() != null), Duration.ofSeconds(60));
+        await(() -> {
+            try {
+                return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                        .partitions().stream().allMatch(p -> p.leader() != null);
+            } catch (java.util.concurrent.ExecutionException e) {
+                return false; // not known to the broker yet
+            }
+        }, Duration.ofSeconds(60));
     }
 
     private static void produce(LocalKafkaCluster cluster, String topic, int records) throws Exception {
         Random random = new Random(topic.hashCode());
+        // Not idempotent: a freshly created broker with 1,000 partitions is slow to answer at first, and
+        // a backlog with an occasional duplicate is as good a backlog (each mirror is compared with it).
         Map<String, Object> props = Map.of("bootstrap.servers", cluster.bootstrapServers(), "acks", "all",
-                "linger.ms", 10, "batch.size", 262_144, "buffer.memory", 128 * MB);
+                "linger.ms", 10, "batch.size", 262_144, "buffer.memory", 128 * MB, "enable.idempotence", false,
+                "max.in.flight.requests.per.connection", 1, "delivery.timeout.ms", 600_000);
         AtomicReference<Exception> failure = new AtomicReference<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
                 new ByteArraySerializer())) {

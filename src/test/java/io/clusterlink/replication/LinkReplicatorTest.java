@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import io.clusterlink.kafka.DestinationCluster;
 import io.clusterlink.link.Mirror;
 import io.clusterlink.link.MirrorStatus;
+import io.clusterlink.service.Fleet;
 import io.clusterlink.service.ReplicationAssignment;
 
 /**
@@ -112,5 +113,29 @@ class LinkReplicatorTest extends CopierFixture {
         await().atMost(WAIT).until(() -> group.busy().isEmpty());
         group.apply(List.of(assignment()), m -> progress, Set.of());
         await().atMost(WAIT).until(() -> startRequests.size() == 2);
+    }
+
+    @Test
+    void aPartitionOfAnotherLinksMirrorOfTheSameSourceTopicDoesNotHoldThisOneBack() throws Exception {
+        // Given another link's mirror (mirror 2) of the same source topic holding partition 0 elsewhere
+        group = new LinkReplicator("link", List.of(copier), new Throttle(), () -> { });
+        Set<Fleet.MirrorPartitionId> busyElsewhere = Set.of(new Fleet.MirrorPartitionId(2, 0));
+
+        // When this link's mirror 1 of that topic is applied
+        group.apply(List.of(assignment()), m -> progress, busyElsewhere);
+
+        // Then its partition 0 starts all the same; only its own mirror partition held elsewhere waits
+        await().atMost(WAIT).until(() -> !startRequests.isEmpty());
+        assertThat(group.heldPartitions()).containsExactly(new Fleet.MirrorPartitionId(1, 0));
+    }
+
+    @Test
+    void aMirrorPartitionStillHeldByAnotherGroupOfItsLinkWaits() throws Exception {
+        group = new LinkReplicator("link", List.of(copier), new Throttle(), () -> { });
+
+        group.apply(List.of(assignment()), m -> progress, Set.of(new Fleet.MirrorPartitionId(1, 0)));
+
+        await().during(Duration.ofMillis(300)).atMost(WAIT).until(startRequests::isEmpty);
+        assertThat(group.heldPartitions()).isEmpty();
     }
 }

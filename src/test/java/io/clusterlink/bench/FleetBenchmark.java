@@ -154,6 +154,13 @@ public final class FleetBenchmark {
 
     /** Runs {@code work} while sampling the instances' heap, threads and CPU time. */
     private static Run measure(String name, List<ServiceProcess> instances, Work work, long records) throws Exception {
+        Run run = measured(name, instances, work, records);
+        print(List.of(run));
+        return run;
+    }
+
+    private static Run measured(String name, List<ServiceProcess> instances, Work work, long records)
+            throws Exception {
         double cpuBefore = 0;
         for (ServiceProcess s : instances) {
             cpuBefore += cpuSeconds(s.pid());

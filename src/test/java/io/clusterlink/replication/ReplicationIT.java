@@ -64,6 +64,30 @@ class ReplicationIT {
     }
 
     @Test
+    void twoLinksMirrorTheSameSourceTopicAtTheSameTime() throws Exception {
+        // Given one source topic and two links to it, with different prefixes
+        String topic = uniqueName("shared");
+        String first = uniqueName("link");
+        String second = uniqueName("link");
+        KafkaClusters.createTopic(kafka.source(), topic, 2, Map.of());
+        produceKeyed(topic, 0, 5_000);
+        createLink(first, kafka.source().bootstrapServers(), Map.of("cluster.link.prefix", "one."));
+        createLink(second, kafka.source().bootstrapServers(), Map.of("cluster.link.prefix", "two."));
+
+        // When both mirror it
+        createMirror(first, topic);
+        createMirror(second, topic);
+
+        // Then both mirrors are complete, identical copies
+        awaitCaughtUp(first, topic, "one." + topic);
+        awaitCaughtUp(second, topic, "two." + topic);
+        assertThat(MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), "one." + topic, READ)
+                .recordsCompared()).isEqualTo(5_000);
+        assertThat(MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), "two." + topic, READ)
+                .recordsCompared()).isEqualTo(5_000);
+    }
+
+    @Test
     void startsAtTheSourceLogStartWhenRecordsBeforeItWereDeleted() throws Exception {
         String topic = uniqueName("trimmed");
         String link = uniqueName("link");

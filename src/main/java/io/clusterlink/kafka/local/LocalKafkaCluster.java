@@ -175,20 +175,24 @@ public final class LocalKafkaCluster implements AutoCloseable {
                 LOG.debugf("Kafka cluster %s adopted the running broker pid %d", name, pid());
                 return this;
             }
-            if (port == 0) {
-                port = FreePorts.pick();
-            }
-            if (controllerPort == 0 || controllerPortFromFile && !isFree(controllerPort)) {
-                controllerPort = FreePorts.pick();
-            }
-            if (!saslUsers.isEmpty() && saslPort == 0) {
-                saslPort = FreePorts.pick();
-            }
-            if (tls != null && sslPort == 0) {
-                sslPort = FreePorts.pick();
-            }
-            if (tls != null && !saslUsers.isEmpty() && saslSslPort == 0) {
-                saslSslPort = FreePorts.pick();
+            // A port picked now that another process took before the broker could bind it is picked
+            // again; a configured port, or one an earlier start used, fails the start instead.
+            boolean pickPort = port == 0;
+            boolean pickController = controllerPort == 0 || controllerPortFromFile && !isFree(controllerPort);
+            boolean pickSasl = !saslUsers.isEmpty() && saslPort == 0;
+            boolean pickSsl = tls != null && sslPort == 0;
+            boolean pickSaslSsl = tls != null && !saslUsers.isEmpty() && saslSslPort == 0;
+            for (int attempt = 0; attempt < 5; attempt++) {
+                port = pickPort && (port == 0 || !isFree(port)) ? FreePorts.pick() : port;
+                controllerPort = pickController && (attempt == 0 || !isFree(controllerPort)) ? FreePorts.pick()
+                        : controllerPort;
+                saslPort = pickSasl && (saslPort == 0 || !isFree(saslPort)) ? FreePorts.pick() : saslPort;
+                sslPort = pickSsl && (sslPort == 0 || !isFree(sslPort)) ? FreePorts.pick() : sslPort;
+                saslSslPort = pickSaslSsl && (saslSslPort == 0 || !isFree(saslSslPort)) ? FreePorts.pick()
+                        : saslSslPort;
+                if (allFree()) {
+                    break;
+                }
             }
             checkPortFree(port);
             checkPortFree(controllerPort);
@@ -715,6 +719,11 @@ public final class LocalKafkaCluster implements AutoCloseable {
         } catch (NumberFormatException e) {
             return false;
         }
+    }
+
+    private boolean allFree() {
+        return isFree(port) && isFree(controllerPort) && (saslPort == 0 || isFree(saslPort))
+                && (sslPort == 0 || isFree(sslPort)) && (saslSslPort == 0 || isFree(saslSslPort));
     }
 
     private void checkPortFree(int candidate) {

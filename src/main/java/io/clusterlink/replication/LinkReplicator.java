@@ -166,15 +166,8 @@ final class LinkReplicator {
     Set<Fleet.MirrorPartitionId> heldPartitions() {
         Set<Fleet.MirrorPartitionId> all = new HashSet<>();
         mirrorOf.forEach((tp, id) -> all.add(new Fleet.MirrorPartitionId(id, tp.partition())));
-        busy();
+        removing.values().removeIf(r -> r.done().isDone());
         removing.forEach((tp, r) -> all.add(new Fleet.MirrorPartitionId(r.mirrorId(), tp.partition())));
-        return all;
-    }
-
-    /** Every partition this link's copy threads hold or are removing. */
-    Set<TopicPartition> held() {
-        Set<TopicPartition> all = new HashSet<>(owner.keySet());
-        all.addAll(busy());
         return all;
     }
 

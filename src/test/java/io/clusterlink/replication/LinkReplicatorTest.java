@@ -73,12 +73,12 @@ class LinkReplicatorTest extends CopierFixture {
         assertThat(second).isNotEmpty();
         CompletableFuture<Void> halted = CompletableFuture.allOf(second.toArray(CompletableFuture[]::new));
         await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> !halted.isDone());
-        assertThat(group.held()).containsExactly(SOURCE_0);
+        assertThat(group.heldPartitions()).containsExactly(new Fleet.MirrorPartitionId(1, 0));
         producer().completeNext();
         await().during(Duration.ofMillis(100)).atMost(WAIT).until(() -> !halted.isDone());
         producer().completeNext();
         halted.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        assertThat(group.held()).isEmpty();
+        assertThat(group.heldPartitions()).isEmpty();
     }
 
     @Test

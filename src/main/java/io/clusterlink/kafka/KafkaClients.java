@@ -105,7 +105,8 @@ public final class KafkaClients {
 
     /**
      * A consumer that reads a few records at given offsets (verifying a mirror's tail): no group,
-     * explicit positions only, small fetches.
+     * explicit positions only, small fetches (also in all: a start of many partitions at once on
+     * many links at once must not hold tens of megabytes each).
      */
     public static KafkaConsumer<byte[], byte[]> probeConsumer(Map<String, Object> props, String clientId,
             IsolationLevel isolation) {
@@ -117,6 +118,7 @@ public final class KafkaClients {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 256 * 1024);
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 1024 * 1024);
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 

@@ -14,9 +14,9 @@ import io.clusterlink.config.ClusterlinkConfig;
 import io.clusterlink.link.Link;
 
 /**
- * Admin clients for the source clusters of links: one per link, kept while its client configs
- * stay the same and closed when they change or the link is deleted, so the periodic syncs do not
- * open a new authenticated connection per run.
+ * Admin clients for the source clusters of links: one per link, shared by its sync tasks and its
+ * copy threads, kept while its client configs stay the same and closed when they change or the
+ * link is deleted, so neither the periodic syncs nor the replication open a connection of their own.
  */
 @ApplicationScoped
 public class SourceClusters {
@@ -38,15 +38,19 @@ public class SourceClusters {
 
     /** The link's Admin client, made when first needed or after its client configs changed. */
     Admin admin(Link link) {
-        Map<String, Object> properties = link.settings().sourceClientProperties();
-        Pooled pooled = admins.compute(link.id(), (id, current) -> {
+        return admin(link.id(), link.name(), link.settings().sourceClientProperties());
+    }
+
+    /** The Admin client of link {@code linkId} for its source client {@code properties} (decrypted). */
+    public Admin admin(long linkId, String linkName, Map<String, Object> properties) {
+        Pooled pooled = admins.compute(linkId, (id, current) -> {
             if (current != null && current.properties().equals(properties)) {
                 return current;
             }
             if (current != null) {
                 current.admin().close(Duration.ZERO);
             }
-            return new Pooled(properties, create(properties, "clusterlink-source-" + link.name()));
+            return new Pooled(properties, create(properties, "clusterlink-source-" + linkName));
         });
         return pooled.admin();
     }

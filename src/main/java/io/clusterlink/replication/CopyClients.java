@@ -24,8 +24,9 @@ import io.clusterlink.kafka.DestinationTopics;
 import io.clusterlink.kafka.KafkaClients;
 
 /**
- * The Kafka clients of one link's copy threads and their starts: a source Admin shared by the
- * link, a consumer and producers per copy thread, probe consumers and filler producers per start.
+ * The Kafka clients of one link's copy threads and their starts: the link's pooled source Admin,
+ * a consumer and producers per copy thread, sized from the instance's budget, probe consumers and
+ * filler producers per start.
  */
 final class CopyClients implements PartitionCopier.Clients, PartitionStarter.Io, PartitionStarter.Destination {
 
@@ -37,13 +38,13 @@ final class CopyClients implements PartitionCopier.Clients, PartitionStarter.Io,
     private final int maxBatchBytes;
     private final Duration timeout;
     private final ReplicationBudget budget;
-    private final long bufferMemory;
+    private final long configuredBufferMemory;
 
     CopyClients(String clientId, Map<String, Object> sourceProps, DestinationCluster destination,
             DestinationTopics destinationTopics, Admin sourceAdmin, int maxBatchBytes, Duration timeout,
             ReplicationBudget budget) {
         this.budget = budget;
-        this.bufferMemory = budget.producerBuffer(KafkaClients.bufferMemory(destination.clientProperties()));
+        this.configuredBufferMemory = KafkaClients.bufferMemory(destination.clientProperties());
         this.clientId = clientId;
         this.sourceProps = sourceProps;
         this.destination = destination;
@@ -56,8 +57,7 @@ final class CopyClients implements PartitionCopier.Clients, PartitionStarter.Io,
     @Override
     public Consumer<byte[], byte[]> sourceConsumer() {
         Map<String, Object> props = new HashMap<>(sourceProps);
-        int fetchMax = budget.fetchMaxBytes(intValue(props.get(ConsumerConfig.FETCH_MAX_BYTES_CONFIG),
-                ConsumerConfig.DEFAULT_FETCH_MAX_BYTES));
+        int fetchMax = fetchMaxBytes();
         props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetchMax);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, budget.maxPollRecords(
                 intValue(props.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 20_000)));
@@ -67,24 +67,31 @@ final class CopyClients implements PartitionCopier.Clients, PartitionStarter.Io,
         return KafkaClients.replicationConsumer(props, clientId);
     }
 
+    @Override
+    public int fetchMaxBytes() {
+        return budget.fetchMaxBytes(intValue(sourceProps.get(ConsumerConfig.FETCH_MAX_BYTES_CONFIG),
+                ConsumerConfig.DEFAULT_FETCH_MAX_BYTES));
+    }
+
     private static int intValue(Object value, int otherwise) {
         return value == null ? otherwise : Integer.parseInt(value.toString().trim());
     }
 
     @Override
-    public Producer<byte[], byte[]> producer(CompressionType codec, int generation) {
+    public Producer<byte[], byte[]> producer(CompressionType codec, int generation, long bufferMemory,
+            int partitions) {
         // One client id per link for every generation and copy thread, so a broker quota on it
         // ("kafka-configs --entity-type clients") throttles the link's replication, and only it.
         Map<String, Object> props = new HashMap<>(destination.clientProperties());
         props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, bufferMemory);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, ReplicationBudget.batchSize(bufferMemory,
-                intValue(props.get(ProducerConfig.BATCH_SIZE_CONFIG), 512 * 1024)));
+                intValue(props.get(ProducerConfig.BATCH_SIZE_CONFIG), 512 * 1024), partitions));
         return KafkaClients.replicationProducer(props, clientId, codec, maxBatchBytes);
     }
 
     @Override
     public long bufferMemory() {
-        return bufferMemory;
+        return budget.producerBuffer(configuredBufferMemory);
     }
 
     @Override
@@ -165,9 +172,5 @@ final class CopyClients implements PartitionCopier.Clients, PartitionStarter.Io,
     @Override
     public void deleteBefore(TopicPartition partition, long offset) {
         destinationTopics.deleteBefore(destination, partition, offset);
-    }
-
-    void close() {
-        sourceAdmin.close(Duration.ofSeconds(1));
     }
 }

@@ -57,6 +57,8 @@ final class PartitionCopier implements Runnable {
     private static final double BUFFER_LOW = 0.5;
     /** Records copied before a partition whose source compression was unknown starts again to choose. */
     private static final long CODEC_SAMPLE = 1_000;
+    /** How often the clients' sizes are compared with this thread's share of the instance's budget. */
+    private static final Duration RESIZE_CHECK_INTERVAL = Duration.ofSeconds(1);
     /** How often gated partitions have their source topic checked (while it is missing, say). */
     private static final Duration GATED_CHECK_INTERVAL = Duration.ofMillis(100);
 
@@ -64,11 +66,19 @@ final class PartitionCopier implements Runnable {
     interface Clients {
         Consumer<byte[], byte[]> sourceConsumer();
 
-        /** A new producer (one generation) that compresses with {@code codec}. */
-        Producer<byte[], byte[]> producer(CompressionType codec, int generation);
+        /**
+         * A new producer (one generation) that compresses with {@code codec}, with {@code bufferMemory}
+         * of buffers for batches to {@code partitions} partitions or so.
+         */
+        Producer<byte[], byte[]> producer(CompressionType codec, int generation, long bufferMemory, int partitions);
 
-        /** The producers' {@code buffer.memory}. */
+        /** A new producer's {@code buffer.memory}: this thread's share of the instance's budget now. */
         long bufferMemory();
+
+        /** A new consumer's {@code fetch.max.bytes}: this thread's share of the instance's budget now. */
+        default int fetchMaxBytes() {
+            return Integer.MAX_VALUE;
+        }
 
         /** The largest record batch the destination takes in one request. */
         int maxBatchBytes();
@@ -181,6 +191,11 @@ final class PartitionCopier implements Runnable {
     private Consumer<byte[], byte[]> consumer;
     private final Map<TopicPartition, Part> parts = new HashMap<>();
     private final Map<CompressionType, Writer> writers = new EnumMap<>(CompressionType.class);
+    /** Writers whose buffers outgrew (or fell behind) this thread's share: closed once no partition uses them. */
+    private final List<Writer> retired = new ArrayList<>();
+    /** The consumer's {@code fetch.max.bytes}. */
+    private int consumerFetchBytes;
+    private long lastResizeCheckAt;
     private int generation;
     private boolean backpressure;
     /** Bytes of writes this thread's producers hold, as last reported to the budget. */
@@ -320,6 +335,7 @@ final class PartitionCopier implements Runnable {
 
     /** Creates the source consumer; the copy thread's first step. */
     void open() {
+        consumerFetchBytes = clients.fetchMaxBytes();
         consumer = clients.sourceConsumer();
     }
 
@@ -327,12 +343,14 @@ final class PartitionCopier implements Runnable {
         runCommands();
         long now = clock.getAsLong();
         settleParts(now);
+        resize(now);
         startDue(now);
         checkTopics(now);
         writeHeld(now);
         assign();
-        if (consumer.assignment().isEmpty() || !consumer.paused().isEmpty()
-                && consumer.paused().size() == consumer.assignment().size()) {
+        // (The consumer copies its assignment and paused set on each call.)
+        int assigned = consumer.assignment().size();
+        if (assigned == 0 || consumer.paused().size() == assigned) {
             waitFor(IDLE_WAIT);
             return;
         }
@@ -543,8 +561,9 @@ final class PartitionCopier implements Runnable {
     }
 
     private void updatePositions() {
+        Set<TopicPartition> assigned = consumer.assignment();
         for (Part p : parts.values()) {
-            if (p.phase != Phase.COPYING || p.needsSeek || p.held != null || !consumer.assignment().contains(p.tp)) {
+            if (p.phase != Phase.COPYING || p.needsSeek || p.held != null || !assigned.contains(p.tp)) {
                 // (Held records are fetched but not written: the consumer's position says nothing yet.)
                 continue;
             }
@@ -593,6 +612,13 @@ final class PartitionCopier implements Runnable {
         }
         writers.values().removeIf(w -> w.failed() && parts.values().stream()
                 .noneMatch(p -> p.acks != null && p.acks.writer() == w && p.acks.pending() > 0));
+        retired.removeIf(w -> {
+            boolean used = parts.values().stream().anyMatch(p -> p.acks != null && p.acks.writer() == w);
+            if (!used) {
+                w.close(Duration.ZERO); // nothing of it is in flight: every partition it wrote moved on
+            }
+            return !used;
+        });
     }
 
     /** Stops sending for a partition; once nothing is in flight it starts again (or fails, or goes). */
@@ -856,11 +882,11 @@ final class PartitionCopier implements Runnable {
     private boolean bufferFull() {
         double free = 1;
         long held = 0;
-        for (Writer w : writers.values()) {
+        for (Writer w : allWriters()) {
             if (!w.failed()) {
                 double f = w.freeBuffer();
                 free = Math.min(free, f);
-                held += (long) ((1 - f) * clients.bufferMemory());
+                held += (long) ((1 - f) * w.bufferMemory());
             }
         }
         clients.buffered(held - reportedBuffered);
@@ -873,11 +899,65 @@ final class PartitionCopier implements Runnable {
         Writer w = writers.get(codec);
         if (w == null || w.failed()) {
             int g = ++generation;
-            w = new Writer(clients.producer(codec, g), g, codec, clients.maxBatchBytes(), clients.bufferMemory(),
+            long buffer = clients.bufferMemory();
+            w = new Writer(clients.producer(codec, g, buffer, parts.size()), g, codec, clients.maxBatchBytes(), buffer,
                     this::wake);
             writers.put(codec, w);
         }
         return w;
+    }
+
+    private List<Writer> allWriters() {
+        List<Writer> all = new ArrayList<>(writers.values());
+        all.addAll(retired);
+        return all;
+    }
+
+    // ---- resizing: clients follow this thread's share of the budget as links come and go ----
+
+    /**
+     * Producers and the consumer are sized for the share of the instance's budget this thread had
+     * when they were made; when the share has halved (more links) or doubled since, they are made
+     * again at the new size: a producer's partitions switch to a new writer once nothing of theirs
+     * is in flight (as for a codec switch), and the consumer is reopened at the partitions' next
+     * offsets. A Kafka producer keeps every batch buffer it ever used until it closes, so only a new
+     * one gives memory back.
+     */
+    private void resize(long now) {
+        if (now - lastResizeCheckAt < RESIZE_CHECK_INTERVAL.toMillis()) {
+            return;
+        }
+        lastResizeCheckAt = now;
+        long share = clients.bufferMemory();
+        for (Writer w : new ArrayList<>(writers.values())) {
+            if (!w.failed() && ReplicationBudget.outgrown(w.bufferMemory(), share)) {
+                LOG.debugf("Copy thread %s: producer generation %d has %d bytes of buffers, its share is now %d: "
+                        + "its partitions move to a new producer", name, w.generation(), w.bufferMemory(), share);
+                writers.remove(w.codec());
+                retired.add(w);
+            }
+        }
+        for (Part p : parts.values()) {
+            if (p.phase == Phase.COPYING && p.removal == null && retired.contains(p.acks.writer())) {
+                p.switchTo = p.codec;
+                p.phase = Phase.SWITCHING;
+                p.held = null;
+            }
+        }
+        int fetch = clients.fetchMaxBytes();
+        if (consumer != null && ReplicationBudget.outgrown(consumerFetchBytes, fetch)) {
+            LOG.debugf("Copy thread %s: the consumer fetches %d bytes, its share is now %d: it is made again", name,
+                    consumerFetchBytes, fetch);
+            try {
+                consumer.close(Duration.ZERO);
+            } catch (RuntimeException e) {
+                LOG.debugf("Copy thread %s: consumer close failed: %s", name, e.getMessage());
+            }
+            consumer = null;
+            consumerFetchBytes = fetch;
+            consumer = clients.sourceConsumer();
+            parts.values().forEach(p -> p.needsSeek = true);
+        }
     }
 
     // ---- removal, problems, shutdown ----
@@ -943,7 +1023,7 @@ final class PartitionCopier implements Runnable {
 
     void shutDown() {
         starter.close();
-        for (Writer w : writers.values()) {
+        for (Writer w : allWriters()) {
             w.close(aborted ? Duration.ZERO : Duration.ofSeconds(10));
         }
         try {

@@ -332,14 +332,14 @@ final class PartitionStarter implements Starter {
         List<TopicPartition> unfinished = new ArrayList<>();
         Map<TopicPartition, ConsumerRecord<byte[], byte[]>> mirrorLast;
         Map<TopicPartition, ConsumerRecord<byte[], byte[]>> sourceNext;
-        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> samples = new HashMap<>();
+        Map<TopicPartition, Sample> samples = new HashMap<>();
         try (var dest = io.newDestinationConsumer(); var source = io.newSourceConsumer()) {
             mirrorLast = TailVerifier.firstRecords(dest, mirrorAt, mirrorAt, mirrorEnds, settings.timeout(), unfinished,
                     null);
             Map<TopicPartition, Long> sourceFrom = new HashMap<>();
             sourceAt.forEach((tp, offset) -> sourceFrom.put(tp, Math.max(srcStart.get(tp), offset - SAMPLE)));
             sourceNext = TailVerifier.firstRecords(source, sourceFrom, sourceAt, srcStable, settings.timeout(),
-                    unfinished, samples);
+                    unfinished, (tp, r) -> samples.computeIfAbsent(tp, k -> new Sample()).add(r));
         } catch (RuntimeException e) {
             for (Plan p : plans) {
                 finish(p.request(), results, new Retry(p.request().partition().source(),
@@ -348,6 +348,7 @@ final class PartitionStarter implements Starter {
             return List.of();
         }
         List<Plan> passed = new ArrayList<>();
+        Map<TopicPartition, Long> logSizes = null;
         for (Plan p : plans) {
             MirrorPartition m = p.request().partition();
             if (unfinished.contains(m.destination()) || unfinished.contains(m.source())) {
@@ -368,8 +369,15 @@ final class PartitionStarter implements Starter {
                     continue;
                 }
             }
-            passed.add(p.codec() != null ? p : new Plan(p.request(), p.end(), p.target(), p.skipped(), p.compacted(),
-                    estimateCodec(m.source(), samples.get(m.source()), described.get(m.source().topic()),
+            if (p.codec() != null) {
+                passed.add(p);
+                continue;
+            }
+            if (logSizes == null) {
+                logSizes = logSizes(samples.keySet(), described);
+            }
+            passed.add(new Plan(p.request(), p.end(), p.target(), p.skipped(), p.compacted(),
+                    estimateCodec(m.source(), samples.get(m.source()), logSizes.get(m.source()),
                             srcEnd.get(m.source()) - srcStart.get(m.source())), p.sourceEnd()));
         }
         return passed;
@@ -516,53 +524,85 @@ final class PartitionStarter implements Starter {
      * For a source that keeps what its producers sent: compressed (zstd) when its log takes far
      * less space per offset than the records it holds, so the mirror is no larger than the source.
      *
+     * @param logSize the size of the source partition's log, null when unknown
      * @param offsets the offsets in the source partition's log (end less start)
      */
-    private CompressionType estimateCodec(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> sample,
-            TopicDescription source, long offsets) {
-        if (sample == null || sample.size() < MIN_SAMPLE) {
+    private static CompressionType estimateCodec(TopicPartition tp, Sample sample, Long logSize, long offsets) {
+        if (sample == null || sample.records < MIN_SAMPLE) {
             return null;
         }
-        long raw = 0;
-        for (ConsumerRecord<byte[], byte[]> r : sample) {
-            // The record's size in an uncompressed batch (deltas of a few bytes, as in a batch).
-            raw += DefaultRecord.sizeInBytes(64, 0,
-                    Math.max(0, r.serializedKeySize()), Math.max(0, r.serializedValueSize()), r.headers().toArray());
-        }
-        long span = sample.get(sample.size() - 1).offset() - sample.get(0).offset() + 1;
+        long raw = sample.rawBytes;
+        long span = sample.last - sample.first + 1;
         double rawPerOffset = (double) raw / span;
-        Double diskPerOffset = diskPerOffset(tp, source, offsets);
-        if (diskPerOffset == null) {
+        if (logSize == null || logSize <= 0 || offsets <= 0) {
             return CompressionType.NONE;
         }
+        double diskPerOffset = (double) logSize / offsets;
         boolean compressed = diskPerOffset < COMPRESSED_BELOW * rawPerOffset;
         LOG.debugf("Source %s stores %.1f bytes per offset, its records take %.1f: %s", tp, diskPerOffset,
                 rawPerOffset, compressed ? "compressed, mirrored with zstd" : "mirrored uncompressed");
         return compressed ? CompressionType.ZSTD : CompressionType.NONE;
     }
 
-    /** The source partition's log size per offset, or null when it cannot be read (it needs DESCRIBE on the cluster). */
-    private Double diskPerOffset(TopicPartition tp, TopicDescription source, long offsets) {
-        Node leader = source == null || tp.partition() >= source.partitions().size() ? null
-                : source.partitions().get(tp.partition()).leader();
-        if (leader == null || offsets <= 0) {
-            return null;
+    /**
+     * What the codec estimate needs of the source records read before a start: their sizes in an
+     * uncompressed batch and the offsets they span (not the records: a start of many partitions
+     * would hold megabytes of them).
+     */
+    private static final class Sample {
+        long records;
+        long rawBytes;
+        long first = -1;
+        long last;
+
+        void add(ConsumerRecord<byte[], byte[]> r) {
+            // The record's size in an uncompressed batch (deltas of a few bytes, as in a batch).
+            rawBytes += DefaultRecord.sizeInBytes(64, 0, Math.max(0, r.serializedKeySize()),
+                    Math.max(0, r.serializedValueSize()), r.headers().toArray());
+            if (first < 0) {
+                first = r.offset();
+            }
+            last = r.offset();
+            records++;
+        }
+    }
+
+    /**
+     * The log sizes of source partitions, with one request per leader broker for all of them (each
+     * answer lists every replica of the broker): empty for partitions it cannot tell (the link needs
+     * DESCRIBE on the cluster).
+     */
+    private Map<TopicPartition, Long> logSizes(Set<TopicPartition> partitions, Map<String, TopicDescription> described) {
+        Map<Integer, Set<TopicPartition>> byLeader = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            TopicDescription d = described.get(tp.topic());
+            Node leader = d == null || tp.partition() >= d.partitions().size() ? null
+                    : d.partitions().get(tp.partition()).leader();
+            if (leader != null) {
+                byLeader.computeIfAbsent(leader.id(), k -> new HashSet<>()).add(tp);
+            }
+        }
+        Map<TopicPartition, Long> sizes = new HashMap<>();
+        if (byLeader.isEmpty()) {
+            return sizes;
         }
         try {
-            Map<String, LogDirDescription> dirs = KafkaFutures.await(io.sourceAdmin()
-                    .describeLogDirs(List.of(leader.id())).descriptions().get(leader.id()), settings.timeout());
-            long size = -1;
-            for (LogDirDescription dir : dirs.values()) {
-                ReplicaInfo info = dir.replicaInfos().get(tp);
-                if (info != null) {
-                    size = Math.max(size, info.size());
+            Map<Integer, Map<String, LogDirDescription>> dirs = KafkaFutures.await(io.sourceAdmin()
+                    .describeLogDirs(byLeader.keySet()).allDescriptions(), settings.timeout());
+            byLeader.forEach((broker, tps) -> {
+                for (LogDirDescription dir : dirs.getOrDefault(broker, Map.of()).values()) {
+                    for (TopicPartition tp : tps) {
+                        ReplicaInfo info = dir.replicaInfos().get(tp);
+                        if (info != null) {
+                            sizes.merge(tp, info.size(), Math::max);
+                        }
+                    }
                 }
-            }
-            return size <= 0 ? null : (double) size / offsets;
+            });
         } catch (KafkaCallException e) {
-            LOG.debugf("Cannot read the log size of source %s: %s", tp, e.getMessage());
-            return null;
+            LOG.debugf("Cannot read the log sizes of source partitions %s: %s", partitions, e.getMessage());
         }
+        return sizes;
     }
 
     private void sleep(Duration d) {

@@ -29,7 +29,7 @@ import io.clusterlink.config.ClusterlinkConfig;
 import io.clusterlink.kafka.DestinationClusters;
 import io.clusterlink.kafka.DestinationLimits;
 import io.clusterlink.kafka.DestinationTopics;
-import io.clusterlink.kafka.KafkaClients;
+import io.clusterlink.kafka.SourceClusters;
 import io.clusterlink.link.Mirror;
 import io.clusterlink.link.MirrorLifecycle;
 import io.clusterlink.link.MirrorTopicError;
@@ -70,6 +70,7 @@ public class Reconciler implements ReplicationControl, CopyListener {
     private final Fleet fleet;
     private final DestinationClusters clusters;
     private final DestinationTopics destinationTopics;
+    private final SourceClusters sources;
     private final ClusterlinkConfig.Replication settings;
     private final Duration sourceTimeout;
     private final ReplicationBudget budget;
@@ -104,8 +105,9 @@ public class Reconciler implements ReplicationControl, CopyListener {
     private long lastPrune;
 
     Reconciler(DataPlaneEvents events, Fleet fleet, DestinationClusters clusters, DestinationTopics destinationTopics,
-            ClusterlinkConfig config) {
+            SourceClusters sources, ClusterlinkConfig config) {
         this.events = events;
+        this.sources = sources;
         this.fleet = fleet;
         this.clusters = clusters;
         this.destinationTopics = destinationTopics;
@@ -517,7 +519,7 @@ public class Reconciler implements ReplicationControl, CopyListener {
         Duration timeout = sourceTimeout;
         CopyClients clientsOf = new CopyClients("clusterlink-" + first.linkName(), first.sourceProperties(),
                 first.destination(), destinationTopics,
-                KafkaClients.admin(first.sourceProperties(), "clusterlink-replicator-" + first.linkName(), timeout),
+                sources.admin(first.mirror().linkId(), first.linkName(), first.sourceProperties()),
                 limits.maxBatchBytes(), timeout, budget);
         PartitionCopier.Settings copierSettings = new PartitionCopier.Settings(settings.fenceInterval(),
                 settings.maxRetryBackoff(), settings.silenceBeforeTopicCheck(), settings.topicCheckInterval(),
@@ -536,7 +538,6 @@ public class Reconciler implements ReplicationControl, CopyListener {
         LinkReplicator[] self = new LinkReplicator[1];
         self[0] = new LinkReplicator(first.linkName(), copiers, throttle, () -> {
             live.remove(self[0]);
-            clientsOf.close();
         });
         live.add(self[0]);
         return self[0];

@@ -9,16 +9,17 @@ import java.util.concurrent.atomic.LongAdder;
  * fifths for the producers' buffers, split over the planned copy threads and enforced across all
  * of them (copy threads stop fetching while the writes all producers hold exceed half the budget),
  * a fifth per side for the consumers' fetches (each consumer holds about two fetches) and for the
- * records one poll hands over.
+ * records one poll hands over. Clients are sized for the share at the time they are made; a copy
+ * thread makes them again once the share has halved or doubled ({@link #outgrown}).
  */
 final class ReplicationBudget {
 
-    private static final long MIN_PRODUCER_BUFFER = 4L * 1024 * 1024;
-    private static final long MIN_FETCH_BYTES = 1024 * 1024;
+    private static final long MIN_PRODUCER_BUFFER = 1024 * 1024;
+    private static final long MIN_FETCH_BYTES = 256 * 1024;
     private static final int MIN_POLL_RECORDS = 500;
     /**
-     * Shares are never computed for fewer copy threads than this: the clients of the first links
-     * are made before later links are planned, and keep their sizes.
+     * Shares are never computed for fewer copy threads than this, so that the first links' clients
+     * need not be made again each time a link is added.
      */
     private static final int MIN_SHARERS = 16;
     private static final long MIN_BATCH = 16 * 1024;
@@ -54,12 +55,21 @@ final class ReplicationBudget {
     }
 
     /**
-     * A producer's {@code batch.size} for its buffer: Kafka's buffer pool keeps every freed batch
-     * buffer until the producer closes, so a buffer of eight batches lets one producer write many
-     * partitions without its pool outgrowing its share.
+     * A producer's {@code batch.size} for its buffer and the partitions it writes: Kafka's
+     * accumulator holds an open batch per partition, and its buffer pool keeps every freed batch
+     * buffer until the producer closes; at least eight batches fit the buffer, and every partition's
+     * open batch fits half of it, so that a send does not wait for buffer memory.
      */
-    static int batchSize(long bufferMemory, int configured) {
-        return (int) Math.min(configured, Math.max(MIN_BATCH, bufferMemory / 8));
+    static int batchSize(long bufferMemory, int configured, int partitions) {
+        return (int) Math.min(configured, Math.max(MIN_BATCH, bufferMemory / Math.max(8, 2L * partitions)));
+    }
+
+    /**
+     * True when a client made with {@code size} (buffer or fetch bytes) should be made again for a
+     * share of {@code share}: the share halved or doubled since.
+     */
+    static boolean outgrown(long size, long share) {
+        return size > 2 * share || 2 * size < share;
     }
 
     /** A new consumer's {@code fetch.max.bytes}: its share of the consumers' third, at most {@code configured}. */

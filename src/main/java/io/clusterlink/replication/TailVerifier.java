@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -127,14 +128,15 @@ final class TailVerifier {
 
     /**
      * Reads, for each partition, the first record at or after {@code at}, with {@code consumer}
-     * positioned at {@code from} (at or below {@code at}: records read on the way are kept in
-     * {@code samples}), stopping at {@code ends}; a partition with none before its end gets no
-     * entry. Partitions whose read did not finish within {@code timeout} are in {@code unfinished}.
+     * positioned at {@code from} (at or below {@code at}: records read on the way go to
+     * {@code sampler}, when there is one), stopping at {@code ends}; a partition with none before
+     * its end gets no entry. Partitions whose read did not finish within {@code timeout} are in
+     * {@code unfinished}.
      */
     static Map<TopicPartition, ConsumerRecord<byte[], byte[]>> firstRecords(Consumer<byte[], byte[]> consumer,
             Map<TopicPartition, Long> from, Map<TopicPartition, Long> at, Map<TopicPartition, Long> ends,
             Duration timeout, List<TopicPartition> unfinished,
-            Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> samples) {
+            BiConsumer<TopicPartition, ConsumerRecord<byte[], byte[]>> sampler) {
         Map<TopicPartition, ConsumerRecord<byte[], byte[]>> found = new HashMap<>();
         Map<TopicPartition, Long> open = new HashMap<>();
         from.forEach((tp, offset) -> {
@@ -154,8 +156,8 @@ final class TailVerifier {
                 if (!open.containsKey(tp) || r.offset() >= ends.get(tp)) {
                     continue;
                 }
-                if (samples != null) {
-                    samples.computeIfAbsent(tp, k -> new ArrayList<>()).add(r);
+                if (sampler != null) {
+                    sampler.accept(tp, r);
                 }
                 if (r.offset() >= at.get(tp)) {
                     found.putIfAbsent(tp, r);

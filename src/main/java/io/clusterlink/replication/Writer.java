@@ -56,6 +56,11 @@ final class Writer {
         return codec;
     }
 
+    /** The producer's {@code buffer.memory}. */
+    long bufferMemory() {
+        return bufferMemory;
+    }
+
     /** The largest batch the destination takes in one request. */
     int maxBatchBytes() {
         return maxBatchBytes;

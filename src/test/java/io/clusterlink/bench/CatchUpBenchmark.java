@@ -30,13 +30,18 @@ import io.clusterlink.testing.ServiceProcess;
 import io.clusterlink.testing.TestUsers;
 
 /**
- * Catch-up copy rate of the packaged service against the raw producer and consumer rates of the
- * same two local brokers, measured in the same run: {@code ./mvnw -Pbenchmark verify}.
- * <p>
- * The raw rates use the very client settings the replicator uses (idempotent producer, acks=all,
- * read_committed consumer), so the ratio shows what the copy path itself costs. The copy time runs
- * from the mirror-create request to the last record on the mirror, so it includes link and
- * mirror creation.
+ * The packaged service against the raw limits of the same two local brokers, measured in the same
+ * run: {@code ./mvnw -Pbenchmark verify}.
+ * <ul>
+ * <li>catch-up: three runs per workload, each a raw produce by Kafka's own
+ * {@code ProducerPerformance} (acks=all, linger.ms=10, batch.size=262144, 4 partitions) and then a
+ * copy of the backlog by the service, timed from the link-create request to the last record on the
+ * mirror; each run's ratio and the service's CPU seconds per million copied records;</li>
+ * <li>the first record of a new mirror: from the mirror-create request on a running service to its
+ * first record on the mirror;</li>
+ * <li>live latency at 5,000 records/s: produce-to-consume on the source (direct) and on the mirror;</li>
+ * <li>alignment of a source whose log starts at a high offset.</li>
+ * </ul>
  */
 public final class CatchUpBenchmark {
 
@@ -48,8 +53,38 @@ public final class CatchUpBenchmark {
     record Workload(String name, int records, int recordSize) {
     }
 
-    record Figures(Workload workload, double producerRate, double consumerRate, double copyRate, double copySeconds) {
+    /** One catch-up run: the raw produce just before it, the copy, the service's CPU seconds during the copy. */
+    record Run(double producerRate, double copySeconds, long records, double cpuSeconds) {
+        double copyRate() {
+            return records / copySeconds;
+        }
+
+        double ratio() {
+            return copyRate() / producerRate;
+        }
+
+        double cpuPerMillion() {
+            return cpuSeconds / (records / 1e6);
+        }
     }
+
+    record Figures(Workload workload, double consumerRate, List<Run> runs) {
+    }
+
+    /** Produce-to-consume latencies in milliseconds, sorted. */
+    record Latencies(double[] millis) {
+        double percentile(double p) {
+            return millis.length == 0 ? Double.NaN : millis[Math.min(millis.length - 1, (int) (millis.length * p))];
+        }
+    }
+
+    /** Live latency: on the source itself and through the mirror, for the same records. */
+    record Latency(int rate, int seconds, Latencies direct, Latencies mirrored) {
+    }
+
+    private static final int LIVE_RATE = 5_000;
+    private static final int LIVE_SECONDS = 30;
+    private static final int LIVE_WARM_UP_SECONDS = 5;
 
     /** Offsets the mirror of a source whose log starts at {@value #ALIGN_START} fills per second, against raw produce. */
     record Alignment(double rawProduceRate, double alignRate, double activeSeconds) {
@@ -70,6 +105,8 @@ public final class CatchUpBenchmark {
                 Admin destAdmin = Admin.create(Map.of("bootstrap.servers", destination.bootstrapServers()))) {
             List<Figures> results = new ArrayList<>();
             Alignment alignment;
+            List<Double> firstRecord;
+            Latency latency;
             ServiceProcess service = new ServiceProcess(dir.resolve("service"), Map.of(
                     "clusterlink.clusters.destination.bootstrap-servers", destination.bootstrapServers(),
                     "clusterlink.default-cluster", "destination",
@@ -80,14 +117,6 @@ public final class CatchUpBenchmark {
                 int n = 0;
                 for (Workload w : workloads) {
                     n++;
-                    // The raw limits are the best of three runs; the copy is the median of three.
-                    double producerRate = 0;
-                    for (int run = 0; run < RUNS; run++) {
-                        String rawTopic = "raw-" + n + "-" + run;
-                        create(destAdmin, rawTopic);
-                        producerRate = Math.max(producerRate, produce(destination, rawTopic, w));
-                        destAdmin.deleteTopics(List.of(rawTopic)).all().get(60, TimeUnit.SECONDS);
-                    }
                     String backlog = "backlog-" + n;
                     create(sourceAdmin, backlog);
                     produce(source, backlog, w);
@@ -95,20 +124,31 @@ public final class CatchUpBenchmark {
                     for (int run = 0; run < RUNS; run++) {
                         consumerRate = Math.max(consumerRate, consume(source, backlog, w.records()));
                     }
-                    double[] copies = new double[RUNS];
+                    List<Run> runs = new ArrayList<>();
                     for (int run = 0; run < RUNS; run++) {
-                        copies[run] = copy(service, source, destAdmin, "bench-" + n + "-" + run, "r" + run + ".",
+                        String rawTopic = "raw-" + n + "-" + run;
+                        create(destAdmin, rawTopic);
+                        double raw = Processes.producerPerformance(destination.bootstrapServers(), rawTopic,
+                                w.records(), w.recordSize(), "acks=all", "linger.ms=10", "batch.size=262144");
+                        destAdmin.deleteTopics(List.of(rawTopic)).all().get(60, TimeUnit.SECONDS);
+                        double cpuBefore = Processes.cpuSeconds(service.pid());
+                        double seconds = copy(service, source, destAdmin, "bench-" + n + "-" + run, "r" + run + ".",
                                 backlog, w.records());
+                        runs.add(new Run(raw, seconds, w.records(), Processes.cpuSeconds(service.pid()) - cpuBefore));
+                        System.out.printf(Locale.ROOT, "%s run %d: raw produce %,.0f rec/s, catch-up %,.0f rec/s (%.0f%%)%n",
+                                w.name(), run + 1, raw, runs.get(run).copyRate(), 100 * runs.get(run).ratio());
                     }
-                    java.util.Arrays.sort(copies);
-                    double seconds = copies[RUNS / 2];
-                    results.add(new Figures(w, producerRate, consumerRate, w.records() / seconds, seconds));
+                    results.add(new Figures(w, consumerRate, runs));
                 }
+                firstRecord = firstRecord(service, source, sourceAdmin, destAdmin);
+                latency = latency(service, source, destination, sourceAdmin);
                 alignment = alignment(service, source, destination, sourceAdmin, destAdmin);
             } finally {
                 service.stop();
             }
             print(results);
+            printFirstRecord(firstRecord);
+            print(latency);
             print(alignment);
         }
     }
@@ -146,6 +186,147 @@ public final class CatchUpBenchmark {
         double seconds = (System.nanoTime() - start) / 1e9;
         Rest.delete(service.baseUri() + "/links/" + link + "?force=true");
         return seconds;
+    }
+
+    /**
+     * Seconds from the mirror-create request to the mirror's first record, on a running service
+     * with a running link: three new mirrors of topics with a backlog.
+     */
+    private static List<Double> firstRecord(ServiceProcess service, LocalKafkaCluster source, Admin sourceAdmin,
+            Admin destAdmin) throws Exception {
+        String link = "bench-first";
+        Rest.post(service.baseUri() + "/links?link_name=" + link, "{\"configs\":["
+                + "{\"name\":\"bootstrap.servers\",\"value\":\"" + source.bootstrapServers() + "\"},"
+                + "{\"name\":\"cluster.link.prefix\",\"value\":\"f.\"}]}");
+        List<Double> seconds = new ArrayList<>();
+        for (int run = 0; run < RUNS; run++) {
+            String topic = "first-" + run;
+            create(sourceAdmin, topic);
+            produce(source, topic, new Workload("first", 1_000, 1024));
+            long start = System.nanoTime();
+            Rest.post(service.baseUri() + "/links/" + link + "/mirrors", "{\"source_topic_name\":\"" + topic + "\"}");
+            awaitCopied(destAdmin, "f." + topic, 1, Duration.ofMinutes(1));
+            seconds.add((System.nanoTime() - start) / 1e9);
+        }
+        Rest.delete(service.baseUri() + "/links/" + link + "?force=true");
+        return seconds;
+    }
+
+    /**
+     * Live latency: a producer writes {@value #LIVE_RATE} records of 1 KB per second to a source
+     * topic that is mirrored (acks=all, Kafka's default batching); one consumer reads the source
+     * topic, one the mirror topic, and each records, per record, the time from its send to its
+     * arrival (the send time travels in the value, the clocks are one). The first
+     * {@value #LIVE_WARM_UP_SECONDS} seconds are not counted.
+     */
+    private static Latency latency(ServiceProcess service, LocalKafkaCluster source, LocalKafkaCluster destination,
+            Admin sourceAdmin) throws Exception {
+        String link = "bench-live";
+        String topic = "live";
+        create(sourceAdmin, topic);
+        Rest.post(service.baseUri() + "/links?link_name=" + link, "{\"configs\":["
+                + "{\"name\":\"bootstrap.servers\",\"value\":\"" + source.bootstrapServers() + "\"},"
+                + "{\"name\":\"cluster.link.prefix\",\"value\":\"l.\"}]}");
+        Rest.post(service.baseUri() + "/links/" + link + "/mirrors", "{\"source_topic_name\":\"" + topic + "\"}");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (!Rest.get(service.baseUri() + "/links/" + link + "/mirrors/" + topic).contains("\"ACTIVE\"")) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Mirror " + topic + " did not become ACTIVE within a minute");
+            }
+            Thread.sleep(20);
+        }
+        long total = (long) LIVE_RATE * (LIVE_SECONDS + LIVE_WARM_UP_SECONDS);
+        long counted = (long) LIVE_RATE * LIVE_SECONDS;
+        LatencyReader direct = new LatencyReader(source.bootstrapServers(), topic, total, counted);
+        LatencyReader mirrored = new LatencyReader(destination.bootstrapServers(), "l." + topic, total, counted);
+        direct.start();
+        mirrored.start();
+        direct.ready.await(60, TimeUnit.SECONDS);
+        mirrored.ready.await(60, TimeUnit.SECONDS);
+        Map<String, Object> props = new java.util.HashMap<>(Map.of("bootstrap.servers", source.bootstrapServers(),
+                "acks", "all"));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props,
+                new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            long interval = 1_000_000_000L / LIVE_RATE;
+            long start = System.nanoTime();
+            for (long i = 0; i < total; i++) {
+                long due = start + i * interval;
+                long wait;
+                while ((wait = due - System.nanoTime()) > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+                byte[] value = new byte[1024];
+                java.nio.ByteBuffer.wrap(value).putLong(i).putLong(System.nanoTime());
+                producer.send(new ProducerRecord<>(topic, (int) (i % PARTITIONS), null, value));
+            }
+            producer.flush();
+        }
+        direct.join(TimeUnit.MINUTES.toMillis(2));
+        mirrored.join(TimeUnit.MINUTES.toMillis(2));
+        Rest.delete(service.baseUri() + "/links/" + link + "?force=true");
+        if (direct.received < total || mirrored.received < total) {
+            throw new IllegalStateException("Live latency: the source consumer got " + direct.received
+                    + " records, the mirror consumer " + mirrored.received + ", of " + total);
+        }
+        return new Latency(LIVE_RATE, LIVE_SECONDS, direct.latencies(), mirrored.latencies());
+    }
+
+    /** A consumer thread that records each record's send-to-arrival time (after the warm-up records). */
+    private static final class LatencyReader extends Thread {
+        private final String bootstrap;
+        private final String topic;
+        private final long total;
+        private final long skip;
+        private final double[] millis;
+        private int kept;
+        volatile long received;
+        final java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+
+        LatencyReader(String bootstrap, String topic, long total, long counted) {
+            super("latency-" + topic);
+            setDaemon(true);
+            this.bootstrap = bootstrap;
+            this.topic = topic;
+            this.total = total;
+            this.skip = total - counted;
+            this.millis = new double[(int) counted];
+        }
+
+        @Override
+        public void run() {
+            Map<String, Object> props = Map.of("bootstrap.servers", bootstrap, "group.id", "bench-" + topic,
+                    "enable.auto.commit", false);
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props,
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+                List<TopicPartition> tps = IntStream.range(0, PARTITIONS).mapToObj(p -> new TopicPartition(topic, p))
+                        .toList();
+                consumer.assign(tps);
+                consumer.seekToEnd(tps);
+                tps.forEach(consumer::position);
+                ready.countDown();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LIVE_SECONDS + LIVE_WARM_UP_SECONDS + 60);
+                while (received < total && System.nanoTime() < deadline) {
+                    for (var r : consumer.poll(Duration.ofMillis(100))) {
+                        long now = System.nanoTime();
+                        java.nio.ByteBuffer value = java.nio.ByteBuffer.wrap(r.value());
+                        long index = value.getLong();
+                        long sent = value.getLong();
+                        if (index >= skip && kept < millis.length) {
+                            millis[kept++] = (now - sent) / 1e6;
+                        }
+                        received++;
+                    }
+                }
+            }
+        }
+
+        Latencies latencies() {
+            double[] sorted = java.util.Arrays.copyOf(millis, kept);
+            java.util.Arrays.sort(sorted);
+            return new Latencies(sorted);
+        }
     }
 
     /**
@@ -265,7 +446,7 @@ public final class CatchUpBenchmark {
         throw new IllegalStateException("Topic " + topic + " has no leaders after 60 s");
     }
 
-    /** Raw producer rate with the replicator's producer settings. */
+    /** Writes a backlog (the replicator's batching, not idempotent); returns the rate it wrote at. */
     private static double produce(LocalKafkaCluster cluster, String topic, Workload w) throws Exception {
         Random random = new Random(1);
         byte[][] values = new byte[64][];
@@ -340,15 +521,42 @@ public final class CatchUpBenchmark {
         System.out.println();
         System.out.println("clusterlink catch-up benchmark: " + PARTITIONS + " partitions, single-broker KRaft clusters "
                 + "on loopback, " + Runtime.getRuntime().availableProcessors() + " cores, " + FETCHERS
-                + " fetcher thread(s) per link");
-        System.out.printf(Locale.ROOT, "%-20s %16s %16s %16s %10s %12s%n", "workload", "raw produce/s",
-                "raw consume/s", "catch-up copy/s", "copy time", "copy/produce");
+                + " fetcher thread(s) per link; raw produce by Kafka's ProducerPerformance (acks=all, linger.ms=10, "
+                + "batch.size=262144) just before each copy");
+        System.out.printf(Locale.ROOT, "%-20s %4s %24s %24s %10s %13s %16s%n", "workload", "run", "raw produce/s",
+                "catch-up copy/s", "copy time", "copy/produce", "CPU-s/M copied");
         for (Figures f : results) {
-            System.out.printf(Locale.ROOT, "%-20s %16s %16s %16s %9.1fs %11.0f%%%n", f.workload().name(),
-                    rate(f.producerRate(), f.workload()), rate(f.consumerRate(), f.workload()),
-                    rate(f.copyRate(), f.workload()), f.copySeconds(), 100 * f.copyRate() / f.producerRate());
+            int i = 0;
+            for (Run r : f.runs()) {
+                System.out.printf(Locale.ROOT, "%-20s %4d %24s %24s %9.1fs %12.0f%% %16.1f%n", f.workload().name(), ++i,
+                        rate(r.producerRate(), f.workload()), rate(r.copyRate(), f.workload()), r.copySeconds(),
+                        100 * r.ratio(), r.cpuPerMillion());
+            }
+            double[] ratios = f.runs().stream().mapToDouble(Run::ratio).sorted().toArray();
+            System.out.printf(Locale.ROOT, "%-20s copy/produce %.0f%% to %.0f%% (median %.0f%%); raw consume %s (best "
+                    + "of %d)%n", f.workload().name(), 100 * ratios[0], 100 * ratios[ratios.length - 1],
+                    100 * ratios[ratios.length / 2], rate(f.consumerRate(), f.workload()), RUNS);
         }
         System.out.println();
+    }
+
+    private static void printFirstRecord(List<Double> firstRecord) {
+        System.out.printf(Locale.ROOT, "first record of a new mirror, from the create request (running service and "
+                + "link): %s%n%n", firstRecord.stream().map(s -> String.format(Locale.ROOT, "%.2f s", s))
+                .collect(Collectors.joining(", ")));
+    }
+
+    private static void print(Latency l) {
+        System.out.printf(Locale.ROOT, "live latency, send to arrival, %,d records/s of 1 KB for %d s:%n", l.rate(),
+                l.seconds());
+        System.out.printf(Locale.ROOT, "%-22s %10s %10s %10s%n", "", "p50", "p99", "max");
+        System.out.printf(Locale.ROOT, "%-22s %8.1fms %8.1fms %8.1fms%n", "source (direct)", l.direct().percentile(0.5),
+                l.direct().percentile(0.99), l.direct().percentile(1));
+        System.out.printf(Locale.ROOT, "%-22s %8.1fms %8.1fms %8.1fms%n", "mirror", l.mirrored().percentile(0.5),
+                l.mirrored().percentile(0.99), l.mirrored().percentile(1));
+        System.out.printf(Locale.ROOT, "%-22s %+8.1fms %+8.1fms%n%n", "the mirror adds",
+                l.mirrored().percentile(0.5) - l.direct().percentile(0.5),
+                l.mirrored().percentile(0.99) - l.direct().percentile(0.99));
     }
 
     private static void print(Alignment a) {

@@ -34,9 +34,11 @@ import io.clusterlink.testing.ServiceProcess;
  * <li>many links: one service instance at {@code -Xmx512m} copies 50 links x one topic of 20
  * partitions (1,000 mirrored partitions) and is compared with one link copying one 20-partition
  * topic of the same total backlog: copy rate, peak heap used, threads, CPU seconds per million
- * records; every mirror is then compared record by record with its source;</li>
- * <li>two instances: the standard backlog (500,000 x 1 KB in 4 partitions) copied by one instance,
- * then by two instances sharing one PostgreSQL.</li>
+ * records; the mirrors are created and paused first, and the copy is timed from their resume, so
+ * it measures the copy, not the creation of 1,000 destination partitions; every mirror is then
+ * compared record by record with its source;</li>
+ * <li>two instances: with those links deleted, the standard backlog (500,000 x 1 KB in 4
+ * partitions) copied by one instance, then by two instances sharing one PostgreSQL.</li>
  * </ul>
  */
 public final class FleetBenchmark {
@@ -94,18 +96,25 @@ public final class FleetBenchmark {
             ServiceProcess one = new ServiceProcess(dir.resolve("one"), withId(common, "bench-1"));
             try {
                 one.start();
+                createLink(one, "single", source, "s.");
+                long singleBefore = createPaused(one, destAdmin, List.of("single"), List.of("one"), "s.");
                 runs.add(measure("1 link x 20 partitions", List.of(one), () -> {
-                    createLink(one, "single", source, "s.");
-                    mirror(one, "single", "one");
+                    resume(one, List.of("s.one"));
                     awaitCopied(destAdmin, List.of("s.one"), total);
-                }, total));
+                }, total - singleBefore));
+                long linksStart = System.nanoTime();
+                List<String> links = new ArrayList<>();
+                for (int i = 0; i < LINKS; i++) {
+                    createLink(one, "link-" + i, source, "m.");
+                    links.add("link-" + i);
+                }
+                System.out.printf("%n%d links created in %.1f s%n", LINKS, (System.nanoTime() - linksStart) / 1e9);
+                List<String> mirrors = topics.stream().map(t -> "m." + t).toList();
+                long manyBefore = createPaused(one, destAdmin, links, topics, "m.");
                 runs.add(measure(LINKS + " links x 20 partitions", List.of(one), () -> {
-                    for (int i = 0; i < LINKS; i++) {
-                        createLink(one, "link-" + i, source, "m.");
-                        mirror(one, "link-" + i, topics.get(i));
-                    }
-                    awaitCopied(destAdmin, topics.stream().map(t -> "m." + t).toList(), total);
-                }, total));
+                    resume(one, mirrors);
+                    awaitCopied(destAdmin, mirrors, total);
+                }, total - manyBefore));
                 long compared = 0;
                 for (String t : topics) {
                     compared += MirrorVerifier.assertIdentical(source, t, destination, "m." + t,
@@ -113,17 +122,23 @@ public final class FleetBenchmark {
                 }
                 System.out.printf("%n%d mirrors of the %d links compared record by record with their sources: "
                         + "identical (%,d records)%n", topics.size(), LINKS, compared);
+                // The standard runs start without the links above
+                deleteLink(one, "single");
+                for (int i = 0; i < LINKS; i++) {
+                    deleteLink(one, "link-" + i);
+                }
+                createLink(one, "std-1", source, "a.");
                 runs.add(measure("standard backlog, 1 instance", List.of(one), () -> {
-                    createLink(one, "std-1", source, "a.");
                     mirror(one, "std-1", "standard");
                     awaitCopied(destAdmin, List.of("a.standard"), STANDARD_RECORDS);
                 }, STANDARD_RECORDS));
+                deleteLink(one, "std-1");
                 ServiceProcess two = new ServiceProcess(dir.resolve("two"), withId(common, "bench-2"));
                 try {
                     two.start();
                     await(() -> fleetSize(one) == 2, Duration.ofSeconds(60));
+                    createLink(one, "std-2", source, "b.");
                     runs.add(measure("standard backlog, 2 instances", List.of(one, two), () -> {
-                        createLink(one, "std-2", source, "b.");
                         mirror(one, "std-2", "standard");
                         awaitCopied(destAdmin, List.of("b.standard"), STANDARD_RECORDS);
                     }, STANDARD_RECORDS));
@@ -163,7 +178,7 @@ public final class FleetBenchmark {
             throws Exception {
         double cpuBefore = 0;
         for (ServiceProcess s : instances) {
-            cpuBefore += cpuSeconds(s.pid());
+            cpuBefore += Processes.cpuSeconds(s.pid());
         }
         long[] peakHeap = {0};
         int[] peakThreads = {0};
@@ -173,8 +188,8 @@ public final class FleetBenchmark {
                 long heap = 0;
                 int threads = 0;
                 for (ServiceProcess s : instances) {
-                    heap += heapUsed(s.pid());
-                    threads += threads(s.pid());
+                    heap += Processes.heapUsed(s.pid());
+                    threads += Processes.threads(s.pid());
                 }
                 peakHeap[0] = Math.max(peakHeap[0], heap);
                 peakThreads[0] = Math.max(peakThreads[0], threads);
@@ -201,7 +216,7 @@ public final class FleetBenchmark {
         }
         double cpu = -cpuBefore;
         for (ServiceProcess s : instances) {
-            cpu += cpuSeconds(s.pid());
+            cpu += Processes.cpuSeconds(s.pid());
         }
         return new Run(name, records, seconds, peakHeap[0], peakThreads[0], cpu);
     }
@@ -226,6 +241,46 @@ public final class FleetBenchmark {
                 + "{\"name\":\"cluster.link.prefix\",\"value\":\"" + prefix + "\"}]}");
     }
 
+    /**
+     * Creates a mirror of each topic on its link and pauses it at once; returns how many records
+     * the mirrors hold once all are paused and nothing more lands.
+     */
+    private static long createPaused(ServiceProcess s, Admin destAdmin, List<String> links, List<String> topics,
+            String prefix) throws Exception {
+        long start = System.nanoTime();
+        for (int i = 0; i < links.size(); i++) {
+            mirror(s, links.get(i), topics.get(i));
+            CatchUpBenchmark.Rest.post(s.baseUri() + "/mirrors/" + prefix + topics.get(i) + ":pause", "");
+        }
+        List<String> mirrors = topics.stream().map(t -> prefix + t).toList();
+        for (int i = 0; i < links.size(); i++) {
+            String uri = s.baseUri() + "/links/" + links.get(i) + "/mirrors/" + mirrors.get(i);
+            await(() -> CatchUpBenchmark.Rest.get(uri).contains("\"PAUSED\""), Duration.ofMinutes(2));
+        }
+        long copied = copied(destAdmin, mirrors);
+        while (true) {
+            Thread.sleep(2_000);
+            long now = copied(destAdmin, mirrors);
+            if (now == copied) {
+                break;
+            }
+            copied = now;
+        }
+        System.out.printf("%n%d mirror(s) created and paused in %.1f s, holding %,d records; the copy is timed from "
+                + "their resume%n", mirrors.size(), (System.nanoTime() - start) / 1e9, copied);
+        return copied;
+    }
+
+    private static void resume(ServiceProcess s, List<String> mirrors) throws Exception {
+        for (String m : mirrors) {
+            CatchUpBenchmark.Rest.post(s.baseUri() + "/mirrors/" + m + ":resume", "");
+        }
+    }
+
+    private static void deleteLink(ServiceProcess s, String link) throws Exception {
+        CatchUpBenchmark.Rest.delete(s.baseUri() + "/links/" + link + "?force=true");
+    }
+
     private static void mirror(ServiceProcess s, String link, String topic) throws Exception {
         CatchUpBenchmark.Rest.post(s.baseUri() + "/links/" + link + "/mirrors", "{\"source_topic_name\":\"" + topic
                 + "\"}");
@@ -238,54 +293,6 @@ public final class FleetBenchmark {
             n++;
         }
         return n;
-    }
-
-    // ---- the process ----
-
-    private static long heapUsed(long pid) {
-        String out = run(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid),
-                "GC.heap_info");
-        Matcher m = Pattern.compile("used (\\d+)K").matcher(out);
-        return m.find() ? Long.parseLong(m.group(1)) * 1024 : 0;
-    }
-
-    private static int threads(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("Threads:")) {
-                    return Integer.parseInt(line.substring(8).trim());
-                }
-            }
-        } catch (Exception e) {
-            // gone
-        }
-        return 0;
-    }
-
-    /** User and system CPU seconds of a process so far (from /proc, in clock ticks of 1/100 s). */
-    private static double cpuSeconds(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
-        } catch (Exception e) {
-            return 0;
-        }
-    }
-
-    private static String run(String... command) {
-        try {
-            Path out = Files.createTempFile("bench-", ".out");
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-            String text = Files.readString(out);
-            Files.deleteIfExists(out);
-            return text;
-        } catch (Exception e) {
-            return "";
-        }
     }
 
     // ---- Kafka ----

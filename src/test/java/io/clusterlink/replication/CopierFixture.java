@@ -47,7 +47,14 @@ abstract class CopierFixture {
     final AtomicLong clock = new AtomicLong(1_000_000);
     final Throttle throttle = new Throttle();
     volatile boolean budgetFull;
-    final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("none");
+    /** The copy thread's current consumer: a new one each time it makes one again. */
+    volatile MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("none");
+    final List<MockConsumer<byte[], byte[]>> consumersMade = new CopyOnWriteArrayList<>();
+    /** The copy thread's share of the budget: buffer memory (0: unbounded) and fetch bytes. */
+    volatile long bufferShare;
+    volatile int fetchShare = Integer.MAX_VALUE;
+    /** Each producer made, with the buffer memory it was given. */
+    final List<Long> producerBuffers = new CopyOnWriteArrayList<>();
     final Map<CompressionType, List<MockProducer<byte[], byte[]>>> producers = new EnumMap<>(
             CompressionType.class);
     final List<Starter.Request> startRequests = new CopyOnWriteArrayList<>();
@@ -64,11 +71,22 @@ abstract class CopierFixture {
         PartitionCopier.Clients clients = new PartitionCopier.Clients() {
             @Override
             public org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> sourceConsumer() {
+                if (!consumersMade.isEmpty()) {
+                    consumer = new MockConsumer<>("none");
+                }
+                consumersMade.add(consumer);
                 return consumer;
             }
 
             @Override
-            public Producer<byte[], byte[]> producer(CompressionType codec, int generation) {
+            public int fetchMaxBytes() {
+                return fetchShare;
+            }
+
+            @Override
+            public Producer<byte[], byte[]> producer(CompressionType codec, int generation, long bufferMemory,
+                    int partitions) {
+                producerBuffers.add(bufferMemory);
                 MockProducer<byte[], byte[]> p = new MockProducer<>(cluster(), false, null, new ByteArraySerializer(),
                         new ByteArraySerializer());
                 producers.computeIfAbsent(codec, c -> new ArrayList<>()).add(p);
@@ -77,7 +95,7 @@ abstract class CopierFixture {
 
             @Override
             public long bufferMemory() {
-                return 0;
+                return bufferShare;
             }
 
             @Override

@@ -33,6 +33,8 @@ import io.clusterlink.link.Fillers;
  */
 class PartitionCopierTest extends CopierFixture {
 
+    private static final long MB = 1024 * 1024;
+
     @Test
     void copiesRecordsAtTheirOffsetsAndFillsGapsWithMarkedCopiesOfTheNextRecord() throws Exception {
         startedAt(0);
@@ -434,5 +436,67 @@ class PartitionCopierTest extends CopierFixture {
         budgetFull = false;
         copier.step();
         assertThat(consumer.paused()).isEmpty();
+    }
+
+    @Test
+    void whenItsShareOfTheBudgetHalvesAThreadMovesItsPartitionsToSmallerClientsWithoutLosingARecord()
+            throws Exception {
+        // Given two partitions copying with a producer of 8 MB and a consumer of 4 MB fetches
+        bufferShare = 8 * MB;
+        fetchShare = (int) (4 * MB);
+        copier.open();
+        startedAt(0, 1);
+        fetch(0, 0, 1);
+        MockProducer<byte[], byte[]> first = producer();
+        MockConsumer<byte[], byte[]> firstConsumer = consumer;
+
+        // When more links come and the thread's share falls to a quarter
+        bufferShare = 2 * MB;
+        fetchShare = (int) MB;
+        clock.addAndGet(2_000);
+        copier.step();
+
+        // Then the consumer is made again at the new size and nothing is sent before the writes in
+        // flight landed
+        assertThat(consumersMade).hasSize(3).last().isSameAs(consumer);
+        assertThat(firstConsumer.closed()).isTrue();
+        copier.step();
+        assertThat(consumer.assignment()).doesNotContain(new TopicPartition(SOURCE, 0));
+        assertThat(first.closed()).isFalse();
+        first.completeNext();
+        first.completeNext();
+        copier.step();
+
+        // and the partitions continue, each at its next offset, on a new producer of the new size,
+        // while the old one is closed
+        fetch(0, 2, 3);
+        fetch(1, 0);
+        MockProducer<byte[], byte[]> second = producer();
+        assertThat(second).isNotSameAs(first);
+        assertThat(producerBuffers).containsExactly(8 * MB, 2 * MB);
+        assertThat(first.closed()).isTrue();
+        assertThat(offsetsSent(first, 0)).containsExactly(0L, 1L);
+        assertThat(offsetsSent(second, 0)).containsExactly(2L, 3L);
+        assertThat(offsetsSent(second, 1)).containsExactly(0L);
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void clientsKeepTheirSizeWhileTheShareChangesLessThanTwofold() throws Exception {
+        bufferShare = 8 * MB;
+        fetchShare = (int) (4 * MB);
+        copier.open();
+        startedAt(0);
+        fetch(0, 0);
+        producer().completeNext();
+
+        bufferShare = 5 * MB;
+        fetchShare = (int) (3 * MB);
+        clock.addAndGet(1_100);
+        copier.step();
+
+        assertThat(producerBuffers).containsExactly(8 * MB);
+        assertThat(consumersMade).hasSize(2);
+        assertThat(copier.phases()).containsEntry(new TopicPartition(SOURCE, 0), PartitionCopier.Phase.COPYING);
     }
 }

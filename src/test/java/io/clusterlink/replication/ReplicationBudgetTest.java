@@ -18,18 +18,32 @@ class ReplicationBudgetTest {
         assertThat(budget.fetchMaxBytes((int) (10 * MB))).isEqualTo((int) (200 * MB / 5 / 16));
         assertThat(budget.maxPollRecords(20_000)).isEqualTo((int) (200 * MB / 5 / 16 / 1024));
 
-        budget.planned(100);
-        assertThat(budget.producerBuffer(128 * MB)).isEqualTo(4 * MB);
-        assertThat(budget.fetchMaxBytes((int) (10 * MB))).isEqualTo((int) MB);
+        // 50 links of one copy thread each: the shares of all of them fit the budget
+        budget.planned(50);
+        assertThat(budget.producerBuffer(128 * MB) * 50).isLessThanOrEqualTo(200 * MB * 2 / 5);
+        assertThat((long) budget.fetchMaxBytes((int) (10 * MB)) * 50).isLessThanOrEqualTo(200 * MB / 5);
+
+        budget.planned(1000);
+        assertThat(budget.producerBuffer(128 * MB)).isEqualTo(MB);
+        assertThat(budget.fetchMaxBytes((int) (10 * MB))).isEqualTo(256 * 1024);
         assertThat(budget.maxPollRecords(20_000)).isEqualTo(500);
     }
 
     @Test
-    void batchesAreAnEighthOfTheProducersBufferWithinBounds() {
-        assertThat(ReplicationBudget.batchSize(128 * MB, 512 * 1024)).isEqualTo(512 * 1024);
-        assertThat(ReplicationBudget.batchSize(4 * MB, 512 * 1024)).isEqualTo(512 * 1024);
-        assertThat(ReplicationBudget.batchSize(2 * MB, 512 * 1024)).isEqualTo(256 * 1024);
-        assertThat(ReplicationBudget.batchSize(64 * 1024, 512 * 1024)).isEqualTo(16 * 1024);
+    void batchesLetEveryPartitionOfAProducerHaveOneOpenBatchInHalfItsBuffer() {
+        assertThat(ReplicationBudget.batchSize(128 * MB, 512 * 1024, 2)).isEqualTo(512 * 1024);
+        assertThat(ReplicationBudget.batchSize(4 * MB, 512 * 1024, 2)).isEqualTo(512 * 1024);
+        assertThat(ReplicationBudget.batchSize(2 * MB, 512 * 1024, 4)).isEqualTo(256 * 1024);
+        assertThat(ReplicationBudget.batchSize(2 * MB, 512 * 1024, 20)).isEqualTo(2 * MB / 40);
+        assertThat(ReplicationBudget.batchSize(64 * 1024, 512 * 1024, 1)).isEqualTo(16 * 1024);
+    }
+
+    @Test
+    void clientsAreMadeAgainOnlyOnceTheirShareHalvedOrDoubled() {
+        assertThat(ReplicationBudget.outgrown(8 * MB, 5 * MB)).isFalse();
+        assertThat(ReplicationBudget.outgrown(8 * MB, 15 * MB)).isFalse();
+        assertThat(ReplicationBudget.outgrown(8 * MB, 4 * MB - 1)).isTrue();
+        assertThat(ReplicationBudget.outgrown(8 * MB, 16 * MB + 1)).isTrue();
     }
 
     @Test

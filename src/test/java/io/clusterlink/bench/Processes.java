@@ -1,0 +1,93 @@
+package io.clusterlink.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What the benchmarks read about the processes they start: CPU time, heap, threads, and tool runs. */
+final class Processes {
+
+    private Processes() {
+    }
+
+    /** User and system CPU seconds of a process so far (from /proc, in clock ticks of 1/100 s). */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    /** Heap in use of a JVM, from {@code jcmd GC.heap_info}; 0 when it does not answer. */
+    static long heapUsed(long pid) {
+        String out = run(20, Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid),
+                "GC.heap_info");
+        Matcher m = Pattern.compile("used (\\d+)K").matcher(out);
+        return m.find() ? Long.parseLong(m.group(1)) * 1024 : 0;
+    }
+
+    static int threads(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("Threads:")) {
+                    return Integer.parseInt(line.substring(8).trim());
+                }
+            }
+        } catch (Exception e) {
+            // gone
+        }
+        return 0;
+    }
+
+    /** Runs a command to its end (at most {@code seconds}) and returns what it printed. */
+    static String run(int seconds, String... command) {
+        try {
+            Path out = Files.createTempFile("bench-", ".out");
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+            String text = Files.readString(out);
+            Files.deleteIfExists(out);
+            return text;
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    /**
+     * Records per second of Kafka's own {@code ProducerPerformance} (what
+     * {@code kafka-producer-perf-test.sh} runs), from the broker distribution's jars, writing
+     * {@code records} of {@code recordSize} bytes as fast as it can with {@code producerProps}.
+     */
+    static double producerPerformance(String bootstrap, String topic, long records, int recordSize,
+            String... producerProps) {
+        String lib = System.getProperty("clusterlink.local-kafka.lib-dir");
+        if (lib == null || !Files.isDirectory(Path.of(lib))) {
+            throw new IllegalStateException("clusterlink.local-kafka.lib-dir does not name the Kafka broker jars");
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx1g", "-cp", lib + "/*", "org.apache.kafka.tools.ProducerPerformance", "--topic", topic,
+                "--num-records", Long.toString(records), "--record-size", Integer.toString(recordSize),
+                "--throughput", "-1", "--producer-props", "bootstrap.servers=" + bootstrap));
+        command.addAll(List.of(producerProps));
+        String out = run(600, command.toArray(String[]::new));
+        Matcher m = Pattern.compile("(\\d+) records sent, ([\\d.]+) records/sec").matcher(out);
+        Double rate = null;
+        while (m.find()) {
+            rate = Double.parseDouble(m.group(2)); // the last line is the whole run's
+        }
+        if (rate == null) {
+            throw new IllegalStateException("ProducerPerformance printed no result (the broker jars need kafka-tools: "
+                    + "delete target/kafka-broker to resolve them again):\n" + out);
+        }
+        return rate;
+    }
+}

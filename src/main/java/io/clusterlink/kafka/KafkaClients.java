@@ -85,7 +85,9 @@ public final class KafkaClients {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, codec.name);
-        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // No linger: a live mirror sends each record at once; a catch-up still fills batches while the
+        // requests in flight are answered.
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
         p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
         p.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, DEFAULT_BUFFER_MEMORY);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxBatchBytes);

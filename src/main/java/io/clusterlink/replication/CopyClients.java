@@ -55,22 +55,25 @@ final class CopyClients implements PartitionCopier.Clients, PartitionStarter.Io,
     }
 
     @Override
-    public Consumer<byte[], byte[]> sourceConsumer() {
+    public Consumer<byte[], byte[]> sourceConsumer(int partitions) {
         Map<String, Object> props = new HashMap<>(sourceProps);
-        int fetchMax = fetchMaxBytes();
-        props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetchMax);
+        props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetchMaxBytes());
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, budget.maxPollRecords(
                 intValue(props.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 20_000)));
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Math.min(fetchMax,
-                intValue(props.get(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
-                        ConsumerConfig.DEFAULT_MAX_PARTITION_FETCH_BYTES)));
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, (int) partitionFetchBytes(partitions));
         return KafkaClients.replicationConsumer(props, clientId);
     }
 
-    @Override
-    public int fetchMaxBytes() {
+    private int fetchMaxBytes() {
         return budget.fetchMaxBytes(intValue(sourceProps.get(ConsumerConfig.FETCH_MAX_BYTES_CONFIG),
                 ConsumerConfig.DEFAULT_FETCH_MAX_BYTES));
+    }
+
+    @Override
+    public long partitionFetchBytes(int partitions) {
+        return ReplicationBudget.partitionFetchBytes(fetchMaxBytes(), partitions, intValue(
+                sourceProps.get(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+                ConsumerConfig.DEFAULT_MAX_PARTITION_FETCH_BYTES));
     }
 
     private static int intValue(Object value, int otherwise) {

@@ -64,7 +64,8 @@ final class PartitionCopier implements Runnable {
 
     /** The clients of one copy thread. */
     interface Clients {
-        Consumer<byte[], byte[]> sourceConsumer();
+        /** A new source consumer for a thread of {@code partitions} partitions. */
+        Consumer<byte[], byte[]> sourceConsumer(int partitions);
 
         /**
          * A new producer (one generation) that compresses with {@code codec}, with {@code bufferMemory}
@@ -75,8 +76,12 @@ final class PartitionCopier implements Runnable {
         /** A new producer's {@code buffer.memory}: this thread's share of the instance's budget now. */
         long bufferMemory();
 
-        /** A new consumer's {@code fetch.max.bytes}: this thread's share of the instance's budget now. */
-        default int fetchMaxBytes() {
+        /**
+         * A new consumer's {@code fetch.max.bytes}, this thread's share of the instance's budget
+         * now, divided by {@code partitions}: its {@code max.partition.fetch.bytes}, so that one
+         * fetch brings records of many partitions rather than many batches of one.
+         */
+        default long partitionFetchBytes(int partitions) {
             return Integer.MAX_VALUE;
         }
 
@@ -154,6 +159,8 @@ final class PartitionCopier implements Runnable {
         boolean writeRefused;
         /** The start could not tell whether the source is compressed: it starts again after some records. */
         boolean codecUndecided;
+        /** The partition drains to start again although nothing failed (a codec to choose, records gone): at once. */
+        boolean restartAtOnce;
         long lastAcked = -1;
         long lastAckProgressAt;
         /** Records of a fetch held back by the link's throttle: written before anything newer is fetched. */
@@ -193,8 +200,8 @@ final class PartitionCopier implements Runnable {
     private final Map<CompressionType, Writer> writers = new EnumMap<>(CompressionType.class);
     /** Writers whose buffers outgrew (or fell behind) this thread's share: closed once no partition uses them. */
     private final List<Writer> retired = new ArrayList<>();
-    /** The consumer's {@code fetch.max.bytes}. */
-    private int consumerFetchBytes;
+    /** The consumer's {@code max.partition.fetch.bytes}. */
+    private long consumerFetchBytes;
     private long lastResizeCheckAt;
     private int generation;
     private boolean backpressure;
@@ -335,8 +342,8 @@ final class PartitionCopier implements Runnable {
 
     /** Creates the source consumer; the copy thread's first step. */
     void open() {
-        consumerFetchBytes = clients.fetchMaxBytes();
-        consumer = clients.sourceConsumer();
+        consumerFetchBytes = clients.partitionFetchBytes(parts.size());
+        consumer = clients.sourceConsumer(parts.size());
     }
 
     void step() throws InterruptedException {
@@ -650,8 +657,10 @@ final class PartitionCopier implements Runnable {
             listener.failed(p.mirrorId(), p.fatal.error(), p.fatal.message());
             return;
         }
+        boolean atOnce = p.restartAtOnce && failure == null;
+        p.restartAtOnce = false;
         boolean progressed = p.spec.progress().copiedPosition() > p.attemptStart;
-        p.failedAttempts = progressed ? 1 : p.failedAttempts + 1;
+        p.failedAttempts = atOnce ? 0 : progressed ? 1 : p.failedAttempts + 1;
         if (failure != null && failure.error() != null && !aborted(failure.error())) {
             LOG.warnf("Copy thread %s: the destination refused the write of source offset %d of %s: %s", name,
                     failure.offset(), p.tp, failure.error().getMessage());
@@ -662,7 +671,7 @@ final class PartitionCopier implements Runnable {
         }
         p.acks = null;
         p.phase = Phase.PENDING;
-        p.retryAt = now + backoff(p);
+        p.retryAt = atOnce ? now : now + backoff(p);
     }
 
     /** Failures after which the mirror cannot be exact; others are retried. */
@@ -824,6 +833,7 @@ final class PartitionCopier implements Runnable {
         p.truncatedAt = truncatedAt;
         drain(p);
         p.failedAttempts = 0;
+        p.restartAtOnce = true;
     }
 
     private void restartAll() {
@@ -917,8 +927,8 @@ final class PartitionCopier implements Runnable {
 
     /**
      * Producers and the consumer are sized for the share of the instance's budget this thread had
-     * when they were made; when the share has halved (more links) or doubled since, they are made
-     * again at the new size: a producer's partitions switch to a new writer once nothing of theirs
+     * (and the partitions it copied) when they were made; when that has halved or doubled since
+     * (links or partitions came or went), they are made again at the new size: a producer's partitions switch to a new writer once nothing of theirs
      * is in flight (as for a codec switch), and the consumer is reopened at the partitions' next
      * offsets. A Kafka producer keeps every batch buffer it ever used until it closes, so only a new
      * one gives memory back.
@@ -944,10 +954,10 @@ final class PartitionCopier implements Runnable {
                 p.held = null;
             }
         }
-        int fetch = clients.fetchMaxBytes();
+        long fetch = clients.partitionFetchBytes(parts.size());
         if (consumer != null && ReplicationBudget.outgrown(consumerFetchBytes, fetch)) {
-            LOG.debugf("Copy thread %s: the consumer fetches %d bytes, its share is now %d: it is made again", name,
-                    consumerFetchBytes, fetch);
+            LOG.debugf("Copy thread %s: the consumer fetches %d bytes per partition, for %d partitions and its "
+                    + "share now %d: it is made again", name, consumerFetchBytes, parts.size(), fetch);
             try {
                 consumer.close(Duration.ZERO);
             } catch (RuntimeException e) {
@@ -955,7 +965,7 @@ final class PartitionCopier implements Runnable {
             }
             consumer = null;
             consumerFetchBytes = fetch;
-            consumer = clients.sourceConsumer();
+            consumer = clients.sourceConsumer(parts.size());
             parts.values().forEach(p -> p.needsSeek = true);
         }
     }

@@ -191,6 +191,7 @@ final class PartitionStarter implements Starter {
     }
 
     private void run(List<Request> requests, Consumer<Result> results) {
+        long began = System.nanoTime();
         Set<String> topics = new HashSet<>();
         requests.forEach(r -> topics.add(r.partition().source().topic()));
         Map<String, TopicDescription> described;
@@ -249,7 +250,10 @@ final class PartitionStarter implements Starter {
             m.progress().startsAt(end);
             m.progress().sourceEnd(srcStable.get(tp));
         }
+        long checked = System.nanoTime();
         plans = verify(plans, destStart, srcStart, srcStable, srcEnd, described, results);
+        LOG.debugf("Start on %s of %d partition(s): offsets read in %d ms, tails verified in %d ms", name,
+                requests.size(), (checked - began) / 1_000_000, (System.nanoTime() - checked) / 1_000_000);
         for (Plan p : plans) {
             if (p.end() < p.target()) {
                 alignPool.execute(() -> align(p, results));

@@ -358,11 +358,19 @@ public class Reconciler implements ReplicationControl, CopyListener {
         if (lastPlan == null) {
             lastPlan = events.replicationPlan();
         }
-        List<Fleet.Acquired> acquired = fleet.balance(work(lastPlan));
+        Set<Fleet.MirrorPartitionId> work = work(lastPlan);
+        List<Fleet.Acquired> acquired = new ArrayList<>(fleet.balance(work));
         // Remote reads happen before the lock; a halt that takes the lock meanwhile makes this
         // round's plan stale, and the round is done again.
         long seen = halts.get();
         List<ReplicationAssignment> plan = events.replicationPlan();
+        if (!work.containsAll(work(plan))) {
+            // New work (a mirror created or grown): its share is taken now, not a round later, and
+            // the plan read again after that.
+            acquired.addAll(fleet.balance(work(plan)));
+            seen = halts.get();
+            plan = events.replicationPlan();
+        }
         lastPlan = plan;
         plan.forEach(a -> {
             if (clusters.knownLimits(a.destination()).isEmpty()) {

@@ -23,6 +23,7 @@ final class ReplicationBudget {
      */
     private static final int MIN_SHARERS = 16;
     private static final long MIN_BATCH = 16 * 1024;
+    private static final int MIN_PARTITION_FETCH = 64 * 1024;
 
     private final long bytes;
     private final int maxCopyThreads;
@@ -62,6 +63,16 @@ final class ReplicationBudget {
      */
     static int batchSize(long bufferMemory, int configured, int partitions) {
         return (int) Math.min(configured, Math.max(MIN_BATCH, bufferMemory / Math.max(8, 2L * partitions)));
+    }
+
+    /**
+     * A consumer's {@code max.partition.fetch.bytes}: its fetch bytes spread over its partitions
+     * (at least 64 KB, at most {@code configured}), so that a fetch carries about a producer batch
+     * for each partition instead of one partition's records only, which its producer could send
+     * only a batch per request at a time.
+     */
+    static long partitionFetchBytes(int fetchMaxBytes, int partitions, int configured) {
+        return Math.min(configured, Math.max(MIN_PARTITION_FETCH, fetchMaxBytes / Math.max(1, partitions)));
     }
 
     /**

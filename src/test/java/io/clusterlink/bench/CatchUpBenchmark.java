@@ -82,6 +82,9 @@ public final class CatchUpBenchmark {
     record Latency(int rate, int seconds, Latencies direct, Latencies mirrored) {
     }
 
+    /** What to measure, {@code -Dbench.sections=catch-up,first,live,align} (all by default). */
+    private static final List<String> SECTIONS = List.of(System.getProperty("bench.sections",
+            "catch-up,first,live,align").split(","));
     private static final int LIVE_RATE = 5_000;
     private static final int LIVE_SECONDS = 30;
     private static final int LIVE_WARM_UP_SECONDS = 5;
@@ -115,7 +118,7 @@ public final class CatchUpBenchmark {
                 service.start();
                 warmUp(source, destination, sourceAdmin, destAdmin, service);
                 int n = 0;
-                for (Workload w : workloads) {
+                for (Workload w : SECTIONS.contains("catch-up") ? workloads : List.<Workload>of()) {
                     n++;
                     String backlog = "backlog-" + n;
                     create(sourceAdmin, backlog);
@@ -140,16 +143,17 @@ public final class CatchUpBenchmark {
                     }
                     results.add(new Figures(w, consumerRate, runs));
                 }
-                firstRecord = firstRecord(service, source, sourceAdmin, destAdmin);
-                latency = latency(service, source, destination, sourceAdmin);
-                alignment = alignment(service, source, destination, sourceAdmin, destAdmin);
+                print(results);
+                firstRecord = SECTIONS.contains("first") ? firstRecord(service, source, sourceAdmin, destAdmin) : null;
+                printFirstRecord(firstRecord);
+                latency = SECTIONS.contains("live") ? latency(service, source, destination, sourceAdmin) : null;
+                print(latency);
+                alignment = SECTIONS.contains("align")
+                        ? alignment(service, source, destination, sourceAdmin, destAdmin) : null;
+                print(alignment);
             } finally {
                 service.stop();
             }
-            print(results);
-            printFirstRecord(firstRecord);
-            print(latency);
-            print(alignment);
         }
     }
 
@@ -205,8 +209,11 @@ public final class CatchUpBenchmark {
             produce(source, topic, new Workload("first", 1_000, 1024));
             long start = System.nanoTime();
             Rest.post(service.baseUri() + "/links/" + link + "/mirrors", "{\"source_topic_name\":\"" + topic + "\"}");
+            double answered = (System.nanoTime() - start) / 1e9;
             awaitCopied(destAdmin, "f." + topic, 1, Duration.ofMinutes(1));
             seconds.add((System.nanoTime() - start) / 1e9);
+            System.out.printf(Locale.ROOT, "first record of mirror %d: the create request answered after %.2f s, the "
+                    + "first record was on the mirror after %.2f s%n", run + 1, answered, seconds.get(run));
         }
         Rest.delete(service.baseUri() + "/links/" + link + "?force=true");
         return seconds;
@@ -229,9 +236,9 @@ public final class CatchUpBenchmark {
                 + "{\"name\":\"cluster.link.prefix\",\"value\":\"l.\"}]}");
         Rest.post(service.baseUri() + "/links/" + link + "/mirrors", "{\"source_topic_name\":\"" + topic + "\"}");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        while (!Rest.get(service.baseUri() + "/links/" + link + "/mirrors/" + topic).contains("\"ACTIVE\"")) {
+        while (!Rest.get(service.baseUri() + "/links/" + link + "/mirrors/l." + topic).contains("\"ACTIVE\"")) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Mirror " + topic + " did not become ACTIVE within a minute");
+                throw new IllegalStateException("Mirror l." + topic + " did not become ACTIVE within a minute");
             }
             Thread.sleep(20);
         }
@@ -518,6 +525,9 @@ public final class CatchUpBenchmark {
     }
 
     private static void print(List<Figures> results) {
+        if (results.isEmpty()) {
+            return;
+        }
         System.out.println();
         System.out.println("clusterlink catch-up benchmark: " + PARTITIONS + " partitions, single-broker KRaft clusters "
                 + "on loopback, " + Runtime.getRuntime().availableProcessors() + " cores, " + FETCHERS
@@ -541,12 +551,18 @@ public final class CatchUpBenchmark {
     }
 
     private static void printFirstRecord(List<Double> firstRecord) {
+        if (firstRecord == null) {
+            return;
+        }
         System.out.printf(Locale.ROOT, "first record of a new mirror, from the create request (running service and "
                 + "link): %s%n%n", firstRecord.stream().map(s -> String.format(Locale.ROOT, "%.2f s", s))
                 .collect(Collectors.joining(", ")));
     }
 
     private static void print(Latency l) {
+        if (l == null) {
+            return;
+        }
         System.out.printf(Locale.ROOT, "live latency, send to arrival, %,d records/s of 1 KB for %d s:%n", l.rate(),
                 l.seconds());
         System.out.printf(Locale.ROOT, "%-22s %10s %10s %10s%n", "", "p50", "p99", "max");
@@ -560,6 +576,9 @@ public final class CatchUpBenchmark {
     }
 
     private static void print(Alignment a) {
+        if (a == null) {
+            return;
+        }
         System.out.printf(Locale.ROOT, "alignment of a 1-partition source whose log starts at %,d:%n", ALIGN_START);
         System.out.printf(Locale.ROOT, "%-20s %16s %16s %16s%n", "", "raw produce/s", "aligned/s", "ACTIVE after");
         System.out.printf(Locale.ROOT, "%-20s %16s %16s %15.1fs%n", "offsets (empty)",

@@ -34,9 +34,9 @@ import io.clusterlink.testing.ServiceProcess;
  * <li>many links: one service instance at {@code -Xmx512m} copies 50 links x one topic of 20
  * partitions (1,000 mirrored partitions) and is compared with one link copying one 20-partition
  * topic of the same total backlog: copy rate, peak heap used, threads, CPU seconds per million
- * records; the mirrors are created and paused first, and the copy is timed from their resume, so
- * it measures the copy, not the creation of 1,000 destination partitions; every mirror is then
- * compared record by record with its source;</li>
+ * records; the mirrors are created on empty topics and paused, the backlog is written, and the
+ * copy is timed from their resume, so it measures the copy, not the creation of 1,000 destination
+ * partitions; every mirror is then compared record by record with its source;</li>
  * <li>two instances: with those links deleted, the standard backlog (500,000 x 1 KB in 4
  * partitions) copied by one instance, then by two instances sharing one PostgreSQL.</li>
  * </ul>
@@ -78,17 +78,13 @@ public final class FleetBenchmark {
                     "quarkus.datasource.password", EmbeddedPostgresServer.USER,
                     "clusterlink.secrets.key", "YmVuY2htYXJrLW9ubHkta2V5LTMyLWJ5dGVzLWxvbmc="));
 
-            // Backlogs: one 20-partition topic per link, one topic with all of it, the standard one
+            // Source topics: one of 20 partitions per link, one for the single link, the standard one
             List<String> topics = IntStream.range(0, LINKS).mapToObj(i -> "many-" + i).toList();
             for (String t : topics) {
                 create(sourceAdmin, t, PARTITIONS);
             }
-            for (String t : topics) {
-                produce(source, t, RECORDS_PER_LINK);
-            }
             long total = (long) LINKS * RECORDS_PER_LINK;
             create(sourceAdmin, "one", PARTITIONS);
-            produce(source, "one", (int) total);
             create(sourceAdmin, "standard", 4);
             produce(source, "standard", STANDARD_RECORDS);
 
@@ -97,11 +93,12 @@ public final class FleetBenchmark {
             try {
                 one.start();
                 createLink(one, "single", source, "s.");
-                long singleBefore = createPaused(one, destAdmin, List.of("single"), List.of("one"), "s.");
+                createPaused(one, List.of("single"), List.of("one"), "s.");
+                produce(source, "one", (int) total);
                 runs.add(measure("1 link x 20 partitions", List.of(one), () -> {
                     resume(one, List.of("s.one"));
                     awaitCopied(destAdmin, List.of("s.one"), total);
-                }, total - singleBefore));
+                }, total));
                 long linksStart = System.nanoTime();
                 List<String> links = new ArrayList<>();
                 for (int i = 0; i < LINKS; i++) {
@@ -110,11 +107,14 @@ public final class FleetBenchmark {
                 }
                 System.out.printf("%n%d links created in %.1f s%n", LINKS, (System.nanoTime() - linksStart) / 1e9);
                 List<String> mirrors = topics.stream().map(t -> "m." + t).toList();
-                long manyBefore = createPaused(one, destAdmin, links, topics, "m.");
+                createPaused(one, links, topics, "m.");
+                for (String t : topics) {
+                    produce(source, t, RECORDS_PER_LINK);
+                }
                 runs.add(measure(LINKS + " links x 20 partitions", List.of(one), () -> {
                     resume(one, mirrors);
                     awaitCopied(destAdmin, mirrors, total);
-                }, total - manyBefore));
+                }, total));
                 long compared = 0;
                 for (String t : topics) {
                     compared += MirrorVerifier.assertIdentical(source, t, destination, "m." + t,
@@ -241,34 +241,28 @@ public final class FleetBenchmark {
                 + "{\"name\":\"cluster.link.prefix\",\"value\":\"" + prefix + "\"}]}");
     }
 
-    /**
-     * Creates a mirror of each topic on its link and pauses it at once; returns how many records
-     * the mirrors hold once all are paused and nothing more lands.
-     */
-    private static long createPaused(ServiceProcess s, Admin destAdmin, List<String> links, List<String> topics,
-            String prefix) throws Exception {
+    /** Creates a mirror of each (still empty) topic on its link and pauses it once it is ACTIVE. */
+    private static void createPaused(ServiceProcess s, List<String> links, List<String> topics, String prefix)
+            throws Exception {
         long start = System.nanoTime();
         for (int i = 0; i < links.size(); i++) {
             mirror(s, links.get(i), topics.get(i));
+        }
+        for (int i = 0; i < links.size(); i++) {
+            awaitState(s, links.get(i), prefix + topics.get(i), "ACTIVE");
             CatchUpBenchmark.Rest.post(s.baseUri() + "/mirrors/" + prefix + topics.get(i) + ":pause", "");
         }
-        List<String> mirrors = topics.stream().map(t -> prefix + t).toList();
         for (int i = 0; i < links.size(); i++) {
-            String uri = s.baseUri() + "/links/" + links.get(i) + "/mirrors/" + mirrors.get(i);
-            await(() -> CatchUpBenchmark.Rest.get(uri).contains("\"PAUSED\""), Duration.ofMinutes(2));
+            awaitState(s, links.get(i), prefix + topics.get(i), "PAUSED");
         }
-        long copied = copied(destAdmin, mirrors);
-        while (true) {
-            Thread.sleep(2_000);
-            long now = copied(destAdmin, mirrors);
-            if (now == copied) {
-                break;
-            }
-            copied = now;
-        }
-        System.out.printf("%n%d mirror(s) created and paused in %.1f s, holding %,d records; the copy is timed from "
-                + "their resume%n", mirrors.size(), (System.nanoTime() - start) / 1e9, copied);
-        return copied;
+        System.out.printf("%n%d mirror(s) created and paused in %.1f s; the backlog is written to their sources now, "
+                + "and the copy is timed from their resume%n", links.size(), (System.nanoTime() - start) / 1e9);
+    }
+
+    private static void awaitState(ServiceProcess s, String link, String mirror, String state) throws Exception {
+        String uri = s.baseUri() + "/links/" + link + "/mirrors/" + mirror;
+        await(() -> CatchUpBenchmark.Rest.get(uri).contains("\"mirror_status\":\"" + state + "\""),
+                Duration.ofMinutes(2));
     }
 
     private static void resume(ServiceProcess s, List<String> mirrors) throws Exception {
@@ -336,8 +330,15 @@ public final class FleetBenchmark {
         }
     }
 
+    /** Waits until the topics hold {@code records}, looking every 250 ms (1,000 end offsets are a load too). */
     private static void awaitCopied(Admin admin, List<String> topics, long records) throws Exception {
-        await(() -> copied(admin, topics) >= records, Duration.ofMinutes(15));
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
+        while (copied(admin, topics) < records) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not copied within 15 minutes");
+            }
+            Thread.sleep(250);
+        }
     }
 
     private static long copied(Admin admin, List<String> topics) throws Exception {

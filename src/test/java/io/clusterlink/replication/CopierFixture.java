@@ -50,7 +50,7 @@ abstract class CopierFixture {
     /** The copy thread's current consumer: a new one each time it makes one again. */
     volatile MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("none");
     final List<MockConsumer<byte[], byte[]>> consumersMade = new CopyOnWriteArrayList<>();
-    /** The copy thread's share of the budget: buffer memory (0: unbounded) and fetch bytes. */
+    /** The copy thread's share of the budget: buffer memory (0: unbounded) and fetch bytes (spread over its partitions). */
     volatile long bufferShare;
     volatile int fetchShare = Integer.MAX_VALUE;
     /** Each producer made, with the buffer memory it was given. */
@@ -70,7 +70,7 @@ abstract class CopierFixture {
     void setUp() {
         PartitionCopier.Clients clients = new PartitionCopier.Clients() {
             @Override
-            public org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> sourceConsumer() {
+            public org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> sourceConsumer(int partitions) {
                 if (!consumersMade.isEmpty()) {
                     consumer = new MockConsumer<>("none");
                 }
@@ -79,8 +79,8 @@ abstract class CopierFixture {
             }
 
             @Override
-            public int fetchMaxBytes() {
-                return fetchShare;
+            public long partitionFetchBytes(int partitions) {
+                return fetchShare / Math.max(1, partitions);
             }
 
             @Override

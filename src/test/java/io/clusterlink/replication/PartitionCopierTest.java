@@ -499,4 +499,24 @@ class PartitionCopierTest extends CopierFixture {
         assertThat(consumersMade).hasSize(2);
         assertThat(copier.phases()).containsEntry(new TopicPartition(SOURCE, 0), PartitionCopier.Phase.COPYING);
     }
+
+    @Test
+    void aPartitionWhoseCodecWasStillToChooseStartsAgainAtOnceAfterItsSample() throws Exception {
+        // Given a partition started before its source had records to tell its compression from
+        copier.add(partition(0, null));
+        copier.step();
+        ready(0, 0, null);
+
+        // When it copied enough records to choose, and all of them landed
+        fetch(0, java.util.stream.LongStream.range(0, 1_000).toArray());
+        while (producer().completeNext()) {
+            // each write is acknowledged
+        }
+        copier.step();
+
+        // Then it is started again at once, not after a fence interval as after a failure
+        assertThat(startRequests).hasSize(2);
+        assertThat(offsetsSent(producer(), 0)).hasSize(1_000);
+        assertThat(failures).isEmpty();
+    }
 }

@@ -39,6 +39,14 @@ class ReplicationBudgetTest {
     }
 
     @Test
+    void aFetchSpreadsOverTheThreadsPartitionsWithinBounds() {
+        assertThat(ReplicationBudget.partitionFetchBytes((int) (2 * MB), 2, (int) MB)).isEqualTo(MB);
+        assertThat(ReplicationBudget.partitionFetchBytes((int) (2 * MB), 16, (int) MB)).isEqualTo(128 * 1024);
+        assertThat(ReplicationBudget.partitionFetchBytes((int) MB, 20, (int) MB)).isEqualTo(64 * 1024);
+        assertThat(ReplicationBudget.partitionFetchBytes((int) MB, 0, (int) MB)).isEqualTo(MB);
+    }
+
+    @Test
     void clientsAreMadeAgainOnlyOnceTheirShareHalvedOrDoubled() {
         assertThat(ReplicationBudget.outgrown(8 * MB, 5 * MB)).isFalse();
         assertThat(ReplicationBudget.outgrown(8 * MB, 15 * MB)).isFalse();

@@ -461,7 +461,7 @@ final class PartitionCopier implements Runnable {
             return;
         }
         if (!p.checked && now - p.lastRecordAt > settings.silence().toMillis()) {
-            gate(p, now);
+            gate(p, now, records);
             return;
         }
         p.checked = false;
@@ -558,13 +558,22 @@ final class PartitionCopier implements Runnable {
     }
 
     /** Records after a silence wait for a source topic id check: the topic may have been re-created. */
-    private void gate(Part p, long now) {
+    /**
+     * Records after a silence wait for a source topic id check issued after they were fetched: the
+     * fetched ones are kept (and written once the check found the same topic), or, without them
+     * (the topic was not found), the partition is fetched again from its next offset afterwards.
+     */
+    private void gate(Part p, long now, List<ConsumerRecord<byte[], byte[]>> fetched) {
         LOG.debugf("Copy thread %s: %s waits for a source topic check after %d ms without records", name, p.tp,
                 now - p.lastRecordAt);
         p.phase = Phase.GATED;
         p.gatedAt = now;
-        p.needsSeek = true;
-        p.held = null;
+        if (fetched == null) {
+            p.needsSeek = true;
+            p.held = null;
+        } else {
+            p.held = new ArrayList<>(fetched);
+        }
     }
 
     private void updatePositions() {
@@ -783,7 +792,7 @@ final class PartitionCopier implements Runnable {
             String id = ids.get(p.tp.topic());
             if (id == null) {
                 if (p.phase == Phase.COPYING) {
-                    gate(p, issuedAt);
+                    gate(p, issuedAt, null);
                 }
                 reportProblem(p, "Source topic '" + p.tp.topic() + "' is not found on the source cluster");
             } else if (p.spec.sourceTopicId() != null && !p.spec.sourceTopicId().equals(id)) {

@@ -372,6 +372,21 @@ class PartitionCopierTest extends CopierFixture {
     }
 
     @Test
+    void recordsHeldForATopicCheckAreWrittenWithoutBeingFetchedAgain() throws Exception {
+        startedAt(0);
+        fetch(0, 0);
+        clock.addAndGet(SILENCE.toMillis() + 1);
+
+        fetch(0, 1, 2);
+        assertThat(offsetsSent(producer(), 0)).containsExactly(0L);
+        clock.addAndGet(1);
+        copier.step();
+        copier.step();
+
+        assertThat(offsetsSent(producer(), 0)).containsExactly(0L, 1L, 2L);
+    }
+
+    @Test
     void writesThatAreNotAcknowledgedForLongAreReported() throws Exception {
         startedAt(0);
         fetch(0, 0, 1);

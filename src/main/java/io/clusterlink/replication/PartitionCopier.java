@@ -557,11 +557,11 @@ final class PartitionCopier implements Runnable {
         drain(p);
     }
 
-    /** Records after a silence wait for a source topic id check: the topic may have been re-created. */
     /**
-     * Records after a silence wait for a source topic id check issued after they were fetched: the
-     * fetched ones are kept (and written once the check found the same topic), or, without them
-     * (the topic was not found), the partition is fetched again from its next offset afterwards.
+     * Records after a silence wait for a source topic id check issued after they were fetched (the
+     * topic may have been re-created meanwhile): the fetched ones are kept, and written once the
+     * check found the same topic; without them (the topic was not found), the partition is fetched
+     * again from its next offset afterwards.
      */
     private void gate(Part p, long now, List<ConsumerRecord<byte[], byte[]>> fetched) {
         LOG.debugf("Copy thread %s: %s waits for a source topic check after %d ms without records", name, p.tp,
@@ -937,10 +937,10 @@ final class PartitionCopier implements Runnable {
     /**
      * Producers and the consumer are sized for the share of the instance's budget this thread had
      * (and the partitions it copied) when they were made; when that has halved or doubled since
-     * (links or partitions came or went), they are made again at the new size: a producer's partitions switch to a new writer once nothing of theirs
-     * is in flight (as for a codec switch), and the consumer is reopened at the partitions' next
-     * offsets. A Kafka producer keeps every batch buffer it ever used until it closes, so only a new
-     * one gives memory back.
+     * (links or partitions came or went), they are made again at the new size: a producer's
+     * partitions switch to a new writer once nothing of theirs is in flight (as for a codec
+     * switch), and the consumer is reopened at the partitions' next offsets. A Kafka producer keeps
+     * every batch buffer it ever used until it closes, so only a new one gives memory back.
      */
     private void resize(long now) {
         if (now - lastResizeCheckAt < RESIZE_CHECK_INTERVAL.toMillis()) {

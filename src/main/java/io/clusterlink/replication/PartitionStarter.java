@@ -576,7 +576,8 @@ final class PartitionStarter implements Starter {
      * answer lists every replica of the broker): empty for partitions it cannot tell (the link needs
      * DESCRIBE on the cluster).
      */
-    private Map<TopicPartition, Long> logSizes(Set<TopicPartition> partitions, Map<String, TopicDescription> described) {
+    private Map<TopicPartition, Long> logSizes(Set<TopicPartition> partitions,
+            Map<String, TopicDescription> described) {
         Map<Integer, Set<TopicPartition>> byLeader = new HashMap<>();
         for (TopicPartition tp : partitions) {
             TopicDescription d = described.get(tp.topic());

@@ -138,8 +138,9 @@ public final class CatchUpBenchmark {
                         double seconds = copy(service, source, destAdmin, "bench-" + n + "-" + run, "r" + run + ".",
                                 backlog, w.records());
                         runs.add(new Run(raw, seconds, w.records(), Processes.cpuSeconds(service.pid()) - cpuBefore));
-                        System.out.printf(Locale.ROOT, "%s run %d: raw produce %,.0f rec/s, catch-up %,.0f rec/s (%.0f%%)%n",
-                                w.name(), run + 1, raw, runs.get(run).copyRate(), 100 * runs.get(run).ratio());
+                        System.out.printf(Locale.ROOT,
+                                "%s run %d: raw produce %,.0f rec/s, catch-up %,.0f rec/s (%.0f%%)%n", w.name(),
+                                run + 1, raw, runs.get(run).copyRate(), 100 * runs.get(run).ratio());
                     }
                     results.add(new Figures(w, consumerRate, runs));
                 }

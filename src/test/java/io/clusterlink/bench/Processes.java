@@ -73,10 +73,11 @@ final class Processes {
         if (lib == null || !Files.isDirectory(Path.of(lib))) {
             throw new IllegalStateException("clusterlink.local-kafka.lib-dir does not name the Kafka broker jars");
         }
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx1g", "-cp", lib + "/*", "org.apache.kafka.tools.ProducerPerformance", "--topic", topic,
-                "--num-records", Long.toString(records), "--record-size", Integer.toString(recordSize),
-                "--throughput", "-1", "--producer-props", "bootstrap.servers=" + bootstrap));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-cp", lib + "/*",
+                "org.apache.kafka.tools.ProducerPerformance", "--topic", topic, "--num-records",
+                Long.toString(records), "--record-size", Integer.toString(recordSize), "--throughput", "-1",
+                "--producer-props", "bootstrap.servers=" + bootstrap));
         command.addAll(List.of(producerProps));
         String out = run(600, command.toArray(String[]::new));
         Matcher m = Pattern.compile("(\\d+) records sent, ([\\d.]+) records/sec").matcher(out);

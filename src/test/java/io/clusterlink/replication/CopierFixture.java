@@ -50,7 +50,7 @@ abstract class CopierFixture {
     /** The copy thread's current consumer: a new one each time it makes one again. */
     volatile MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("none");
     final List<MockConsumer<byte[], byte[]>> consumersMade = new CopyOnWriteArrayList<>();
-    /** The copy thread's share of the budget: buffer memory (0: unbounded) and fetch bytes (spread over its partitions). */
+    /** The copy thread's share: buffer memory (0: unbounded), fetch bytes (spread over its partitions). */
     volatile long bufferShare;
     volatile int fetchShare = Integer.MAX_VALUE;
     /** Each producer made, with the buffer memory it was given. */

@@ -184,17 +184,28 @@ class DestinationLimitsIT {
     }
 
     /** {@code count} records spread over the topic's partitions, each with a header and a 2015 timestamp. */
+    /**
+     * Writes the records and checks that each was written: not idempotent, one request in flight
+     * (an idempotent bulk load into a fresh topic was refused here once with
+     * {@code OutOfOrderSequenceException}, leaving the topic empty).
+     */
     private static void produce(String topic, int count, Values values) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = KafkaClusters.producer(kafka.source(),
-                Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 << 20, ProducerConfig.LINGER_MS_CONFIG, 5))) {
+                Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 << 20, ProducerConfig.LINGER_MS_CONFIG, 5,
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
+                        ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1))) {
             int partitions = producer.partitionsFor(topic).size();
+            List<java.util.concurrent.Future<RecordMetadata>> sent = new java.util.ArrayList<>();
             for (int i = 0; i < count; i++) {
                 RecordHeaders headers = new RecordHeaders();
                 headers.add("n", Integer.toString(i).getBytes());
-                producer.send(new ProducerRecord<>(topic, i % partitions, OLD_TIMESTAMP + i, ("key-" + i).getBytes(),
-                        values.value(i), headers));
+                sent.add(producer.send(new ProducerRecord<>(topic, i % partitions, OLD_TIMESTAMP + i,
+                        ("key-" + i).getBytes(), values.value(i), headers)));
             }
             producer.flush();
+            for (var f : sent) {
+                f.get(30, TimeUnit.SECONDS);
+            }
         }
     }
 

@@ -964,17 +964,18 @@ final class PartitionCopier implements Runnable {
             }
         }
         long fetch = clients.partitionFetchBytes(parts.size());
-        if (consumer != null && ReplicationBudget.outgrown(consumerFetchBytes, fetch)) {
+        if (ReplicationBudget.outgrown(consumerFetchBytes, fetch)) {
             LOG.debugf("Copy thread %s: the consumer fetches %d bytes per partition, for %d partitions and its "
                     + "share now %d: it is made again", name, consumerFetchBytes, parts.size(), fetch);
+            // The new one first: should it fail, the old one goes on and the next check tries again.
+            Consumer<byte[], byte[]> old = consumer;
+            consumer = clients.sourceConsumer(parts.size());
+            consumerFetchBytes = fetch;
             try {
-                consumer.close(Duration.ZERO);
+                old.close(Duration.ZERO);
             } catch (RuntimeException e) {
                 LOG.debugf("Copy thread %s: consumer close failed: %s", name, e.getMessage());
             }
-            consumer = null;
-            consumerFetchBytes = fetch;
-            consumer = clients.sourceConsumer(parts.size());
             parts.values().forEach(p -> p.needsSeek = true);
         }
     }

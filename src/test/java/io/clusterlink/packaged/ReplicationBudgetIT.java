@@ -1,5 +1,9 @@
 package io.clusterlink.packaged;
 
+import static io.clusterlink.testing.ClusterLinkApi.awaitCaughtUp;
+import static io.clusterlink.testing.ClusterLinkApi.awaitStatus;
+import static io.clusterlink.testing.ClusterLinkApi.createMirror;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -18,20 +22,17 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.clusterlink.testing.ClusterLinkApi;
 import io.clusterlink.testing.KafkaClusters;
 import io.clusterlink.testing.MirrorVerifier;
 import io.clusterlink.testing.ServiceProcess;
 import io.clusterlink.testing.TempDirectories;
 import io.restassured.RestAssured;
-import io.restassured.http.ContentType;
-import io.restassured.path.json.JsonPath;
-import io.restassured.specification.RequestSpecification;
 
 /**
  * The packaged service's copy threads while links come and go: their producers and consumers
@@ -90,7 +91,7 @@ class ReplicationBudgetIT {
         produce(small, 0, 1_000);
         createLink(link, 16);
         createMirror(link, topic);
-        awaitActive(link, topic);
+        awaitStatus(link, topic, "ACTIVE");
         CompletableFuture<Void> more = CompletableFuture.runAsync(() -> produceSlowly(topic, 20_000, 40_000));
 
         // When two more links come, of 16 copy threads and of one: 33 threads share the budget, so
@@ -196,43 +197,12 @@ class ReplicationBudgetIT {
                 value, headers));
     }
 
-    private static RequestSpecification api() {
-        return RestAssured.given().basePath("/kafka/v3/clusters/" + kafka.destination().clusterId());
-    }
-
     private static void createLink(String link, int fetchers) {
-        api().contentType(ContentType.JSON).queryParam("link_name", link)
-                .body(Map.of("configs", List.of(
-                        Map.of("name", "bootstrap.servers", "value", kafka.source().bootstrapServers()),
-                        Map.of("name", "num.cluster.link.fetchers", "value", Integer.toString(fetchers)))))
-                .post("/links").then().statusCode(204);
+        ClusterLinkApi.createLink(link, kafka.source().bootstrapServers(),
+                Map.of("num.cluster.link.fetchers", Integer.toString(fetchers)));
     }
 
     private static void deleteLink(String link) {
-        api().queryParam("force", true).delete("/links/{link}", link).then().statusCode(200);
-    }
-
-    private static void createMirror(String link, String topic) {
-        api().contentType(ContentType.JSON).body(Map.of("source_topic_name", topic))
-                .post("/links/{link}/mirrors", link).then().statusCode(204);
-    }
-
-    private static JsonPath mirror(String link, String topic) {
-        return api().get("/links/{link}/mirrors/{topic}", link, topic).then().statusCode(200).extract().jsonPath();
-    }
-
-    private static void awaitActive(String link, String topic) {
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
-                .until(() -> "ACTIVE".equals(mirror(link, topic).getString("mirror_status")));
-    }
-
-    private static void awaitCaughtUp(String link, String topic) {
-        Map<TopicPartition, Long> ends = KafkaClusters.endOffsets(kafka.source(), topic);
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
-            JsonPath m = mirror(link, topic);
-            return "ACTIVE".equals(m.getString("mirror_status"))
-                    && m.getList("mirror_lags.lag", Integer.class).stream().allMatch(l -> l == 0)
-                    && KafkaClusters.endOffsets(kafka.destination(), topic).equals(ends);
-        });
+        given().delete("/links/{link}?force=true", link).then().statusCode(200);
     }
 }

@@ -25,8 +25,8 @@ import io.clusterlink.kafka.KafkaClients;
 
 /**
  * The Kafka clients of one link's copy threads and their starts: the link's pooled source Admin,
- * a consumer and producers per copy thread, sized from the instance's budget, probe consumers and
- * filler producers per start.
+ * a consumer and producers per copy thread, sized from the instance's budget, the probe consumers
+ * its starts share, and filler producers per alignment.
  */
 final class CopyClients implements PartitionCopier.Clients, PartitionStarter.Io, PartitionStarter.Destination {
 
@@ -39,6 +39,8 @@ final class CopyClients implements PartitionCopier.Clients, PartitionStarter.Io,
     private final Duration timeout;
     private final ReplicationBudget budget;
     private final long configuredBufferMemory;
+    private final ProbeConsumers sourceProbes;
+    private final ProbeConsumers destinationProbes;
 
     CopyClients(String clientId, Map<String, Object> sourceProps, DestinationCluster destination,
             DestinationTopics destinationTopics, Admin sourceAdmin, int maxBatchBytes, Duration timeout,
@@ -52,6 +54,10 @@ final class CopyClients implements PartitionCopier.Clients, PartitionStarter.Io,
         this.sourceAdmin = sourceAdmin;
         this.maxBatchBytes = maxBatchBytes;
         this.timeout = timeout;
+        this.sourceProbes = new ProbeConsumers(() -> KafkaClients.probeConsumer(sourceProps, clientId + "-verify",
+                IsolationLevel.READ_COMMITTED), System::currentTimeMillis);
+        this.destinationProbes = new ProbeConsumers(() -> KafkaClients.probeConsumer(destination.clientProperties(),
+                clientId + "-verify", IsolationLevel.READ_UNCOMMITTED), System::currentTimeMillis);
     }
 
     @Override
@@ -145,14 +151,19 @@ final class CopyClients implements PartitionCopier.Clients, PartitionStarter.Io,
     }
 
     @Override
-    public Consumer<byte[], byte[]> newSourceConsumer() {
-        return KafkaClients.probeConsumer(sourceProps, clientId + "-verify", IsolationLevel.READ_COMMITTED);
+    public ProbeConsumers sourceProbes() {
+        return sourceProbes;
     }
 
     @Override
-    public Consumer<byte[], byte[]> newDestinationConsumer() {
-        return KafkaClients.probeConsumer(destination.clientProperties(), clientId + "-verify",
-                IsolationLevel.READ_UNCOMMITTED);
+    public ProbeConsumers destinationProbes() {
+        return destinationProbes;
+    }
+
+    /** Closes what the link's starts kept open; the link's copy threads have ended. */
+    void close() {
+        sourceProbes.close();
+        destinationProbes.close();
     }
 
     @Override

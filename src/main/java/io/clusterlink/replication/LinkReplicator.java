@@ -83,6 +83,7 @@ final class LinkReplicator {
             Set<Fleet.MirrorPartitionId> busyElsewhere) {
         Set<TopicPartition> wanted = new HashSet<>();
         Set<TopicPartition> busyHere = busy();
+        Map<Integer, List<MirrorPartition>> added = new HashMap<>();
         for (ReplicationAssignment a : assignments) {
             Mirror m = a.mirror();
             PartitionProgress[] p = progress.apply(m);
@@ -105,14 +106,18 @@ final class LinkReplicator {
                     owner.put(source, index);
                     mirrorOf.put(source, m.id());
                     stopOf.put(source, stop);
-                    copiers.get(index).add(new MirrorPartition(m.id(), source, new TopicPartition(m.mirrorTopic(), i),
-                            m.sourceTopicId(), m.startOffsets().get(i), stop, p[i]));
+                    added.computeIfAbsent(index, k -> new ArrayList<>()).add(new MirrorPartition(m.id(), source,
+                            new TopicPartition(m.mirrorTopic(), i), m.sourceTopicId(), m.startOffsets().get(i), stop,
+                            p[i]));
                 } else if (!Objects.equals(stopOf.get(source), stop)) {
                     stopOf.put(source, stop);
                     copiers.get(index).updateStop(source, stop);
                 }
             }
         }
+        // One command per copy thread: an idle copy thread woken by its first new partition would
+        // otherwise start the partitions of one mirror one by one.
+        added.forEach((index, partitions) -> copiers.get(index).add(partitions));
         Set<TopicPartition> removed = new HashSet<>(owner.keySet());
         removed.removeAll(wanted);
         remove(removed);

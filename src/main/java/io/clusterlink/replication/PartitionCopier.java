@@ -229,19 +229,26 @@ final class PartitionCopier implements Runnable {
     // ---- commands, from any thread ----
 
     void add(MirrorPartition partition) {
+        add(List.of(partition));
+    }
+
+    /** Adds partitions in one command, so that the copy thread starts them together (one start, not one each). */
+    void add(List<MirrorPartition> partitions) {
         submit(() -> {
-            Part existing = parts.get(partition.source());
-            if (existing != null && existing.mirrorId() == partition.mirrorId()) {
-                return;
+            for (MirrorPartition partition : partitions) {
+                Part existing = parts.get(partition.source());
+                if (existing != null && existing.mirrorId() == partition.mirrorId()) {
+                    continue;
+                }
+                if (existing != null) {
+                    LOG.warnf("Copy thread %s: partition %s now belongs to mirror %d instead of %d", name,
+                            partition.source(), partition.mirrorId(), existing.mirrorId());
+                    existing.spec.progress().stopped();
+                }
+                Part p = new Part(partition);
+                partition.progress().stopOffset(partition.stopOffset());
+                parts.put(partition.source(), p);
             }
-            if (existing != null) {
-                LOG.warnf("Copy thread %s: partition %s now belongs to mirror %d instead of %d", name,
-                        partition.source(), partition.mirrorId(), existing.mirrorId());
-                existing.spec.progress().stopped();
-            }
-            Part p = new Part(partition);
-            partition.progress().stopOffset(partition.stopOffset());
-            parts.put(partition.source(), p);
         });
     }
 
@@ -419,6 +426,9 @@ final class PartitionCopier implements Runnable {
             p.truncatedAt = null;
             p.acks = new AckTracker(p.spec.destination(), p.spec.progress(), writer, ready.next(), this::wake);
             p.spec.progress().restart(ready.next(), p.acks);
+            // The start fenced any earlier writer (its end stayed put, or nothing was in flight) and
+            // nothing of this attempt is written yet: the partition is quiet until a write fails.
+            p.spec.progress().quiet(true);
             p.spec.progress().sourceEnd(ready.sourceEnd());
             p.spec.progress().aligned(true);
             p.lastRecordAt = now;

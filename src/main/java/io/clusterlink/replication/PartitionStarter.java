@@ -78,9 +78,11 @@ final class PartitionStarter implements Starter {
 
         Destination destination();
 
-        org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> newSourceConsumer();
+        /** Consumers of the source ({@code read_committed}) that starts reuse. */
+        ProbeConsumers sourceProbes();
 
-        org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> newDestinationConsumer();
+        /** Consumers of the destination ({@code read_uncommitted}) that starts reuse. */
+        ProbeConsumers destinationProbes();
 
         Filler newFiller();
     }
@@ -337,19 +339,28 @@ final class PartitionStarter implements Starter {
         Map<TopicPartition, ConsumerRecord<byte[], byte[]>> mirrorLast;
         Map<TopicPartition, ConsumerRecord<byte[], byte[]>> sourceNext;
         Map<TopicPartition, Sample> samples = new HashMap<>();
-        try (var dest = io.newDestinationConsumer(); var source = io.newSourceConsumer()) {
+        org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> dest = null;
+        org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> src = null;
+        boolean read = false;
+        try {
+            dest = io.destinationProbes().take();
             mirrorLast = TailVerifier.firstRecords(dest, mirrorAt, mirrorAt, mirrorEnds, settings.timeout(), unfinished,
                     null);
+            src = io.sourceProbes().take();
             Map<TopicPartition, Long> sourceFrom = new HashMap<>();
             sourceAt.forEach((tp, offset) -> sourceFrom.put(tp, Math.max(srcStart.get(tp), offset - SAMPLE)));
-            sourceNext = TailVerifier.firstRecords(source, sourceFrom, sourceAt, srcStable, settings.timeout(),
+            sourceNext = TailVerifier.firstRecords(src, sourceFrom, sourceAt, srcStable, settings.timeout(),
                     unfinished, (tp, r) -> samples.computeIfAbsent(tp, k -> new Sample()).add(r));
+            read = true;
         } catch (RuntimeException e) {
             for (Plan p : plans) {
                 finish(p.request(), results, new Retry(p.request().partition().source(),
                         "cannot read the mirror's last record: " + KafkaErrors.describe(e)));
             }
             return List.of();
+        } finally {
+            io.destinationProbes().giveBack(dest, read);
+            io.sourceProbes().giveBack(src, read);
         }
         List<Plan> passed = new ArrayList<>();
         Map<TopicPartition, Long> logSizes = null;

@@ -89,6 +89,7 @@ public class Reconciler implements ReplicationControl, CopyListener {
     private final Map<String, LinkReplicator> groups = new HashMap<>();
     private final List<LinkReplicator> retiring = new ArrayList<>();
     private final Map<Long, PartitionProgress[]> progress = new ConcurrentHashMap<>();
+    private final TakenPartitions taken = new TakenPartitions();
     private final Reports reports = new Reports();
     /** Problems reported per mirror and partition (in memory: they describe the running copy). */
     private final Map<Long, Map<Integer, String>> problems = new ConcurrentHashMap<>();
@@ -242,7 +243,7 @@ public class Reconciler implements ReplicationControl, CopyListener {
         removals.forEach((id, done) -> {
             try {
                 done.get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
-                fleet.release(id, quiet(id));
+                release(id);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {
@@ -252,9 +253,9 @@ public class Reconciler implements ReplicationControl, CopyListener {
         });
     }
 
-    private boolean quiet(Fleet.MirrorPartitionId id) {
-        PartitionProgress[] p = progress.get(id.mirrorId());
-        return p != null && id.partition() < p.length && p[id.partition()].quiet();
+    private void release(Fleet.MirrorPartitionId id) {
+        fleet.release(id, taken.quiet(id, progress.get(id.mirrorId())));
+        taken.released(id);
     }
 
     @Override
@@ -388,12 +389,8 @@ public class Reconciler implements ReplicationControl, CopyListener {
             }
             Map<Long, Mirror> mirrors = new HashMap<>();
             plan.forEach(a -> mirrors.put(a.mirror().id(), a.mirror()));
-            for (Fleet.Acquired a : acquired) {
-                Mirror m = mirrors.get(a.id().mirrorId());
-                if (m != null && a.id().partition() < m.partitions()) {
-                    progressOf(m)[a.id().partition()].quiet(a.quiet());
-                }
-            }
+            taken.taken(acquired);
+            taken.apply(id -> mirrors.containsKey(id) ? progressOf(mirrors.get(id)) : null);
             plan.removeIf(a -> stopping.contains(a.mirror().id()));
             mine = owned(plan, writable);
             apply(mine);
@@ -416,7 +413,7 @@ public class Reconciler implements ReplicationControl, CopyListener {
         }
         for (Fleet.MirrorPartitionId id : fleet.releasing()) {
             if (!busy.contains(id)) {
-                fleet.release(id, quiet(id));
+                release(id);
             }
         }
         for (ReplicationAssignment a : plan) {
@@ -546,6 +543,7 @@ public class Reconciler implements ReplicationControl, CopyListener {
         LinkReplicator[] self = new LinkReplicator[1];
         self[0] = new LinkReplicator(first.linkName(), copiers, throttle, () -> {
             live.remove(self[0]);
+            clientsOf.close();
         });
         live.add(self[0]);
         return self[0];

@@ -49,8 +49,11 @@ public final class FleetBenchmark {
     private static final int RECORD_SIZE = 1024;
     private static final int STANDARD_RECORDS = 500_000;
     private static final long MB = 1024 * 1024;
+    /** Concurrent API requests of the benchmark's resumes. */
+    private static final int CLIENTS = 8;
 
-    record Run(String name, long records, double seconds, long peakHeapBytes, int peakThreads, double cpuSeconds) {
+    record Run(String name, long records, double seconds, long peakHeapBytes, int peakThreads, double cpuSeconds,
+            double pauseSeconds) {
         double rate() {
             return records / seconds;
         }
@@ -112,7 +115,10 @@ public final class FleetBenchmark {
                     produce(source, t, RECORDS_PER_LINK);
                 }
                 runs.add(measure(LINKS + " links x 20 partitions", List.of(one), () -> {
+                    long resumeStart = System.nanoTime();
                     resume(one, mirrors);
+                    System.out.printf("%n%d resume requests answered in %.1f s%n", mirrors.size(),
+                            (System.nanoTime() - resumeStart) / 1e9);
                     awaitCopied(destAdmin, mirrors, total);
                 }, total));
                 long compared = 0;
@@ -167,7 +173,7 @@ public final class FleetBenchmark {
         void run() throws Exception;
     }
 
-    /** Runs {@code work} while sampling the instances' heap, threads and CPU time. */
+    /** Runs {@code work} while sampling the instances' threads and CPU time; heap and pauses from their GC logs. */
     private static Run measure(String name, List<ServiceProcess> instances, Work work, long records) throws Exception {
         Run run = measured(name, instances, work, records);
         print(List.of(run));
@@ -177,21 +183,18 @@ public final class FleetBenchmark {
     private static Run measured(String name, List<ServiceProcess> instances, Work work, long records)
             throws Exception {
         double cpuBefore = 0;
+        List<Long> logsFrom = new ArrayList<>();
         for (ServiceProcess s : instances) {
             cpuBefore += Processes.cpuSeconds(s.pid());
+            logsFrom.add(Processes.logSize(s.gcLog()));
         }
-        long[] peakHeap = {0};
         int[] peakThreads = {0};
-        AtomicReference<Exception> failure = new AtomicReference<>();
         Thread sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
-                long heap = 0;
                 int threads = 0;
                 for (ServiceProcess s : instances) {
-                    heap += Processes.heapUsed(s.pid());
                     threads += Processes.threads(s.pid());
                 }
-                peakHeap[0] = Math.max(peakHeap[0], heap);
                 peakThreads[0] = Math.max(peakThreads[0], threads);
                 try {
                     Thread.sleep(500);
@@ -205,30 +208,33 @@ public final class FleetBenchmark {
         long start = System.nanoTime();
         try {
             work.run();
-        } catch (Exception e) {
-            failure.set(e);
+        } finally {
+            sampler.interrupt();
+            sampler.join(30_000);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        sampler.interrupt();
-        sampler.join(30_000);
-        if (failure.get() != null) {
-            throw failure.get();
-        }
         double cpu = -cpuBefore;
-        for (ServiceProcess s : instances) {
+        long peakHeap = 0;
+        double pauses = 0;
+        for (int i = 0; i < instances.size(); i++) {
+            ServiceProcess s = instances.get(i);
             cpu += Processes.cpuSeconds(s.pid());
+            Processes.Collections c = Processes.collections(s.gcLog(), logsFrom.get(i));
+            peakHeap += c.peakHeapBytes();
+            pauses += c.pauseSeconds();
         }
-        return new Run(name, records, seconds, peakHeap[0], peakThreads[0], cpu);
+        return new Run(name, records, seconds, peakHeap, peakThreads[0], cpu, pauses / instances.size());
     }
 
     private static void print(List<Run> runs) {
         System.out.println();
-        System.out.println("| run | records | seconds | copy rate | peak heap used | peak threads | CPU-s per million |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.println("| run | records | seconds | copy rate | peak heap used | collection pauses | peak threads "
+                + "| CPU-s per million |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         for (Run r : runs) {
-            System.out.printf("| %s | %,d | %.1f | %,.0f rec/s (%.0f MB/s) | %d MB | %d | %.1f |%n", r.name(), r.records(),
-                    r.seconds(), r.rate(), r.rate() * RECORD_SIZE / MB, r.peakHeapBytes() / MB, r.peakThreads(),
-                    r.cpuSeconds() / (r.records() / 1e6));
+            System.out.printf("| %s | %,d | %.1f | %,.0f rec/s (%.0f MB/s) | %d MB | %.0f%% | %d | %.1f |%n", r.name(),
+                    r.records(), r.seconds(), r.rate(), r.rate() * RECORD_SIZE / MB, r.peakHeapBytes() / MB,
+                    100 * r.pauseSeconds() / r.seconds(), r.peakThreads(), r.cpuSeconds() / (r.records() / 1e6));
         }
     }
 
@@ -265,9 +271,22 @@ public final class FleetBenchmark {
                 Duration.ofMinutes(2));
     }
 
+    /** Resumes the mirrors with {@value #CLIENTS} requests at a time, as a script driving many links would. */
     private static void resume(ServiceProcess s, List<String> mirrors) throws Exception {
-        for (String m : mirrors) {
-            CatchUpBenchmark.Rest.post(s.baseUri() + "/mirrors/" + m + ":resume", "");
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(CLIENTS);
+        try {
+            List<java.util.concurrent.Future<?>> answers = new ArrayList<>();
+            for (String m : mirrors) {
+                answers.add(clients.submit(() -> {
+                    CatchUpBenchmark.Rest.post(s.baseUri() + "/mirrors/" + m + ":resume", "");
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> a : answers) {
+                a.get(2, TimeUnit.MINUTES);
+            }
+        } finally {
+            clients.shutdownNow();
         }
     }
 
@@ -331,14 +350,24 @@ public final class FleetBenchmark {
     }
 
     /** Waits until the topics hold {@code records}, looking every 250 ms (1,000 end offsets are a load too). */
+    /** Waits until the mirrors hold {@code records}; prints when each tenth of them had arrived. */
     private static void awaitCopied(Admin admin, List<String> topics, long records) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
-        while (copied(admin, topics) < records) {
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MINUTES.toNanos(15);
+        StringBuilder progress = new StringBuilder();
+        int tenths = 0;
+        long copied;
+        while ((copied = copied(admin, topics)) < records) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("not copied within 15 minutes");
             }
+            for (; tenths < 10 && copied * 10 >= records * (tenths + 1); tenths++) {
+                progress.append(String.format(" %d%% %.1f s", 10 * (tenths + 1), (System.nanoTime() - start) / 1e9));
+            }
             Thread.sleep(250);
         }
+        System.out.printf("%ncopied (from the last resume or create request):%s 100%% %.1f s%n", progress,
+                (System.nanoTime() - start) / 1e9);
     }
 
     private static long copied(Admin admin, List<String> topics) throws Exception {

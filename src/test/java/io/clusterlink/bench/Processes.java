@@ -25,12 +25,40 @@ final class Processes {
         }
     }
 
-    /** Heap in use of a JVM, from {@code jcmd GC.heap_info}; 0 when it does not answer. */
-    static long heapUsed(long pid) {
-        String out = run(20, Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid),
-                "GC.heap_info");
-        Matcher m = Pattern.compile("used (\\d+)K").matcher(out);
-        return m.find() ? Long.parseLong(m.group(1)) * 1024 : 0;
+    /** What a JVM's collection log ({@code -Xlog:gc}) says about the collections in part of it. */
+    record Collections(long peakHeapBytes, double pauseSeconds) {
+    }
+
+    private static final Pattern COLLECTION = Pattern.compile("(\\d+)M->\\d+M\\(\\d+M\\) ([\\d.]+)ms");
+
+    /** The log's size now: where a later {@link #collections} starts reading. */
+    static long logSize(Path gcLog) {
+        try {
+            return Files.size(gcLog);
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    /**
+     * The collections logged after byte {@code from}: the highest heap use before one (heap use peaks
+     * just before a collection) and their pauses. Read from the log, so that measuring costs the
+     * measured process nothing (a {@code jcmd} per sample is a JVM start on the same cores).
+     */
+    static Collections collections(Path gcLog, long from) {
+        long peak = 0;
+        double pauses = 0;
+        try {
+            String text = Files.readString(gcLog);
+            Matcher m = COLLECTION.matcher(text.substring((int) Math.min(from, text.length())));
+            while (m.find()) {
+                peak = Math.max(peak, Long.parseLong(m.group(1)) * 1024 * 1024);
+                pauses += Double.parseDouble(m.group(2)) / 1000;
+            }
+        } catch (Exception e) {
+            // no log: no figures
+        }
+        return new Collections(peak, pauses);
     }
 
     static int threads(long pid) {

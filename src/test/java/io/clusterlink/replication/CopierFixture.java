@@ -58,6 +58,8 @@ abstract class CopierFixture {
     final Map<CompressionType, List<MockProducer<byte[], byte[]>>> producers = new EnumMap<>(
             CompressionType.class);
     final List<Starter.Request> startRequests = new CopyOnWriteArrayList<>();
+    /** How many partitions each start call was given. */
+    final List<Integer> startBatches = new CopyOnWriteArrayList<>();
     final List<String> failures = new ArrayList<>();
     final Map<Integer, String> problems = new HashMap<>();
     volatile Consumer<Starter.Result> results;
@@ -117,6 +119,7 @@ abstract class CopierFixture {
             @Override
             public void start(List<Request> requests, Consumer<Result> resultsOf) {
                 startRequests.addAll(requests);
+                startBatches.add(requests.size());
                 results = resultsOf;
             }
 

@@ -61,6 +61,38 @@ class LinkReplicatorTest extends CopierFixture {
     }
 
     @Test
+    void thePartitionsOfAMirrorGivenInOneRoundStartTogether() {
+        int partitions = 20;
+        List<Long> starts = java.util.Collections.nCopies(partitions, 0L);
+        Mirror mirror = new Mirror(1, 1, "link", "cluster", MIRROR, SOURCE, TOPIC_ID, partitions, MirrorStatus.ACTIVE,
+                null, null, 0, starts, null, null, false);
+        PartitionProgress[] twenty = new PartitionProgress[partitions];
+        for (int i = 0; i < partitions; i++) {
+            twenty[i] = new PartitionProgress(i);
+        }
+        group = new LinkReplicator("link", List.of(copier), new Throttle(), () -> { });
+
+        // A reconciler thread that loses its core between two partitions (each look-up takes 20 ms)
+        Set<Fleet.MirrorPartitionId> slowLookUps = new java.util.HashSet<>() {
+            @Override
+            public boolean contains(Object o) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return false;
+            }
+        };
+
+        group.apply(List.of(new ReplicationAssignment(mirror, "link", Map.of(),
+                new DestinationCluster("destination", "cluster", Map.of()), 1)), m -> twenty, slowLookUps);
+
+        await().atMost(WAIT).until(() -> startRequests.size() == partitions);
+        assertThat(startBatches).as("one start for all, not one per partition").containsExactly(partitions);
+    }
+
+    @Test
     void aSecondHaltWaitsForTheWritesTheFirstLeftInFlight() throws Exception {
         twoWritesInFlight();
 

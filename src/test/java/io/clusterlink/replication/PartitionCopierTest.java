@@ -305,6 +305,23 @@ class PartitionCopierTest extends CopierFixture {
     }
 
     @Test
+    void aPartitionTakenFromAVanishedWriterIsQuietOnceItsStartFencedIt() throws Exception {
+        assertThat(progress[0].quiet()).isFalse();
+        startedAt(0);
+
+        assertThat(progress[0].quiet()).as("the start waited for a stable end: nothing of the old writer can land")
+                .isTrue();
+        fetch(0, 0, 1);
+        producer().completeNext();
+        producer().completeNext();
+        CompletableFuture<Void> removal = copier.remove(Set.of(new TopicPartition(SOURCE, 0)));
+        copier.step();
+
+        assertThat(removal).isDone();
+        assertThat(progress[0].quiet()).as("handed on without a fence: the next owner starts at once").isTrue();
+    }
+
+    @Test
     void aPartitionStillStartingOrAligningDoesNotHoldUpTheOthersOfItsThread() throws Exception {
         // Partition 0's start (verification, alignment) has not answered; partition 1 is started
         copier.add(partition(0, null));

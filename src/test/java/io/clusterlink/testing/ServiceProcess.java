@@ -58,6 +58,11 @@ public final class ServiceProcess implements AutoCloseable {
         return dataDir.resolve("service-" + starts + ".log");
     }
 
+    /** The JVM's collection log of the current start: each collection's heap before and after, and its pause. */
+    public Path gcLog() {
+        return dataDir.resolve("gc-" + starts + ".log");
+    }
+
     /** The logs of every start so far. */
     public List<Path> logs() {
         List<Path> logs = new ArrayList<>();
@@ -74,6 +79,7 @@ public final class ServiceProcess implements AutoCloseable {
         command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin",
                 "java").toString()));
         command.add("-Xmx512m");
+        command.add("-Xlog:gc:file=" + gcLog());
         for (String arg : System.getProperty("clusterlink-test.service-jvm-args", "").trim().split("\\s+")) {
             if (!arg.isEmpty()) {
                 command.add(arg);

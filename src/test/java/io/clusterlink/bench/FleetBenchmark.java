@@ -52,8 +52,8 @@ public final class FleetBenchmark {
     /** Concurrent API requests of the benchmark's resumes. */
     private static final int CLIENTS = 8;
 
-    record Run(String name, long records, double seconds, long peakHeapBytes, int peakThreads, double cpuSeconds,
-            double pauseSeconds) {
+    record Run(String name, long records, double seconds, long peakHeapBytes, long peakLiveBytes, int peakThreads,
+            double cpuSeconds, double pauseSeconds) {
         double rate() {
             return records / seconds;
         }
@@ -215,26 +215,29 @@ public final class FleetBenchmark {
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpu = -cpuBefore;
         long peakHeap = 0;
+        long peakLive = 0;
         double pauses = 0;
         for (int i = 0; i < instances.size(); i++) {
             ServiceProcess s = instances.get(i);
             cpu += Processes.cpuSeconds(s.pid());
             Processes.Collections c = Processes.collections(s.gcLog(), logsFrom.get(i));
             peakHeap += c.peakHeapBytes();
+            peakLive += c.peakLiveBytes();
             pauses += c.pauseSeconds();
         }
-        return new Run(name, records, seconds, peakHeap, peakThreads[0], cpu, pauses / instances.size());
+        return new Run(name, records, seconds, peakHeap, peakLive, peakThreads[0], cpu, pauses / instances.size());
     }
 
     private static void print(List<Run> runs) {
         System.out.println();
-        System.out.println("| run | records | seconds | copy rate | peak heap used | collection pauses | peak threads "
-                + "| CPU-s per million |");
+        System.out.println("| run | records | seconds | copy rate | peak heap used (after a collection) "
+                + "| collection pauses | peak threads | CPU-s per million |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         for (Run r : runs) {
-            System.out.printf("| %s | %,d | %.1f | %,.0f rec/s (%.0f MB/s) | %d MB | %.0f%% | %d | %.1f |%n", r.name(),
-                    r.records(), r.seconds(), r.rate(), r.rate() * RECORD_SIZE / MB, r.peakHeapBytes() / MB,
-                    100 * r.pauseSeconds() / r.seconds(), r.peakThreads(), r.cpuSeconds() / (r.records() / 1e6));
+            System.out.printf("| %s | %,d | %.1f | %,.0f rec/s (%.0f MB/s) | %d MB (%d MB) | %.0f%% | %d | %.1f |%n",
+                    r.name(), r.records(), r.seconds(), r.rate(), r.rate() * RECORD_SIZE / MB, r.peakHeapBytes() / MB,
+                    r.peakLiveBytes() / MB, 100 * r.pauseSeconds() / r.seconds(), r.peakThreads(),
+                    r.cpuSeconds() / (r.records() / 1e6));
         }
     }
 

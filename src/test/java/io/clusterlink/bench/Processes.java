@@ -26,10 +26,10 @@ final class Processes {
     }
 
     /** What a JVM's collection log ({@code -Xlog:gc}) says about the collections in part of it. */
-    record Collections(long peakHeapBytes, double pauseSeconds) {
+    record Collections(long peakHeapBytes, long peakLiveBytes, double pauseSeconds) {
     }
 
-    private static final Pattern COLLECTION = Pattern.compile("(\\d+)M->\\d+M\\(\\d+M\\) ([\\d.]+)ms");
+    private static final Pattern COLLECTION = Pattern.compile("(\\d+)M->(\\d+)M\\(\\d+M\\) ([\\d.]+)ms");
 
     /** The log's size now: where a later {@link #collections} starts reading. */
     static long logSize(Path gcLog) {
@@ -42,23 +42,26 @@ final class Processes {
 
     /**
      * The collections logged after byte {@code from}: the highest heap use before one (heap use peaks
-     * just before a collection) and their pauses. Read from the log, so that measuring costs the
+     * just before a collection, garbage included), the highest after one (what was still in use),
+     * and their pauses. Read from the log, so that measuring costs the
      * measured process nothing (a {@code jcmd} per sample is a JVM start on the same cores).
      */
     static Collections collections(Path gcLog, long from) {
         long peak = 0;
+        long live = 0;
         double pauses = 0;
         try {
             String text = Files.readString(gcLog);
             Matcher m = COLLECTION.matcher(text.substring((int) Math.min(from, text.length())));
             while (m.find()) {
                 peak = Math.max(peak, Long.parseLong(m.group(1)) * 1024 * 1024);
-                pauses += Double.parseDouble(m.group(2)) / 1000;
+                live = Math.max(live, Long.parseLong(m.group(2)) * 1024 * 1024);
+                pauses += Double.parseDouble(m.group(3)) / 1000;
             }
         } catch (Exception e) {
             // no log: no figures
         }
-        return new Collections(peak, pauses);
+        return new Collections(peak, live, pauses);
     }
 
     static int threads(long pid) {

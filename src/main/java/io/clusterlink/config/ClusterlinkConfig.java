@@ -46,6 +46,9 @@ public interface ClusterlinkConfig {
     /** Several instances on one database: who copies what (see the README, "Several instances"). */
     Fleet fleet();
 
+    /** The replication metrics at {@code /q/metrics} (see the README, "Monitoring"). */
+    Metrics metrics();
+
     /** The links' metadata sync tasks. */
     Sync sync();
 
@@ -152,6 +155,13 @@ public interface ClusterlinkConfig {
         /** Threads that run the links' sync tasks; each link has at most one run at a time. */
         @WithDefault("4")
         int threads();
+    }
+
+    interface Metrics {
+        /** How often lags, time lags, mirror states and link states are read for the metrics. */
+        @WithName("refresh-interval")
+        @WithDefault("5s")
+        Duration refreshInterval();
     }
 
     interface Fleet {

@@ -88,6 +88,11 @@ public class DestinationTopics {
                 timeout);
     }
 
+    /** The highest record timestamp of each partition, -1 for one without records. */
+    public Map<TopicPartition, Long> maxTimestamps(DestinationCluster cluster, Set<TopicPartition> partitions) {
+        return Topics.maxTimestamps(clusters.admin(cluster), partitions, timeout);
+    }
+
     /** Log start offsets. */
     public Map<TopicPartition, Long> startOffsets(DestinationCluster cluster, Set<TopicPartition> partitions) {
         return Topics.offsets(clusters.admin(cluster), partitions, OffsetSpec.earliest(),

@@ -83,6 +83,11 @@ public class SourceTopics {
         return Topics.offsets(sources.admin(link), partitions, spec, isolation, sources.timeout());
     }
 
+    /** The highest record timestamp of each partition, -1 for one without records. */
+    public Map<TopicPartition, Long> maxTimestamps(Link link, Set<TopicPartition> partitions) {
+        return Topics.maxTimestamps(sources.admin(link), partitions, sources.timeout());
+    }
+
     public Set<String> names(Link link) {
         return new TreeSet<>(KafkaFutures.await(sources.admin(link)
                 .listTopics(new ListTopicsOptions().timeoutMs(timeoutMs())).names(), sources.timeout()));

@@ -71,6 +71,23 @@ public final class Topics {
         return result;
     }
 
+    /**
+     * The highest record timestamp of each partition ({@link OffsetSpec#maxTimestamp()}), -1 for a
+     * partition without records.
+     */
+    public static Map<TopicPartition, Long> maxTimestamps(Admin admin, Set<TopicPartition> partitions,
+            Duration timeout) {
+        if (partitions.isEmpty()) {
+            return Map.of();
+        }
+        Map<TopicPartition, OffsetSpec> request = partitions.stream()
+                .collect(Collectors.toMap(Function.identity(), tp -> OffsetSpec.maxTimestamp()));
+        ListOffsetsOptions options = new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED);
+        options.timeoutMs((int) timeout.toMillis());
+        return KafkaFutures.await(admin.listOffsets(request, options).all(), timeout).entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().timestamp()));
+    }
+
     public static Map<TopicPartition, Long> offsets(Admin admin, Set<TopicPartition> partitions, OffsetSpec spec,
             IsolationLevel isolation, Duration timeout) {
         if (partitions.isEmpty()) {

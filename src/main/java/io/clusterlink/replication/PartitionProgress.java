@@ -35,6 +35,7 @@ final class PartitionProgress {
      * may have left writes on their way), after any failed write or interrupted alignment.
      */
     private volatile boolean quiet;
+    private final java.util.concurrent.atomic.LongAdder copied = new java.util.concurrent.atomic.LongAdder();
 
     PartitionProgress(int partition) {
         this.partition = partition;
@@ -74,6 +75,12 @@ final class PartitionProgress {
 
     void acknowledged(long nextOffset) {
         acked.accumulateAndGet(nextOffset, Math::max);
+        copied.increment();
+    }
+
+    /** Offsets acknowledged by the destination in this process, one per write. */
+    long copied() {
+        return copied.sum();
     }
 
     /** The offset after the last write the destination acknowledged (records sent but not acknowledged excluded). */

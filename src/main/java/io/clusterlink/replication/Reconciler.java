@@ -277,6 +277,18 @@ public class Reconciler implements ReplicationControl, CopyListener {
     }
 
     @Override
+    public long copiedRecords(long mirrorId) {
+        PartitionProgress[] p = progress.get(mirrorId);
+        long sum = 0;
+        if (p != null) {
+            for (PartitionProgress x : p) {
+                sum += x.copied();
+            }
+        }
+        return sum;
+    }
+
+    @Override
     public Optional<String> activity(Mirror mirror) {
         List<String> notes = new ArrayList<>();
         PartitionProgress[] p = progress.get(mirror.id());

@@ -103,4 +103,42 @@ class MirrorLags {
         cache.put(m.id(), new Cached(List.copyOf(lags), now));
         return lags;
     }
+
+    /**
+     * Per-partition time lag in milliseconds: the highest record timestamp of the source partition
+     * less that of the mirror partition; 0 for a partition with no records lag; -1 when unknown (a
+     * cluster does not answer, the lag is unknown, or the mirror partition holds no record yet).
+     * Read from Kafka ({@code ListOffsets} for the highest timestamp) for lagging partitions only.
+     */
+    Map<Integer, Long> timeLags(Mirror m, List<PartitionLag> lags) {
+        Map<Integer, Long> result = new java.util.HashMap<>();
+        Set<Integer> behind = new java.util.HashSet<>();
+        for (PartitionLag lag : lags) {
+            if (lag.lag() == 0) {
+                result.put(lag.partition(), 0L);
+            } else if (lag.lag() < 0) {
+                result.put(lag.partition(), -1L);
+            } else {
+                behind.add(lag.partition());
+            }
+        }
+        if (behind.isEmpty()) {
+            return result;
+        }
+        try {
+            Link link = store.findLink(m.linkId()).orElseThrow();
+            Map<TopicPartition, Long> source = sourceTopics.maxTimestamps(link, behind.stream()
+                    .map(p -> new TopicPartition(m.sourceTopic(), p)).collect(Collectors.toSet()));
+            Map<TopicPartition, Long> mirror = destinationTopics.maxTimestamps(lookup.known(m.clusterId()),
+                    behind.stream().map(p -> new TopicPartition(m.mirrorTopic(), p)).collect(Collectors.toSet()));
+            for (int p : behind) {
+                long newestSource = source.getOrDefault(new TopicPartition(m.sourceTopic(), p), -1L);
+                long newestMirrored = mirror.getOrDefault(new TopicPartition(m.mirrorTopic(), p), -1L);
+                result.put(p, newestSource < 0 || newestMirrored < 0 ? -1L : Math.max(0, newestSource - newestMirrored));
+            }
+        } catch (RuntimeException e) {
+            behind.forEach(p -> result.put(p, -1L));
+        }
+        return result;
+    }
 }

@@ -28,4 +28,10 @@ public interface ReplicationControl {
      * progress, a destination that refuses or does not acknowledge writes; empty when nothing.
      */
     Optional<String> activity(Mirror mirror);
+
+    /**
+     * Mirror offsets this instance wrote and the destination acknowledged since it started
+     * (records and the fillers of gaps), all partitions of the mirror; it only grows.
+     */
+    long copiedRecords(long mirrorId);
 }

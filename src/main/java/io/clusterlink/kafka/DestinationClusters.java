@@ -144,6 +144,32 @@ public class DestinationClusters {
         return admin(cluster.name());
     }
 
+    /** What a configured destination cluster answered now: its id, or why it did not. */
+    public record Probe(String name, String bootstrapServers, String clusterId, String error) {
+
+        public boolean up() {
+            return error == null;
+        }
+    }
+
+    /** Asks every configured destination cluster for its cluster id now, each within {@code timeout}. */
+    public List<Probe> probe(Duration timeout) {
+        List<Probe> probes = new ArrayList<>();
+        for (Map.Entry<String, ClusterlinkConfig.Cluster> e : new TreeMap<>(config.clusters()).entrySet()) {
+            String name = e.getKey();
+            String bootstrap = e.getValue().bootstrapServers();
+            try {
+                String id = KafkaFutures.await(admin(name).describeCluster(new DescribeClusterOptions()
+                        .timeoutMs((int) timeout.toMillis())).clusterId(), timeout.plusSeconds(1));
+                clusterIds.putIfAbsent(name, id);
+                probes.add(new Probe(name, bootstrap, id, null));
+            } catch (KafkaCallException ex) {
+                probes.add(new Probe(name, bootstrap, null, ex.getMessage()));
+            }
+        }
+        return probes;
+    }
+
     private Optional<DestinationCluster> resolve(String name) {
         String id = clusterIds.get(name);
         if (id == null) {

@@ -103,6 +103,8 @@ public class Reconciler implements ReplicationControl, CopyListener {
     /** The last plan read, whose partitions are the work the fleet shares (reconciler thread). */
     private List<ReplicationAssignment> lastPlan;
     private long lastSweep;
+    /** When the reconciler last finished a round (failed or not): what liveness looks at. */
+    private volatile long lastRound = System.nanoTime();
     private long lastPrune;
 
     Reconciler(DataPlaneEvents events, Fleet fleet, DestinationClusters clusters, DestinationTopics destinationTopics,
@@ -276,6 +278,22 @@ public class Reconciler implements ReplicationControl, CopyListener {
         return lags;
     }
 
+    /**
+     * Why the reconciler is not live (its thread ended, or no round finished for {@code stuckAfter}),
+     * or null when it is.
+     */
+    String notLive(Duration stuckAfter) {
+        if (reconciler == null) {
+            return null; // not started yet
+        }
+        if (!reconciler.isAlive()) {
+            return running ? "the reconciler thread ended" : null;
+        }
+        long since = System.nanoTime() - lastRound;
+        return since > stuckAfter.toNanos() ? "the reconciler finished no round for " + since / 1_000_000_000 + " s"
+                : null;
+    }
+
     @Override
     public long copiedRecords(long mirrorId) {
         PartitionProgress[] p = progress.get(mirrorId);
@@ -349,6 +367,7 @@ public class Reconciler implements ReplicationControl, CopyListener {
             } catch (RuntimeException e) {
                 LOG.errorf(e, "Replication reconcile failed; retrying in %s", settings.reconcileInterval());
             }
+            lastRound = System.nanoTime();
             synchronized (wakeSignal) {
                 if (!wakeRequested && running) {
                     try {

@@ -56,6 +56,7 @@ public class SyncScheduler {
     private final Set<Long> running = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService scheduler;
     private ExecutorService pool;
+    private volatile long lastTick = System.nanoTime();
 
     SyncScheduler(LinkService links, Fleet fleet, Instance<LinkSyncTask> tasks, ClusterlinkConfig config) {
         this.links = links;
@@ -131,7 +132,19 @@ public class SyncScheduler {
             }
         } catch (Exception e) {
             LOG.warnf(e, "Link sync round failed; the next one runs in %d ms", TICK_MS);
+        } finally {
+            lastTick = System.nanoTime();
         }
+    }
+
+    /** Why the scheduler is not live (no round finished for {@code stuckAfter}), or null when it is. */
+    String notLive(java.time.Duration stuckAfter) {
+        if (scheduler == null || scheduler.isShutdown()) {
+            return null; // not started, or stopping
+        }
+        long since = System.nanoTime() - lastTick;
+        return since > stuckAfter.toNanos() ? "the link sync scheduler finished no round for "
+                + since / 1_000_000_000 + " s" : null;
     }
 
     private void runAll(List<LinkSyncTask> due, Link link) {

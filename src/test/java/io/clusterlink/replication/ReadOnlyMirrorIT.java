@@ -52,9 +52,9 @@ import io.clusterlink.testing.KafkaClusters;
 import io.clusterlink.testing.KafkaClustersResource;
 import io.clusterlink.testing.MirrorVerifier;
 import io.clusterlink.testing.NoAuthorizerClusterResource;
+import io.clusterlink.testing.WithAClusterWithoutAuthorizer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -67,7 +67,7 @@ import io.restassured.path.json.JsonPath;
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaClustersResource.class)
-@TestProfile(ReadOnlyMirrorIT.WithAClusterWithoutAuthorizer.class)
+@TestProfile(WithAClusterWithoutAuthorizer.class)
 class ReadOnlyMirrorIT {
 
     private static final Duration READ = Duration.ofSeconds(60);
@@ -75,14 +75,6 @@ class ReadOnlyMirrorIT {
     private static final String TEST_USER = "User:" + KafkaClusters.TEST_USER;
 
     private final KafkaClusters kafka = KafkaClusters.get();
-
-    /** The shared clusters plus {@link NoAuthorizerClusterResource}: restarts the application for this class. */
-    public static class WithAClusterWithoutAuthorizer implements QuarkusTestProfile {
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(NoAuthorizerClusterResource.class));
-        }
-    }
 
     @Test
     void aNormalClientCannotProduceToAMirrorButCanReadIt() throws Exception {

@@ -24,8 +24,14 @@ public class NoAuthorizerClusterResource implements QuarkusTestResourceLifecycle
     public static final String NAME = "plain";
     public static final String BOOTSTRAP_PROPERTY = "clusterlink-test.plain-cluster.bootstrap-servers";
 
+    private static volatile LocalKafkaCluster running;
     private Path dataDir;
     private LocalKafkaCluster cluster;
+
+    /** The cluster while the resource runs: tests may stop and start it (same port and data). */
+    public static LocalKafkaCluster cluster() {
+        return running;
+    }
 
     @Override
     public Map<String, String> start() {
@@ -35,12 +41,14 @@ public class NoAuthorizerClusterResource implements QuarkusTestResourceLifecycle
             throw new UncheckedIOException(e);
         }
         cluster = LocalKafkaCluster.builder(NAME).dataDir(dataDir).heap("256m").build().start();
+        running = cluster;
         System.setProperty(BOOTSTRAP_PROPERTY, cluster.bootstrapServers());
         return Map.of("clusterlink.clusters." + NAME + ".bootstrap-servers", cluster.bootstrapServers());
     }
 
     @Override
     public void stop() {
+        running = null;
         if (cluster != null) {
             cluster.stop();
         }

@@ -257,10 +257,17 @@ final class PartitionStarter implements Starter {
         LOG.debugf("Start on %s of %d partition(s): offsets read in %d ms, tails verified in %d ms", name,
                 requests.size(), (checked - began) / 1_000_000, (System.nanoTime() - checked) / 1_000_000);
         for (Plan p : plans) {
-            if (p.end() < p.target()) {
-                alignPool.execute(() -> align(p, results));
-            } else {
-                ready(p, destStart, results);
+            // A failure here ends this partition's start only: another one of the same start may be
+            // aligning already, and finishing its request would end the job a halt waits for.
+            try {
+                if (p.end() < p.target()) {
+                    alignPool.execute(() -> align(p, results));
+                } else {
+                    ready(p, destStart, results);
+                }
+            } catch (RuntimeException e) {
+                finish(p.request(), results, new Retry(p.request().partition().source(), "the start failed: "
+                        + KafkaErrors.describe(e)));
             }
         }
     }

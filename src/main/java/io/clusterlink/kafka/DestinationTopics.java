@@ -84,8 +84,13 @@ public class DestinationTopics {
 
     /** Log end offsets. */
     public Map<TopicPartition, Long> endOffsets(DestinationCluster cluster, Set<TopicPartition> partitions) {
-        return Topics.offsets(clusters.admin(cluster), partitions, OffsetSpec.latest(), IsolationLevel.READ_UNCOMMITTED,
-                timeout);
+        return endOffsetsOf(cluster, partitions).await();
+    }
+
+    /** {@link #endOffsets}, asked for now and awaited later. */
+    public Pending<Map<TopicPartition, Long>> endOffsetsOf(DestinationCluster cluster, Set<TopicPartition> partitions) {
+        return Topics.offsetsOf(clusters.admin(cluster), partitions, OffsetSpec.latest(),
+                IsolationLevel.READ_UNCOMMITTED, timeout);
     }
 
     /** The highest record timestamp of each partition, -1 for one without records. */
@@ -95,7 +100,13 @@ public class DestinationTopics {
 
     /** Log start offsets. */
     public Map<TopicPartition, Long> startOffsets(DestinationCluster cluster, Set<TopicPartition> partitions) {
-        return Topics.offsets(clusters.admin(cluster), partitions, OffsetSpec.earliest(),
+        return startOffsetsOf(cluster, partitions).await();
+    }
+
+    /** {@link #startOffsets}, asked for now and awaited later. */
+    public Pending<Map<TopicPartition, Long>> startOffsetsOf(DestinationCluster cluster,
+            Set<TopicPartition> partitions) {
+        return Topics.offsetsOf(clusters.admin(cluster), partitions, OffsetSpec.earliest(),
                 IsolationLevel.READ_UNCOMMITTED, timeout);
     }
 

@@ -22,6 +22,7 @@ import org.apache.kafka.common.record.CompressionType;
 import io.clusterlink.kafka.DestinationCluster;
 import io.clusterlink.kafka.DestinationTopics;
 import io.clusterlink.kafka.KafkaClients;
+import io.clusterlink.kafka.Pending;
 
 /**
  * The Kafka clients of one link's copy threads and their starts: the link's pooled source Admin,
@@ -174,13 +175,13 @@ final class CopyClients implements PartitionCopier.Clients, PartitionStarter.Io,
     }
 
     @Override
-    public Map<TopicPartition, Long> endOffsets(Set<TopicPartition> partitions) {
-        return destinationTopics.endOffsets(destination, partitions);
+    public Pending<Map<TopicPartition, Long>> endOffsets(Set<TopicPartition> partitions) {
+        return destinationTopics.endOffsetsOf(destination, partitions);
     }
 
     @Override
-    public Map<TopicPartition, Long> startOffsets(Set<TopicPartition> partitions) {
-        return destinationTopics.startOffsets(destination, partitions);
+    public Pending<Map<TopicPartition, Long>> startOffsets(Set<TopicPartition> partitions) {
+        return destinationTopics.startOffsetsOf(destination, partitions);
     }
 
     @Override

@@ -32,6 +32,7 @@ import org.jboss.logging.Logger;
 import io.clusterlink.kafka.KafkaCallException;
 import io.clusterlink.kafka.KafkaErrors;
 import io.clusterlink.kafka.KafkaFutures;
+import io.clusterlink.kafka.Pending;
 import io.clusterlink.kafka.Topics;
 import io.clusterlink.link.MirrorTopicError;
 
@@ -65,9 +66,9 @@ final class PartitionStarter implements Starter {
 
     /** The mirror partitions' logs on the destination cluster. */
     interface Destination {
-        Map<TopicPartition, Long> endOffsets(Set<TopicPartition> partitions);
+        Pending<Map<TopicPartition, Long>> endOffsets(Set<TopicPartition> partitions);
 
-        Map<TopicPartition, Long> startOffsets(Set<TopicPartition> partitions);
+        Pending<Map<TopicPartition, Long>> startOffsets(Set<TopicPartition> partitions);
 
         void deleteBefore(TopicPartition partition, long offset);
     }
@@ -192,44 +193,31 @@ final class PartitionStarter implements Starter {
             CompressionType codec, long sourceEnd) {
     }
 
+    /** What a start reads of the source and the mirror before it checks anything. */
+    private record Reads(Map<String, TopicDescription> described, Map<String, Config> configs,
+            Map<TopicPartition, Long> destEnd, Map<TopicPartition, Long> destStart, Map<TopicPartition, Long> srcStart,
+            Map<TopicPartition, Long> srcStable, Map<TopicPartition, Long> srcEnd, Set<TopicPartition> moving) {
+    }
+
     private void run(List<Request> requests, Consumer<Result> results) {
         long began = System.nanoTime();
-        Set<String> topics = new HashSet<>();
-        requests.forEach(r -> topics.add(r.partition().source().topic()));
-        Map<String, TopicDescription> described;
-        Map<String, Config> configs;
-        Map<TopicPartition, Long> destEnd;
-        Map<TopicPartition, Long> destStart;
-        Map<TopicPartition, Long> srcStart;
-        Map<TopicPartition, Long> srcStable;
-        Map<TopicPartition, Long> srcEnd;
-        Set<TopicPartition> moving = new HashSet<>();
+        Reads reads;
         try {
-            described = Topics.descriptions(io.sourceAdmin(), topics, settings.timeout());
-            configs = configs(topics);
-            Set<TopicPartition> dests = new HashSet<>();
-            Set<TopicPartition> quiet = new HashSet<>();
-            Set<TopicPartition> sources = new HashSet<>();
-            for (Request r : requests) {
-                if (described.containsKey(r.partition().source().topic())) {
-                    dests.add(r.partition().destination());
-                    sources.add(r.partition().source());
-                    if (r.partition().progress().quiet()) {
-                        quiet.add(r.partition().destination());
-                    }
-                }
-            }
-            destEnd = stableEnds(dests, quiet, moving);
-            destStart = io.destination().startOffsets(dests);
-            srcStart = offsets(sources, OffsetSpec.earliest(), IsolationLevel.READ_UNCOMMITTED);
-            srcStable = offsets(sources, OffsetSpec.latest(), IsolationLevel.READ_COMMITTED);
-            srcEnd = offsets(sources, OffsetSpec.latest(), IsolationLevel.READ_UNCOMMITTED);
+            reads = read(requests);
         } catch (KafkaCallException e) {
             for (Request r : requests) {
                 finish(r, results, new Retry(r.partition().source(), "cannot start: " + e.getMessage()));
             }
             return;
         }
+        Map<String, TopicDescription> described = reads.described();
+        Map<String, Config> configs = reads.configs();
+        Map<TopicPartition, Long> destEnd = reads.destEnd();
+        Map<TopicPartition, Long> destStart = reads.destStart();
+        Map<TopicPartition, Long> srcStart = reads.srcStart();
+        Map<TopicPartition, Long> srcStable = reads.srcStable();
+        Map<TopicPartition, Long> srcEnd = reads.srcEnd();
+        Set<TopicPartition> moving = reads.moving();
         List<Plan> plans = new ArrayList<>();
         for (Request r : requests) {
             MirrorPartition m = r.partition();
@@ -239,6 +227,9 @@ final class PartitionStarter implements Starter {
                 continue;
             }
             Result refused = check(r, described.get(tp.topic()), moving, destEnd, srcEnd, srcStable);
+            if (refused == null && !srcStart.containsKey(tp)) {
+                refused = unanswered(tp);
+            }
             if (refused != null) {
                 finish(r, results, refused);
                 continue;
@@ -300,6 +291,9 @@ final class PartitionStarter implements Starter {
                     + "keeps moving while nothing of this service writes to it: another client writes to the mirror "
                     + "topic");
         }
+        if (!srcEnd.containsKey(tp) || !srcStable.containsKey(tp)) {
+            return unanswered(tp);
+        }
         long end = destEnd.get(m.destination());
         long sourceEnd = srcEnd.get(tp);
         if (end > sourceEnd) {
@@ -314,6 +308,12 @@ final class PartitionStarter implements Starter {
                     + ": another client wrote to the mirror topic");
         }
         return null;
+    }
+
+    /** A source partition the offset reads left out although its topic was described (created meanwhile). */
+    private static Retry unanswered(TopicPartition tp) {
+        return new Retry(tp, "Source partition " + tp.partition() + " of '" + tp.topic()
+                + "' did not answer its offsets yet");
     }
 
     /**
@@ -426,7 +426,7 @@ final class PartitionStarter implements Starter {
                 m.progress().aligning(p.target() - end, p.target());
                 filler.fill(dest, chunk, () -> cancelled(p.request()),
                         n -> m.progress().aligning(p.target() - base - n, p.target()));
-                end = io.destination().endOffsets(Set.of(dest)).get(dest);
+                end = io.destination().endOffsets(Set.of(dest)).await().get(dest);
                 if (end > p.target()) {
                     job.endWriting();
                     finish(p.request(), results, new Failed(m.source(), MirrorTopicError.ILLEGAL_STATE,
@@ -483,32 +483,75 @@ final class PartitionStarter implements Starter {
 
     // ---- reads ----
 
-    /** The source topics' configs; none when they cannot be read (the codec is then estimated). */
-    private Map<String, Config> configs(Set<String> topics) {
-        try {
-            return Topics.configs(io.sourceAdmin(), topics, settings.timeout());
-        } catch (KafkaCallException e) {
-            LOG.debugf("Start on %s: cannot read the source topic configs (%s)", name, e.getMessage());
-            return Map.of();
+    /**
+     * Reads everything a start checks, with the requests in flight at once: the source topics'
+     * descriptions and configs, the source partitions' offsets, and the mirror partitions' start and
+     * end offsets. A mirror partition whose end may still move (an earlier writer's writes may be on
+     * their way) is read again until its end stays the same over the fence interval; then the
+     * source and the mirror's start are read again too, so that they are never older than the end
+     * they are compared with.
+     */
+    private Reads read(List<Request> requests) {
+        Set<String> topics = new HashSet<>();
+        Set<TopicPartition> sources = new HashSet<>();
+        Set<TopicPartition> dests = new HashSet<>();
+        Set<TopicPartition> open = new HashSet<>();
+        for (Request r : requests) {
+            MirrorPartition m = r.partition();
+            topics.add(m.source().topic());
+            sources.add(m.source());
+            dests.add(m.destination());
+            if (!m.progress().quiet()) {
+                open.add(m.destination());
+            }
         }
+        Admin admin = io.sourceAdmin();
+        Duration timeout = settings.timeout();
+        Pending<Map<String, TopicDescription>> described = Topics.describing(admin, topics, timeout);
+        Pending<Map<String, Config>> configs = Topics.configsOf(admin, topics, timeout);
+        Pending<Map<TopicPartition, Long>> destEnd = io.destination().endOffsets(dests);
+        Pending<Map<TopicPartition, Long>> destStart = io.destination().startOffsets(dests);
+        Pending<Map<TopicPartition, Long>> srcStart = sourceOffsets(sources, OffsetSpec.earliest(),
+                IsolationLevel.READ_UNCOMMITTED);
+        Pending<Map<TopicPartition, Long>> srcStable = sourceOffsets(sources, OffsetSpec.latest(),
+                IsolationLevel.READ_COMMITTED);
+        Pending<Map<TopicPartition, Long>> srcEnd = sourceOffsets(sources, OffsetSpec.latest(),
+                IsolationLevel.READ_UNCOMMITTED);
+        Map<TopicPartition, Long> ends = destEnd.await();
+        Set<TopicPartition> moving = new HashSet<>();
+        if (!open.isEmpty()) {
+            stabilize(ends, open, moving);
+            destStart = io.destination().startOffsets(dests);
+            srcStart = sourceOffsets(sources, OffsetSpec.earliest(), IsolationLevel.READ_UNCOMMITTED);
+            srcStable = sourceOffsets(sources, OffsetSpec.latest(), IsolationLevel.READ_COMMITTED);
+            srcEnd = sourceOffsets(sources, OffsetSpec.latest(), IsolationLevel.READ_UNCOMMITTED);
+        }
+        Map<String, Config> topicConfigs;
+        try {
+            topicConfigs = configs.await();
+        } catch (KafkaCallException e) {
+            // Without the configs, the codec is estimated from the records.
+            LOG.debugf("Start on %s: cannot read the source topic configs (%s)", name, e.getMessage());
+            topicConfigs = Map.of();
+        }
+        return new Reads(described.await(), topicConfigs, ends, destStart.await(), srcStart.await(),
+                srcStable.await(), srcEnd.await(), moving);
     }
 
-    private Map<TopicPartition, Long> offsets(Set<TopicPartition> partitions, OffsetSpec spec, IsolationLevel iso) {
-        return Topics.offsets(io.sourceAdmin(), partitions, spec, iso, settings.timeout());
+    /** Offsets of the source partitions that exist (a missing topic is refused by the checks). */
+    private Pending<Map<TopicPartition, Long>> sourceOffsets(Set<TopicPartition> partitions, OffsetSpec spec,
+            IsolationLevel isolation) {
+        return Topics.offsetsOfExisting(io.sourceAdmin(), partitions, spec, isolation, settings.timeout());
     }
 
     /**
-     * The mirror partitions' end offsets once they stay the same over the fence interval; those
-     * that keep moving are put in {@code moving}.
+     * Reads the end offsets of the {@code open} mirror partitions again until each stays the same
+     * over the fence interval; those that keep moving are put in {@code moving}.
      */
-    private Map<TopicPartition, Long> stableEnds(Set<TopicPartition> partitions, Set<TopicPartition> quiet,
-            Set<TopicPartition> moving) {
-        Map<TopicPartition, Long> ends = io.destination().endOffsets(partitions);
-        Set<TopicPartition> open = new HashSet<>(partitions);
-        open.removeAll(quiet);
+    private void stabilize(Map<TopicPartition, Long> ends, Set<TopicPartition> open, Set<TopicPartition> moving) {
         for (int round = 0; round < STABILITY_ROUNDS && !open.isEmpty(); round++) {
             sleep(settings.fenceInterval());
-            Map<TopicPartition, Long> again = io.destination().endOffsets(open);
+            Map<TopicPartition, Long> again = io.destination().endOffsets(open).await();
             Set<TopicPartition> stable = new HashSet<>();
             for (TopicPartition tp : open) {
                 if (again.get(tp).equals(ends.get(tp))) {
@@ -519,7 +562,6 @@ final class PartitionStarter implements Starter {
             open.removeAll(stable);
         }
         moving.addAll(open);
-        return ends;
     }
 
     private static boolean compacted(Config config) {

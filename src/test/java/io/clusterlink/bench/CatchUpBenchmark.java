@@ -101,9 +101,9 @@ public final class CatchUpBenchmark {
                 new Workload("500,000 x 1 KB", 500_000, 1024));
         Path dir = Files.createTempDirectory("clusterlink-bench");
         try (LocalKafkaCluster source = LocalKafkaCluster.builder("bench-source").dataDir(dir.resolve("source"))
-                .heap("1g").build().start();
+                .heap("1g").kafkaJvm().build().start();
                 LocalKafkaCluster destination = LocalKafkaCluster.builder("bench-destination")
-                        .dataDir(dir.resolve("destination")).heap("1g").build().start();
+                        .dataDir(dir.resolve("destination")).heap("1g").kafkaJvm().build().start();
                 Admin sourceAdmin = Admin.create(Map.of("bootstrap.servers", source.bootstrapServers()));
                 Admin destAdmin = Admin.create(Map.of("bootstrap.servers", destination.bootstrapServers()))) {
             List<Figures> results = new ArrayList<>();

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -49,6 +50,9 @@ public final class FleetBenchmark {
     private static final int RECORD_SIZE = 1024;
     private static final int STANDARD_RECORDS = 500_000;
     private static final long MB = 1024 * 1024;
+    /** What to measure, {@code -Dbench.sections=single,many,standard} (all by default). */
+    private static final Set<String> SECTIONS = Set.of(System.getProperty("bench.sections",
+            "single,many,standard").split(","));
     /** Concurrent API requests of the benchmark's resumes. */
     private static final int CLIENTS = 8;
 
@@ -67,9 +71,9 @@ public final class FleetBenchmark {
         EmbeddedPostgresServer postgres = EmbeddedPostgresServer.startEphemeral(0);
         postgres.createDatabaseIfMissing("clusterlink");
         try (LocalKafkaCluster source = LocalKafkaCluster.builder("bench-source").dataDir(dir.resolve("source"))
-                .heap("1g").build().start();
+                .heap("1g").kafkaJvm().build().start();
                 LocalKafkaCluster destination = LocalKafkaCluster.builder("bench-destination")
-                        .dataDir(dir.resolve("destination")).heap("1g").build().start();
+                        .dataDir(dir.resolve("destination")).heap("1g").kafkaJvm().build().start();
                 Admin sourceAdmin = Admin.create(Map.of("bootstrap.servers", source.bootstrapServers()));
                 Admin destAdmin = Admin.create(Map.of("bootstrap.servers", destination.bootstrapServers()))) {
             Map<String, String> common = new HashMap<>(Map.of(
@@ -89,70 +93,77 @@ public final class FleetBenchmark {
             long total = (long) LINKS * RECORDS_PER_LINK;
             create(sourceAdmin, "one", PARTITIONS);
             create(sourceAdmin, "standard", 4);
-            produce(source, "standard", STANDARD_RECORDS);
 
             List<Run> runs = new ArrayList<>();
             ServiceProcess one = new ServiceProcess(dir.resolve("one"), withId(common, "bench-1"));
             try {
                 one.start();
-                createLink(one, "single", source, "s.");
-                createPaused(one, List.of("single"), List.of("one"), "s.");
-                produce(source, "one", (int) total);
-                runs.add(measure("1 link x 20 partitions", List.of(one), () -> {
-                    resume(one, List.of("s.one"));
-                    awaitCopied(destAdmin, List.of("s.one"), total);
-                }, total));
-                long linksStart = System.nanoTime();
-                List<String> links = new ArrayList<>();
-                for (int i = 0; i < LINKS; i++) {
-                    createLink(one, "link-" + i, source, "m.");
-                    links.add("link-" + i);
+                if (SECTIONS.contains("single")) {
+                    createLink(one, "single", source, "s.");
+                    createPaused(one, List.of("single"), List.of("one"), "s.");
+                    produce(source, "one", (int) total);
+                    runs.add(measure("1 link x 20 partitions", List.of(one), () -> {
+                        resume(one, List.of("s.one"));
+                        awaitCopied(destAdmin, List.of("s.one"), total);
+                    }, total));
+                    deleteLink(one, "single");
                 }
-                System.out.printf("%n%d links created in %.1f s%n", LINKS, (System.nanoTime() - linksStart) / 1e9);
-                List<String> mirrors = topics.stream().map(t -> "m." + t).toList();
-                createPaused(one, links, topics, "m.");
-                for (String t : topics) {
-                    produce(source, t, RECORDS_PER_LINK);
+                if (SECTIONS.contains("many")) {
+                    long linksStart = System.nanoTime();
+                    List<String> links = new ArrayList<>();
+                    for (int i = 0; i < LINKS; i++) {
+                        createLink(one, "link-" + i, source, "m.");
+                        links.add("link-" + i);
+                    }
+                    System.out.printf("%n%d links created in %.1f s%n", LINKS,
+                            (System.nanoTime() - linksStart) / 1e9);
+                    List<String> mirrors = topics.stream().map(t -> "m." + t).toList();
+                    createPaused(one, links, topics, "m.");
+                    for (String t : topics) {
+                        produce(source, t, RECORDS_PER_LINK);
+                    }
+                    runs.add(measure(LINKS + " links x 20 partitions", List.of(one), () -> {
+                        long resumeStart = System.nanoTime();
+                        resume(one, mirrors);
+                        System.out.printf("%n%d resume requests answered in %.1f s%n", mirrors.size(),
+                                (System.nanoTime() - resumeStart) / 1e9);
+                        awaitCopied(destAdmin, mirrors, total);
+                    }, total));
+                    long compared = 0;
+                    for (String t : topics) {
+                        compared += MirrorVerifier.assertIdentical(source, t, destination, "m." + t,
+                                Duration.ofMinutes(2)).recordsCompared();
+                    }
+                    System.out.printf("%n%d mirrors of the %d links compared record by record with their sources: "
+                            + "identical (%,d records)%n", topics.size(), LINKS, compared);
+                    // The standard runs start without the links above
+                    for (int i = 0; i < LINKS; i++) {
+                        deleteLink(one, "link-" + i);
+                    }
                 }
-                runs.add(measure(LINKS + " links x 20 partitions", List.of(one), () -> {
-                    long resumeStart = System.nanoTime();
-                    resume(one, mirrors);
-                    System.out.printf("%n%d resume requests answered in %.1f s%n", mirrors.size(),
-                            (System.nanoTime() - resumeStart) / 1e9);
-                    awaitCopied(destAdmin, mirrors, total);
-                }, total));
-                long compared = 0;
-                for (String t : topics) {
-                    compared += MirrorVerifier.assertIdentical(source, t, destination, "m." + t,
-                            Duration.ofMinutes(2)).recordsCompared();
-                }
-                System.out.printf("%n%d mirrors of the %d links compared record by record with their sources: "
-                        + "identical (%,d records)%n", topics.size(), LINKS, compared);
-                // The standard runs start without the links above
-                deleteLink(one, "single");
-                for (int i = 0; i < LINKS; i++) {
-                    deleteLink(one, "link-" + i);
-                }
-                createLink(one, "std-1", source, "a.");
-                runs.add(measure("standard backlog, 1 instance", List.of(one), () -> {
-                    mirror(one, "std-1", "standard");
-                    awaitCopied(destAdmin, List.of("a.standard"), STANDARD_RECORDS);
-                }, STANDARD_RECORDS));
-                deleteLink(one, "std-1");
-                ServiceProcess two = new ServiceProcess(dir.resolve("two"), withId(common, "bench-2"));
-                try {
-                    two.start();
-                    await(() -> fleetSize(one) == 2, Duration.ofSeconds(60));
-                    createLink(one, "std-2", source, "b.");
-                    runs.add(measure("standard backlog, 2 instances", List.of(one, two), () -> {
-                        mirror(one, "std-2", "standard");
-                        awaitCopied(destAdmin, List.of("b.standard"), STANDARD_RECORDS);
+                if (SECTIONS.contains("standard")) {
+                    produce(source, "standard", STANDARD_RECORDS);
+                    createLink(one, "std-1", source, "a.");
+                    runs.add(measure("standard backlog, 1 instance", List.of(one), () -> {
+                        mirror(one, "std-1", "standard");
+                        awaitCopied(destAdmin, List.of("a.standard"), STANDARD_RECORDS);
                     }, STANDARD_RECORDS));
-                    MirrorVerifier.assertIdentical(source, "standard", destination, "b.standard",
-                            Duration.ofMinutes(2));
-                    System.out.printf("The mirror copied by two instances compared record by record: identical%n");
-                } finally {
-                    two.stop();
+                    deleteLink(one, "std-1");
+                    ServiceProcess two = new ServiceProcess(dir.resolve("two"), withId(common, "bench-2"));
+                    try {
+                        two.start();
+                        await(() -> fleetSize(one) == 2, Duration.ofSeconds(60));
+                        createLink(one, "std-2", source, "b.");
+                        runs.add(measure("standard backlog, 2 instances", List.of(one, two), () -> {
+                            mirror(one, "std-2", "standard");
+                            awaitCopied(destAdmin, List.of("b.standard"), STANDARD_RECORDS);
+                        }, STANDARD_RECORDS));
+                        MirrorVerifier.assertIdentical(source, "standard", destination, "b.standard",
+                                Duration.ofMinutes(2));
+                        System.out.printf("The mirror copied by two instances compared record by record: identical%n");
+                    } finally {
+                        two.stop();
+                    }
                 }
             } finally {
                 one.stop();

@@ -86,4 +86,13 @@ class PartitionStarterTest {
                 Map.of())).error()).isEqualTo(MirrorTopicError.SOURCE_PARTITIONS_DECREASED);
         assertThat(check(request(null), null, 0, 0, 0)).isInstanceOf(Starter.Retry.class);
     }
+
+    @Test
+    void aSourcePartitionWhoseOffsetsWereNotAnsweredIsRetriedNotRefused() {
+        Starter.Result r = PartitionStarter.check(request(null), source(TOPIC_ID, 1), Set.of(), Map.of(MIRROR, 10L),
+                Map.of(), Map.of());
+
+        assertThat(r).isInstanceOf(Starter.Retry.class);
+        assertThat(((Starter.Retry) r).reason()).contains("did not answer its offsets");
+    }
 }

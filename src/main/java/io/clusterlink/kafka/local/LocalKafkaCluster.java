@@ -72,6 +72,12 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private static final String MAIN_CLASS = "kafka.Kafka";
     /** Small initial heap: the JVM otherwise commits 1/64 of the machine's memory up front. */
     private static final long INITIAL_HEAP_MB = 64;
+    /**
+     * The collector settings of Kafka's own start script ({@code KAFKA_JVM_PERFORMANCE_OPTS} of
+     * {@code kafka-run-class.sh}), with its fixed heap: a broker as it runs in production.
+     */
+    private static final List<String> KAFKA_GC = List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+            "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent");
 
     private final String name;
     private final Path dataDir;
@@ -79,6 +85,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private final Path propertiesFile;
     private final Path pidFile;
     private final String heap;
+    private final boolean kafkaJvm;
     private final Path libDir;
     private final Map<String, String> extraBrokerProperties;
     private final Map<String, Object> extraClientProperties;
@@ -105,6 +112,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
         this.port = builder.port;
         this.controllerPort = builder.controllerPort;
         this.heap = builder.heap;
+        this.kafkaJvm = builder.kafkaJvm;
         this.libDir = checkLibDir(builder.libDir != null ? builder.libDir : defaultLibDir());
         this.extraBrokerProperties = Collections.unmodifiableMap(new LinkedHashMap<>(builder.brokerProperties));
         this.extraClientProperties = Collections.unmodifiableMap(new LinkedHashMap<>(builder.clientProperties));
@@ -470,7 +478,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private void format(long logStart) throws IOException {
         String newClusterId = Uuid.randomUuid().toString();
         LOG.debugf("Formatting storage of Kafka cluster %s in %s with cluster id %s", name, dataDir, newClusterId);
-        List<String> command = javaCommand("128m");
+        List<String> command = javaCommand("128m", false);
         command.addAll(List.of("-XX:TieredStopAtLevel=1", "kafka.tools.StorageTool", "format",
                 "-t", newClusterId, "-c", propertiesFile.toString()));
         Process formatter = new ProcessBuilder(command)
@@ -496,7 +504,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        List<String> command = javaCommand(heap);
+        List<String> command = javaCommand(heap, kafkaJvm);
         command.addAll(List.of(
                 "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSS",
@@ -513,14 +521,20 @@ public final class LocalKafkaCluster implements AutoCloseable {
         Files.writeString(pidFile, Long.toString(process.pid()), StandardCharsets.UTF_8);
     }
 
-    private List<String> javaCommand(String maxHeap) {
+    private List<String> javaCommand(String maxHeap, boolean asKafkaRunsIt) {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
         command.add("-Xmx" + maxHeap);
-        if (megabytes(maxHeap) > INITIAL_HEAP_MB) {
-            command.add("-Xms" + INITIAL_HEAP_MB + "m");
+        if (asKafkaRunsIt) {
+            command.add("-Xms" + maxHeap);
+            command.addAll(KAFKA_GC);
+        } else {
+            if (megabytes(maxHeap) > INITIAL_HEAP_MB) {
+                command.add("-Xms" + INITIAL_HEAP_MB + "m");
+            }
+            // Tests run many small brokers: the serial collector takes the least memory and CPU.
+            command.add("-XX:+UseSerialGC");
         }
-        command.add("-XX:+UseSerialGC");
         command.add("-Xss512k");
         command.add("-Djava.awt.headless=true");
         command.add("-cp");
@@ -871,6 +885,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
         private int port;
         private int controllerPort;
         private String heap = "384m";
+        private boolean kafkaJvm;
         private Path libDir;
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
         private final Map<String, Object> clientProperties = new LinkedHashMap<>();
@@ -912,6 +927,16 @@ public final class LocalKafkaCluster implements AutoCloseable {
                 throw new IllegalArgumentException("Not a heap size: " + heap);
             }
             this.heap = heap;
+            return this;
+        }
+
+        /**
+         * Runs the broker JVM as Kafka's start script does (a fixed heap of {@link #heap}, G1 with a
+         * 20 ms pause goal) instead of the small serial-collector JVM of tests: for benchmarks, whose
+         * raw limits and latencies should be those of a broker as it runs in production.
+         */
+        public Builder kafkaJvm() {
+            this.kafkaJvm = true;
             return this;
         }
 

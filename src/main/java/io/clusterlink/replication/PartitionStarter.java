@@ -148,6 +148,9 @@ final class PartitionStarter implements Starter {
     public void start(List<Request> requests, Consumer<Result> results) {
         for (Request r : requests) {
             running.put(r.partition().source(), new Job());
+            if (!r.partition().progress().quiet()) {
+                r.partition().progress().fenceWaited(); // (see stableEnds)
+            }
         }
         startPool.execute(() -> {
             try {

@@ -149,7 +149,7 @@ final class PartitionStarter implements Starter {
         for (Request r : requests) {
             running.put(r.partition().source(), new Job());
             if (!r.partition().progress().quiet()) {
-                r.partition().progress().fenceWaited(); // (see stableEnds)
+                r.partition().progress().fenceWaited(); // its start waits for a stable end (stableEnds)
             }
         }
         startPool.execute(() -> {

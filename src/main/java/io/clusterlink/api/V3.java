@@ -67,7 +67,16 @@ public final class V3 {
             List<ConfigData> configs) {
     }
 
-    public record MirrorLag(int partition, long lag, long lastSourceFetchOffset) {
+    /**
+     * Confluent's {@code MirrorLag}, and the progress of long work where it applies (left out
+     * otherwise): {@code alignment_filled_offsets} of {@code alignment_target_offset} while the
+     * partition aligns its offsets; {@code stop_offset} while a promote copies up to it ({@code lag}
+     * is then what is left to copy).
+     */
+    public record MirrorLag(int partition, long lag, long lastSourceFetchOffset,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Long alignmentFilledOffsets,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Long alignmentTargetOffset,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Long stopOffset) {
     }
 
     @JsonInclude(JsonInclude.Include.ALWAYS)

@@ -61,7 +61,8 @@ final class V3Views {
     }
 
     static List<V3.MirrorLag> lags(List<PartitionLag> lags) {
-        return lags.stream().map(l -> new V3.MirrorLag(l.partition(), l.lag(), l.lastSourceFetchOffset())).toList();
+        return lags.stream().map(l -> new V3.MirrorLag(l.partition(), l.lag(), l.lastSourceFetchOffset(),
+                l.alignmentFilledOffsets(), l.alignmentTargetOffset(), l.stopOffset())).toList();
     }
 
     static V3.AlterMirrorsData action(UriInfo uri, String clusterId, String linkName, ActionResult r) {

@@ -97,7 +97,8 @@ final class AckTracker implements Callback {
                         + " of the mirror: another client wrote to the mirror topic"));
                 writer.fail(null);
             } else if (failure == null) {
-                progress.acknowledged(offset + 1);
+                progress.acknowledged(offset + 1, Math.max(0, metadata.serializedKeySize())
+                        + Math.max(0, metadata.serializedValueSize()));
             }
         } finally {
             pending.decrementAndGet();

@@ -33,6 +33,7 @@ import org.jboss.logging.Logger;
 
 import io.clusterlink.link.Fillers;
 import io.clusterlink.link.MirrorTopicError;
+import io.clusterlink.service.RestartCause;
 
 /**
  * One copy thread: a source consumer and the destination writers, touched only by this thread,
@@ -165,6 +166,8 @@ final class PartitionCopier implements Runnable {
         long lastAckProgressAt;
         /** Records of a fetch held back by the link's throttle: written before anything newer is fetched. */
         List<ConsumerRecord<byte[], byte[]>> held;
+        /** Why the partition drains to start again, when not a failed write (metrics). */
+        RestartCause restartCause;
 
         Part(MirrorPartition spec) {
             this.spec = spec;
@@ -447,6 +450,7 @@ final class PartitionCopier implements Runnable {
             p.spec.progress().stopped();
             listener.failed(p.mirrorId(), failed.error(), failed.message());
         } else if (result instanceof Starter.Retry retry) {
+            p.spec.progress().restarted(RestartCause.START_RETRIED);
             p.phase = Phase.PENDING;
             p.failedAttempts++;
             p.retryAt = clock.getAsLong() + backoff(p);
@@ -536,6 +540,7 @@ final class PartitionCopier implements Runnable {
         if (p.codecUndecided && p.next - p.attemptStart >= CODEC_SAMPLE && p.phase == Phase.COPYING) {
             // Enough records to tell whether the source compresses them: start again to choose.
             p.codecUndecided = false;
+            p.restartCause = RestartCause.CODEC_CHOSEN;
             restartPart(p.tp, null);
         }
     }
@@ -657,6 +662,14 @@ final class PartitionCopier implements Runnable {
         }
     }
 
+    /** {@link #drain}, to start again because of {@code cause} (unless it drains already, or for another cause). */
+    private void drain(Part p, RestartCause cause) {
+        if (p.phase != Phase.DRAINING && p.restartCause == null) {
+            p.restartCause = cause;
+        }
+        drain(p);
+    }
+
     private void fatal(Part p, MirrorTopicError error, String message) {
         if (p.fatal == null) {
             p.fatal = new Fatal(error, message);
@@ -676,6 +689,9 @@ final class PartitionCopier implements Runnable {
             listener.failed(p.mirrorId(), p.fatal.error(), p.fatal.message());
             return;
         }
+        p.spec.progress().restarted(failure != null || p.restartCause == null ? RestartCause.WRITE_FAILED
+                : p.restartCause);
+        p.restartCause = null;
         boolean atOnce = p.restartAtOnce && failure == null;
         p.restartAtOnce = false;
         boolean progressed = p.spec.progress().copiedPosition() > p.attemptStart;
@@ -838,7 +854,7 @@ final class PartitionCopier implements Runnable {
         for (Part p : parts.values()) {
             if (topics.contains(p.tp.topic()) && p.phase == Phase.COPYING) {
                 reportProblem(p, "Cannot read from the source: " + reason);
-                drain(p);
+                drain(p, RestartCause.SOURCE_REFUSED);
             }
         }
     }
@@ -850,7 +866,7 @@ final class PartitionCopier implements Runnable {
             return;
         }
         p.truncatedAt = truncatedAt;
-        drain(p);
+        drain(p, truncatedAt != null ? RestartCause.SOURCE_TRUNCATED : RestartCause.SOURCE_OUT_OF_RANGE);
         p.failedAttempts = 0;
         p.restartAtOnce = true;
     }
@@ -858,7 +874,7 @@ final class PartitionCopier implements Runnable {
     private void restartAll() {
         for (Part p : parts.values()) {
             if (p.phase == Phase.COPYING || p.phase == Phase.GATED || p.phase == Phase.SWITCHING) {
-                drain(p);
+                drain(p, RestartCause.THREAD_FAILED);
             }
         }
     }

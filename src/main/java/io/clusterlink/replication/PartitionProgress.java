@@ -1,8 +1,11 @@
 package io.clusterlink.replication;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.clusterlink.link.PartitionLag;
+import io.clusterlink.service.RestartCause;
 
 /**
  * Progress of one mirror partition, written by its copy thread and the producer's callbacks, read
@@ -35,7 +38,13 @@ final class PartitionProgress {
      * may have left writes on their way), after any failed write or interrupted alignment.
      */
     private volatile boolean quiet;
-    private final java.util.concurrent.atomic.LongAdder copied = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder copied = new LongAdder();
+    /** Bytes of keys and values acknowledged, in this process (metrics). */
+    private final LongAdder copiedBytes = new LongAdder();
+    /** Restarts of the copy by {@link RestartCause}, in this process (metrics; rare, so no adder). */
+    private final AtomicLongArray restarts = new AtomicLongArray(RestartCause.values().length);
+    /** Starts that waited for the mirror's end to stay put (a fence), in this process (metrics). */
+    private final AtomicLong fenceWaits = new AtomicLong();
 
     PartitionProgress(int partition) {
         this.partition = partition;
@@ -78,9 +87,38 @@ final class PartitionProgress {
         copied.increment();
     }
 
+    /** A write of {@code bytes} bytes of key and value was acknowledged at {@code nextOffset - 1}. */
+    void acknowledged(long nextOffset, int bytes) {
+        acknowledged(nextOffset);
+        copiedBytes.add(bytes);
+    }
+
     /** Offsets acknowledged by the destination in this process, one per write. */
     long copied() {
         return copied.sum();
+    }
+
+    /** Bytes of keys and values acknowledged by the destination in this process. */
+    long copiedBytes() {
+        return copiedBytes.sum();
+    }
+
+    /** The copy starts again from the mirror's end offset, because of {@code cause}. */
+    void restarted(RestartCause cause) {
+        restarts.incrementAndGet(cause.ordinal());
+    }
+
+    long restarts(RestartCause cause) {
+        return restarts.get(cause.ordinal());
+    }
+
+    /** A start waits for the mirror's end offset to stay put: something of an earlier writer may still land. */
+    void fenceWaited() {
+        fenceWaits.incrementAndGet();
+    }
+
+    long fenceWaits() {
+        return fenceWaits.get();
     }
 
     /** The offset after the last write the destination acknowledged (records sent but not acknowledged excluded). */
@@ -149,7 +187,8 @@ final class PartitionProgress {
 
     /**
      * Records behind the source end (capped at the stop offset); -1 while the source end is not
-     * known yet. Never 0 while the mirror is known to lack records.
+     * known yet. Never 0 while the mirror is known to lack records. With the alignment in progress
+     * (filled and target offsets) and the stop offset, where they apply.
      */
     PartitionLag lag() {
         long end = sourceEnd;
@@ -157,10 +196,18 @@ final class PartitionProgress {
         if (stop != null && (end < 0 || end > stop)) {
             end = stop;
         }
+        PartitionLag lag;
         if (end < 0) {
-            return new PartitionLag(partition, -1, sourceEnd);
+            lag = new PartitionLag(partition, -1, sourceEnd);
+        } else {
+            long position = Math.max(0, copiedPosition());
+            lag = new PartitionLag(partition, Math.max(0, end - position), sourceEnd);
         }
-        long position = Math.max(0, copiedPosition());
-        return new PartitionLag(partition, Math.max(0, end - position), sourceEnd);
+        long target = alignTarget;
+        long remaining = aligning;
+        if (target >= 0 && remaining >= 0) {
+            lag = lag.aligning(Math.max(0, target - remaining), target);
+        }
+        return stop == null ? lag : lag.stoppingAt(stop);
     }
 }

@@ -149,6 +149,9 @@ final class PartitionStarter implements Starter {
     public void start(List<Request> requests, Consumer<Result> results) {
         for (Request r : requests) {
             running.put(r.partition().source(), new Job());
+            if (!r.partition().progress().quiet()) {
+                r.partition().progress().fenceWaited(); // its start waits for a stable end (stableEnds)
+            }
         }
         startPool.execute(() -> {
             try {

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ToLongFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -38,6 +39,7 @@ import io.clusterlink.service.DataPlaneEvents;
 import io.clusterlink.service.Fleet;
 import io.clusterlink.service.ReplicationAssignment;
 import io.clusterlink.service.ReplicationControl;
+import io.clusterlink.service.RestartCause;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -296,11 +298,30 @@ public class Reconciler implements ReplicationControl, CopyListener {
 
     @Override
     public long copiedRecords(long mirrorId) {
+        return sum(mirrorId, PartitionProgress::copied);
+    }
+
+    @Override
+    public long copiedBytes(long mirrorId) {
+        return sum(mirrorId, PartitionProgress::copiedBytes);
+    }
+
+    @Override
+    public long restarts(long mirrorId, RestartCause cause) {
+        return sum(mirrorId, p -> p.restarts(cause));
+    }
+
+    @Override
+    public long fenceWaits(long mirrorId) {
+        return sum(mirrorId, PartitionProgress::fenceWaits);
+    }
+
+    private long sum(long mirrorId, ToLongFunction<PartitionProgress> counter) {
         PartitionProgress[] p = progress.get(mirrorId);
         long sum = 0;
         if (p != null) {
             for (PartitionProgress x : p) {
-                sum += x.copied();
+                sum += counter.applyAsLong(x);
             }
         }
         return sum;
@@ -309,15 +330,6 @@ public class Reconciler implements ReplicationControl, CopyListener {
     @Override
     public Optional<String> activity(Mirror mirror) {
         List<String> notes = new ArrayList<>();
-        PartitionProgress[] p = progress.get(mirror.id());
-        if (p != null && MirrorLifecycle.aligning(mirror)) {
-            for (PartitionProgress x : p) {
-                if (x.alignmentRemaining() > 0) {
-                    notes.add("Partition " + x.partition + ": aligning offsets, " + x.alignmentRemaining()
-                            + " filler records to write before offset " + x.alignmentTarget());
-                }
-            }
-        }
         Map<Integer, String> byPartition = problems.get(mirror.id());
         if (byPartition != null) {
             new TreeMap<>(byPartition).forEach((partition, message) -> notes.add(message));

@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -85,6 +87,8 @@ public class Fleet {
     private final Duration checkInterval;
     private final FleetSession session;
     private final List<Runnable> lostListeners = new CopyOnWriteArrayList<>();
+    /** Partitions taken over from a writer that vanished (so with a takeover wait), by mirror id (metrics). */
+    private final Map<Long, LongAdder> takeovers = new ConcurrentHashMap<>();
 
     /** Guards the session and {@link #held}. */
     private final Object monitor = new Object();
@@ -264,6 +268,7 @@ public class Fleet {
                 held.put(k, new Held(Kind.PARTITION, quiet ? now : now + takeoverWait.toNanos()));
                 acquired.add(new Acquired(id, quiet));
                 if (!quiet) {
+                    takeovers.computeIfAbsent(id.mirrorId(), m -> new LongAdder()).increment();
                     LOG.infof("Instance %s takes over partition %d of mirror %d from a writer that vanished: it "
                             + "writes after %s", instanceId(), id.partition(), id.mirrorId(), takeoverWait);
                 }
@@ -273,6 +278,17 @@ public class Fleet {
             lose();
         }
         return acquired;
+    }
+
+    /** Partitions of the mirror this instance took over from a writer that vanished, waiting {@code takeover-wait}. */
+    public long takeoverWaits(long mirrorId) {
+        LongAdder n = takeovers.get(mirrorId);
+        return n == null ? 0 : n.sum();
+    }
+
+    /** Forgets the takeovers of mirrors that no longer exist. */
+    void forgetTakeoversExcept(Set<Long> mirrorIds) {
+        takeovers.keySet().retainAll(mirrorIds);
     }
 
     /**

@@ -27,6 +27,11 @@ import io.clusterlink.store.LinkStore;
  * copies; else (partitions another instance of the fleet copies, a mirror that is not being copied)
  * read from Kafka: the source's last stable offset less the mirror's end offset. A lag is never shown as 0
  * while records are missing; a stopped mirror has none.
+ * <p>
+ * The progress of long work comes with them: a partition that aligns its offsets shows how many it
+ * filled of its target (live from the instance that aligns it; else its end offset while that is
+ * below its start offset), and a promoted mirror's partitions show their stop offsets, the lag
+ * then being what is left to copy up to them.
  */
 @ApplicationScoped
 class MirrorLags {
@@ -43,6 +48,10 @@ class MirrorLags {
     private final DestinationTopics destinationTopics;
     private final ReplicationControl replication;
     private final Map<Long, Cached> cache = new ConcurrentHashMap<>();
+    private final Map<Long, CachedEnds> endsCache = new ConcurrentHashMap<>();
+
+    private record CachedEnds(List<Long> ends, long at) {
+    }
 
     MirrorLags(LinkStore store, LinkLookup lookup, SourceTopics sourceTopics, DestinationTopics destinationTopics,
             ReplicationControl replication) {
@@ -55,16 +64,73 @@ class MirrorLags {
 
     List<PartitionLag> of(Mirror m) {
         Map<Integer, PartitionLag> live = replication.lags(m);
+        List<PartitionLag> lags;
         if (live.size() >= m.partitions()) {
-            return IntStream.range(0, m.partitions()).mapToObj(live::get).toList();
+            lags = IntStream.range(0, m.partitions()).mapToObj(live::get).collect(Collectors.toCollection(ArrayList::new));
+        } else {
+            lags = new ArrayList<>(fromKafka(m));
+            live.forEach((partition, lag) -> {
+                if (partition < lags.size()) {
+                    lags.set(partition, lag);
+                }
+            });
         }
-        List<PartitionLag> lags = new ArrayList<>(fromKafka(m));
-        live.forEach((partition, lag) -> {
-            if (partition < lags.size()) {
-                lags.set(partition, lag);
+        if (MirrorLifecycle.aligning(m)) {
+            addAlignments(m, lags);
+        }
+        if (MirrorLifecycle.promoting(m) && m.stopOffsets() != null) {
+            for (int p = 0; p < lags.size() && p < m.stopOffsets().size(); p++) {
+                if (lags.get(p).stopOffset() == null) {
+                    lags.set(p, lags.get(p).stoppingAt(m.stopOffsets().get(p)));
+                }
             }
-        });
+        }
         return lags;
+    }
+
+    /**
+     * Alignment progress of the partitions no alignment of this instance shows: a partition whose
+     * mirror ends below its start offset is still being filled up to it (by the instance that
+     * holds it, or once it is started again). Unknown (a cluster does not answer): left out.
+     */
+    private void addAlignments(Mirror m, List<PartitionLag> lags) {
+        List<Long> starts = m.startOffsets();
+        boolean open = false;
+        for (int p = 0; p < lags.size() && p < starts.size(); p++) {
+            open |= !lags.get(p).isAligning() && starts.get(p) > 0;
+        }
+        if (!open) {
+            return;
+        }
+        List<Long> ends = mirrorEnds(m);
+        for (int p = 0; p < lags.size() && p < starts.size() && p < ends.size(); p++) {
+            long end = ends.get(p);
+            if (!lags.get(p).isAligning() && end >= 0 && end < starts.get(p)) {
+                lags.set(p, lags.get(p).aligning(end, starts.get(p)));
+            }
+        }
+    }
+
+    /** The mirror partitions' end offsets (-1 each when they cannot be read), reused for {@link #CACHE_MS}. */
+    private List<Long> mirrorEnds(Mirror m) {
+        CachedEnds cached = endsCache.get(m.id());
+        long now = System.currentTimeMillis();
+        if (cached != null && now - cached.at() < CACHE_MS && cached.ends().size() == m.partitions()) {
+            return cached.ends();
+        }
+        List<Long> ends = new ArrayList<>();
+        try {
+            Map<TopicPartition, Long> read = destinationTopics.endOffsets(lookup.known(m.clusterId()),
+                    IntStream.range(0, m.partitions()).mapToObj(p -> new TopicPartition(m.mirrorTopic(), p))
+                            .collect(Collectors.toSet()));
+            for (int p = 0; p < m.partitions(); p++) {
+                ends.add(read.getOrDefault(new TopicPartition(m.mirrorTopic(), p), -1L));
+            }
+        } catch (RuntimeException e) {
+            return IntStream.range(0, m.partitions()).mapToObj(p -> -1L).toList();
+        }
+        endsCache.put(m.id(), new CachedEnds(List.copyOf(ends), now));
+        return ends;
     }
 
     private List<PartitionLag> fromKafka(Mirror m) {

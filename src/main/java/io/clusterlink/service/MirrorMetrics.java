@@ -22,13 +22,16 @@ import io.clusterlink.config.ClusterlinkConfig;
 import io.clusterlink.link.Link;
 import io.clusterlink.link.LinkState;
 import io.clusterlink.link.Mirror;
+import io.clusterlink.link.MirrorLifecycle;
 import io.clusterlink.link.MirrorStatus;
 import io.clusterlink.link.PartitionLag;
 import io.clusterlink.store.LinkStore;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.BaseUnits;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -36,8 +39,9 @@ import io.quarkus.runtime.StartupEvent;
  * The replication metrics (Prometheus at {@code /q/metrics}), refreshed every
  * {@code clusterlink.metrics.refresh-interval}. The gauges of a link and its mirrors are exported
  * by the one instance of the fleet that holds the link (as its sync tasks), so a fleet exports each
- * series once; the copied-records counter by every instance, for what it wrote. A lag that is not
- * known (a cluster does not answer) is left out, never shown as 0.
+ * series once; the counters of the copy (records and bytes copied, restarts, fence waits) by every
+ * instance, for what it did. A lag that is not known (a cluster does not answer) is left out, never
+ * shown as 0; progress gauges (alignment, promote) exist while the work does.
  */
 @ApplicationScoped
 public class MirrorMetrics {
@@ -55,7 +59,11 @@ public class MirrorMetrics {
     private final MultiGauge mirrors;
     private final MultiGauge linkAvailable;
     private final MultiGauge linkState;
-    private final Map<Long, FunctionCounter> copied = new ConcurrentHashMap<>();
+    private final MultiGauge alignmentFilled;
+    private final MultiGauge alignmentTarget;
+    private final MultiGauge promoteRemaining;
+    /** The counters of each mirror, by mirror id. */
+    private final Map<Long, List<Meter>> counters = new ConcurrentHashMap<>();
     private ScheduledExecutorService refresher;
 
     MirrorMetrics(LinkStore store, MirrorLags lags, Fleet fleet, ReplicationControl replication,
@@ -81,6 +89,18 @@ public class MirrorMetrics {
                 .register(registry);
         this.linkState = MultiGauge.builder("clusterlink.link.state")
                 .description("1 for the link's current state").register(registry);
+        this.alignmentFilled = MultiGauge.builder("clusterlink.mirror.partition.alignment.filled.offsets")
+                .description("Offsets an alignment has filled so far in a mirror partition that starts above offset 0 "
+                        + "(present while it aligns)")
+                .register(registry);
+        this.alignmentTarget = MultiGauge.builder("clusterlink.mirror.partition.alignment.target.offset")
+                .description("The offset a mirror partition is being aligned to: it starts there once the alignment "
+                        + "filled every offset below (present while it aligns)")
+                .register(registry);
+        this.promoteRemaining = MultiGauge.builder("clusterlink.mirror.partition.promote.remaining.records")
+                .description("Records a promoted mirror partition still has to copy up to its stop offset (present "
+                        + "while the promote is in progress)")
+                .register(registry);
     }
 
     void start(@Observes StartupEvent event) {
@@ -114,11 +134,14 @@ public class MirrorMetrics {
         List<MultiGauge.Row<?>> mirrorRows = new ArrayList<>();
         List<MultiGauge.Row<?>> availableRows = new ArrayList<>();
         List<MultiGauge.Row<?>> stateRows = new ArrayList<>();
+        List<MultiGauge.Row<?>> filledRows = new ArrayList<>();
+        List<MultiGauge.Row<?>> targetRows = new ArrayList<>();
+        List<MultiGauge.Row<?>> remainingRows = new ArrayList<>();
         Set<Long> present = new HashSet<>();
         for (Link link : store.listAllLinks()) {
             List<Mirror> ofLink = store.listMirrors(link);
             ofLink.forEach(m -> present.add(m.id()));
-            ofLink.forEach(m -> counter(link, m));
+            ofLink.forEach(m -> counters(link, m));
             if (!fleet.ownsLink(link.id())) {
                 continue;
             }
@@ -149,6 +172,13 @@ public class MirrorMetrics {
                     if (ms != null && ms >= 0) {
                         timeRows.add(MultiGauge.Row.of(tags, ms));
                     }
+                    if (lag.isAligning()) {
+                        filledRows.add(MultiGauge.Row.of(tags, lag.alignmentFilledOffsets()));
+                        targetRows.add(MultiGauge.Row.of(tags, lag.alignmentTargetOffset()));
+                    }
+                    if (MirrorLifecycle.promoting(m) && lag.lag() >= 0) {
+                        remainingRows.add(MultiGauge.Row.of(tags, lag.lag()));
+                    }
                 }
             }
             byState.forEach((s, n) -> mirrorRows.add(MultiGauge.Row.of(linkTags.and("state", s.name()), n)));
@@ -158,20 +188,50 @@ public class MirrorMetrics {
         mirrors.register(mirrorRows, true);
         linkAvailable.register(availableRows, true);
         linkState.register(stateRows, true);
-        Map<Long, FunctionCounter> gone = new HashMap<>(copied);
+        alignmentFilled.register(filledRows, true);
+        alignmentTarget.register(targetRows, true);
+        promoteRemaining.register(remainingRows, true);
+        Map<Long, List<Meter>> gone = new HashMap<>(counters);
         gone.keySet().removeAll(present);
-        gone.forEach((id, meter) -> {
-            registry.remove(meter);
-            copied.remove(id);
+        gone.forEach((id, meters) -> {
+            meters.forEach(registry::remove);
+            counters.remove(id);
         });
+        fleet.forgetTakeoversExcept(present);
     }
 
-    private void counter(Link link, Mirror m) {
-        copied.computeIfAbsent(m.id(), id -> FunctionCounter.builder("clusterlink.mirror.records.copied", replication,
-                r -> r.copiedRecords(id))
-                .description("Mirror offsets this instance wrote and the destination acknowledged (records and the "
-                        + "fillers of gaps)")
-                .tags("cluster", link.clusterId(), "link", link.name(), "mirror_topic", m.mirrorTopic())
-                .register(registry));
+    /** Registers the counters of a mirror's copy on this instance, once. */
+    private void counters(Link link, Mirror m) {
+        counters.computeIfAbsent(m.id(), id -> {
+            Tags tags = Tags.of("cluster", link.clusterId(), "link", link.name(), "mirror_topic", m.mirrorTopic());
+            List<Meter> meters = new ArrayList<>();
+            meters.add(FunctionCounter.builder("clusterlink.mirror.records.copied", replication,
+                    r -> r.copiedRecords(id))
+                    .description("Mirror offsets this instance wrote and the destination acknowledged (records and the "
+                            + "fillers of gaps)")
+                    .tags(tags).register(registry));
+            meters.add(FunctionCounter.builder("clusterlink.mirror.copied", replication, r -> r.copiedBytes(id))
+                    .description("Bytes of keys and values this instance wrote to the mirror and the destination "
+                            + "acknowledged")
+                    .baseUnit(BaseUnits.BYTES).tags(tags).register(registry));
+            for (RestartCause cause : RestartCause.values()) {
+                meters.add(FunctionCounter.builder("clusterlink.mirror.restarts", replication,
+                        r -> r.restarts(id, cause))
+                        .description("Times this instance started copying a partition of the mirror again from its "
+                                + "verified end offset, by cause")
+                        .tags(tags.and("cause", cause.label())).register(registry));
+            }
+            meters.add(FunctionCounter.builder("clusterlink.mirror.fence.waits", replication, r -> r.fenceWaits(id))
+                    .description("Waits before this instance wrote a partition of the mirror, for writes of an earlier "
+                            + "writer to land: a start after a failure or of a partition not left quiet (start), a "
+                            + "partition taken over from an instance that vanished (takeover)")
+                    .tags(tags.and("reason", "start")).register(registry));
+            meters.add(FunctionCounter.builder("clusterlink.mirror.fence.waits", fleet, f -> f.takeoverWaits(id))
+                    .description("Waits before this instance wrote a partition of the mirror, for writes of an earlier "
+                            + "writer to land: a start after a failure or of a partition not left quiet (start), a "
+                            + "partition taken over from an instance that vanished (takeover)")
+                    .tags(tags.and("reason", "takeover")).register(registry));
+            return meters;
+        });
     }
 }

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,6 +18,7 @@ import io.clusterlink.link.Mirror;
 import io.clusterlink.link.MirrorLifecycle;
 import io.clusterlink.link.MirrorStatus;
 import io.clusterlink.link.MirrorView;
+import io.clusterlink.link.PartitionLag;
 import io.clusterlink.link.TopicNames;
 import io.clusterlink.store.LinkStore;
 
@@ -73,8 +75,50 @@ public class MirrorQueries {
     }
 
     private MirrorView view(Mirror m, Link link) {
-        String message = m.statusMessage() != null ? m.statusMessage() : replication.activity(m).orElse(null);
-        return new MirrorView(m, MirrorLifecycle.shown(m, link == null ? null : link.state()), lags.of(m), message);
+        List<PartitionLag> partitionLags = lags.of(m);
+        String message = m.statusMessage();
+        if (message == null) {
+            List<String> notes = new ArrayList<>();
+            progress(m, partitionLags).ifPresent(notes::add);
+            replication.activity(m).ifPresent(notes::add);
+            message = notes.isEmpty() ? null : String.join("; ", notes);
+        }
+        return new MirrorView(m, MirrorLifecycle.shown(m, link == null ? null : link.state()), partitionLags, message);
+    }
+
+    /**
+     * How far long work on the mirror has come, summed over its partitions (each one's share is in
+     * its lags): the offsets an alignment filled of its targets, the records a promote still has to
+     * copy up to its stop offsets.
+     */
+    static Optional<String> progress(Mirror m, List<PartitionLag> lags) {
+        if (MirrorLifecycle.aligning(m)) {
+            long filled = 0;
+            long target = 0;
+            int partitions = 0;
+            for (PartitionLag lag : lags) {
+                if (lag.isAligning()) {
+                    filled += lag.alignmentFilledOffsets();
+                    target += lag.alignmentTargetOffset();
+                    partitions++;
+                }
+            }
+            if (partitions > 0) {
+                return Optional.of("Aligning offsets: " + filled + " of " + target + " offsets filled ("
+                        + filled * 100 / Math.max(1, target) + "%) in " + partitions + " partition(s)");
+            }
+        } else if (MirrorLifecycle.promoting(m)) {
+            long left = 0;
+            for (PartitionLag lag : lags) {
+                if (lag.lag() < 0) {
+                    return Optional.of("Promoting: copying up to the stop offsets");
+                }
+                left += lag.lag();
+            }
+            return Optional.of(left == 0 ? "Promoting: the stop offsets are reached; finishing"
+                    : "Promoting: " + left + " record(s) left to copy up to the stop offsets");
+        }
+        return Optional.empty();
     }
 
     private static MirrorStatus parseStatus(String status) {

@@ -20,12 +20,15 @@ public interface ReplicationControl {
      */
     boolean halt(Mirror mirror, Duration timeout);
 
-    /** Live lags of the partitions this instance copies now, by partition. */
+    /**
+     * Live lags of the partitions this instance copies now, by partition, with the progress of
+     * alignments this instance runs.
+     */
     Map<Integer, PartitionLag> lags(Mirror mirror);
 
     /**
-     * What the data plane is doing with the mirror that it cannot show otherwise: alignment
-     * progress, a destination that refuses or does not acknowledge writes; empty when nothing.
+     * What the data plane meets with the mirror that it cannot show otherwise: a source topic that
+     * is not found, a destination that refuses or does not acknowledge writes; empty when nothing.
      */
     Optional<String> activity(Mirror mirror);
 
@@ -34,4 +37,16 @@ public interface ReplicationControl {
      * (records and the fillers of gaps), all partitions of the mirror; it only grows.
      */
     long copiedRecords(long mirrorId);
+
+    /** Bytes of keys and values of {@link #copiedRecords}: what this instance wrote; it only grows. */
+    long copiedBytes(long mirrorId);
+
+    /** Times this instance started a partition of the mirror's copy again, because of {@code cause}. */
+    long restarts(long mirrorId, RestartCause cause);
+
+    /**
+     * Starts of a partition of the mirror on this instance that waited for the mirror's end offset
+     * to stay put (after a failure, or a partition this process did not leave quiet).
+     */
+    long fenceWaits(long mirrorId);
 }

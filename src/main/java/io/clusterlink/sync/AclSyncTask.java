@@ -69,32 +69,28 @@ class AclSyncTask implements LinkSyncTask {
     }
 
     @Override
-    public void run(Link link) {
+    public boolean run(Link link) {
         Optional<AclFilters> filters = link.settings().aclFilters();
         if (filters.isEmpty()) {
-            report(link, List.of(new LinkView.TaskError("MISCONFIGURATION_ERROR",
+            return report(link, List.of(new LinkView.TaskError("MISCONFIGURATION_ERROR",
                     "ACL sync is enabled but acl.filters is not set")));
-            return;
         }
         Set<AclBinding> wanted;
         try {
             wanted = acls.describeSource(link, filters.get().filters());
         } catch (KafkaCallException e) {
-            report(link, List.of(error(Side.SOURCE, "describe the source cluster's ACLs", e)));
-            return;
+            return report(link, List.of(error(Side.SOURCE, "describe the source cluster's ACLs", e)));
         }
         Optional<DestinationCluster> cluster = clusters.lookUp(link.clusterId());
         if (cluster.isEmpty()) {
-            report(link, List.of(new LinkView.TaskError("INTERNAL_ERROR",
+            return report(link, List.of(new LinkView.TaskError("INTERNAL_ERROR",
                     "The destination cluster " + link.clusterId() + " is not reachable")));
-            return;
         }
         Set<AclBinding> present;
         try {
             present = acls.describeDestination(cluster.get(), List.of(AclBindingFilter.ANY));
         } catch (KafkaCallException e) {
-            report(link, List.of(error(Side.DESTINATION, "describe the destination cluster's ACLs", e)));
-            return;
+            return report(link, List.of(error(Side.DESTINATION, "describe the destination cluster's ACLs", e)));
         }
         Set<AclBinding> owned = synced.owned(link.id());
         List<LinkView.TaskError> errors = new ArrayList<>();
@@ -106,7 +102,7 @@ class AclSyncTask implements LinkSyncTask {
             LOG.infof("ACL sync of link '%s': created %d and deleted %d ACLs on the destination", link.name(),
                     created, deleted);
         }
-        report(link, errors);
+        return report(link, errors);
     }
 
     /**
@@ -156,7 +152,8 @@ class AclSyncTask implements LinkSyncTask {
         return gone.size();
     }
 
-    private void report(Link link, List<LinkView.TaskError> errors) {
+    /** Reports the run's errors on the link's task; true when there are none. */
+    private boolean report(Link link, List<LinkView.TaskError> errors) {
         List<LinkView.TaskError> shown = errors;
         if (errors.size() > MAX_REPORTED_ERRORS) {
             shown = new ArrayList<>(errors.subList(0, MAX_REPORTED_ERRORS));
@@ -164,6 +161,7 @@ class AclSyncTask implements LinkSyncTask {
                     (errors.size() - MAX_REPORTED_ERRORS) + " more ACL sync errors are not shown"));
         }
         tasks.report(link.id(), name(), shown);
+        return errors.isEmpty();
     }
 
     /** The two sides of a link, with the cluster operation ACL sync needs on each. */

@@ -57,7 +57,7 @@ class AutoCreateMirrorTask implements LinkSyncTask {
     }
 
     @Override
-    public void run(Link link) {
+    public boolean run(Link link) {
         NameFilters filters = link.settings().autoCreateFilters();
         Set<String> names;
         try {
@@ -65,7 +65,7 @@ class AutoCreateMirrorTask implements LinkSyncTask {
         } catch (KafkaCallException e) {
             tasks.report(link.id(), name(), List.of(new LinkView.TaskError(e.is(KafkaErrors.Kind.TIMEOUT)
                     ? "INTERNAL_ERROR" : "MISCONFIGURATION_ERROR", "Cannot list the source topics: " + e.getMessage())));
-            return;
+            return false;
         }
         Set<String> mirrored = links.mirroredSourceTopics(link);
         List<LinkView.TaskError> errors = new ArrayList<>();
@@ -84,5 +84,6 @@ class AutoCreateMirrorTask implements LinkSyncTask {
             }
         }
         tasks.report(link.id(), name(), errors);
+        return errors.isEmpty();
     }
 }

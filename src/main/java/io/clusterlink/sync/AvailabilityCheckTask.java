@@ -47,16 +47,17 @@ class AvailabilityCheckTask implements LinkSyncTask {
     }
 
     @Override
-    public void run(Link link) {
+    public boolean run(Link link) {
         Duration wait = Duration.ofMillis(Math.min(sourceTopics.timeout().toMillis(),
                 link.settings().availabilityCheckMs()));
         try {
             sourceTopics.clusterId(link, wait);
             failures.remove(link.id());
             links.availabilityChecked(link, null, null);
+            return true;
         } catch (KafkaCallException e) {
             if (e.is(KafkaErrors.Kind.INTERRUPTED)) {
-                return;
+                return true;
             }
             int failed = failures.merge(link.id(), 1, Integer::sum);
             if (failed >= link.settings().availabilityFailureThreshold()) {
@@ -64,6 +65,7 @@ class AvailabilityCheckTask implements LinkSyncTask {
                         + link.settings().bootstrapServers() + " did not answer " + failed
                         + " consecutive availability checks: " + e.getMessage());
             }
+            return false;
         }
     }
 }

@@ -2,7 +2,10 @@ package io.clusterlink.sync;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.List;
+
 import io.clusterlink.link.Link;
+import io.clusterlink.link.LinkView;
 import io.clusterlink.service.ConsumerOffsetSync;
 import io.clusterlink.service.LinkTasks;
 
@@ -38,7 +41,9 @@ class ConsumerOffsetSyncTask implements LinkSyncTask {
     }
 
     @Override
-    public void run(Link link) {
-        tasks.report(link.id(), name(), offsets.sync(link));
+    public boolean run(Link link) {
+        List<LinkView.TaskError> errors = offsets.sync(link);
+        tasks.report(link.id(), name(), errors);
+        return errors.isEmpty();
     }
 }

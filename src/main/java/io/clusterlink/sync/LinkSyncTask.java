@@ -26,6 +26,10 @@ interface LinkSyncTask {
     /** Milliseconds between two runs for this link. */
     long intervalMs(Link link);
 
-    /** One run; reports its outcome itself. Exceptions are caught and logged by the scheduler. */
-    void run(Link link) throws Exception;
+    /**
+     * One run; reports its outcome itself. Exceptions are caught and logged by the scheduler.
+     *
+     * @return false when the run met errors (those it reports on the link, or logs)
+     */
+    boolean run(Link link) throws Exception;
 }

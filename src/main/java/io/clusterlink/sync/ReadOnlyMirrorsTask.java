@@ -47,12 +47,14 @@ class ReadOnlyMirrorsTask implements LinkSyncTask {
     }
 
     @Override
-    public void run(Link link) {
+    public boolean run(Link link) {
         try {
             mirrors.keepReadOnly(link);
+            return true;
         } catch (KafkaCallException | ClusterLinkException e) {
             LOG.warnf("Cannot check that the mirror topics of link '%s' are read-only: %s", link.name(),
                     e.getMessage());
+            return false;
         }
     }
 }

@@ -35,7 +35,7 @@ import io.quarkus.runtime.StartupEvent;
  * tasks in turn), so a slow or unreachable source delays only its own link. A run that fails is
  * logged and never cancels the schedule; one that takes longer than its interval is reported. Of a
  * paused link only the read-only check runs; while a link is unavailable only its availability
- * check and the read-only check run.
+ * check and the read-only check run. Every run is timed and counted ({@link TaskMetrics}).
  */
 @ApplicationScoped
 public class SyncScheduler {
@@ -46,6 +46,7 @@ public class SyncScheduler {
     private final LinkService links;
     private final Fleet fleet;
     private final List<LinkSyncTask> tasks;
+    private final TaskMetrics metrics;
     private final int threads;
     /**
      * Last run per link and task, in epoch millis: scheduler thread only. A task is due when its
@@ -58,10 +59,12 @@ public class SyncScheduler {
     private ExecutorService pool;
     private volatile long lastTick = System.nanoTime();
 
-    SyncScheduler(LinkService links, Fleet fleet, Instance<LinkSyncTask> tasks, ClusterlinkConfig config) {
+    SyncScheduler(LinkService links, Fleet fleet, Instance<LinkSyncTask> tasks, TaskMetrics metrics,
+            ClusterlinkConfig config) {
         this.links = links;
         this.fleet = fleet;
         this.tasks = tasks.stream().toList();
+        this.metrics = metrics;
         this.threads = config.sync().threads();
     }
 
@@ -105,6 +108,7 @@ public class SyncScheduler {
             Set<Long> owned = fleet.balanceLinks(all.stream().map(Link::id).collect(Collectors.toSet()),
                     Set.copyOf(running));
             lastRun.keySet().removeIf(key -> owned.stream().noneMatch(id -> key.startsWith(id + "/")));
+            metrics.retain(all.stream().map(Link::id).collect(Collectors.toSet()));
             for (Link link : all) {
                 if (!owned.contains(link.id()) || running.contains(link.id())) {
                     continue;
@@ -157,14 +161,17 @@ public class SyncScheduler {
         }
     }
 
-    private static void run(LinkSyncTask task, Link link) {
+    private void run(LinkSyncTask task, Link link) {
         long start = System.nanoTime();
+        boolean done = false;
         try {
-            task.run(link);
+            done = task.run(link);
         } catch (Exception e) {
             LOG.warnf(e, "%s of link '%s' failed", task.name(), link.name());
         }
-        long ms = (System.nanoTime() - start) / 1_000_000;
+        long nanos = System.nanoTime() - start;
+        metrics.ran(link, task.name(), nanos, !done);
+        long ms = nanos / 1_000_000;
         if (ms > task.intervalMs(link)) {
             LOG.warnf("%s of link '%s' took %d ms, longer than its interval (%d ms)", task.name(), link.name(), ms,
                     task.intervalMs(link));

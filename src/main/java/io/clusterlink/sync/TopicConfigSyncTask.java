@@ -70,18 +70,18 @@ class TopicConfigSyncTask implements LinkSyncTask {
     }
 
     @Override
-    public void run(Link link) {
+    public boolean run(Link link) {
         List<Mirror> synced = links.mirrors(link).stream().filter(MirrorLifecycle::configsSynced)
                 .toList();
         if (synced.isEmpty()) {
             tasks.report(link.id(), name(), List.of());
-            return;
+            return true;
         }
         DestinationCluster cluster = clusters.byIdIfKnown(link.clusterId()).orElse(null);
         if (cluster == null) {
             tasks.report(link.id(), name(), List.of(new LinkView.TaskError("INTERNAL_ERROR",
                     "The destination cluster " + link.clusterId() + " is not reachable")));
-            return;
+            return false;
         }
         Set<String> topics = synced.stream().map(Mirror::sourceTopic).collect(Collectors.toSet());
         Map<String, SourceTopics.Description> descriptions;
@@ -97,8 +97,9 @@ class TopicConfigSyncTask implements LinkSyncTask {
                 tasks.report(link.id(), name(), List.of(new LinkView.TaskError(e.is(KafkaErrors.Kind.TIMEOUT)
                         ? "INTERNAL_ERROR" : "MISCONFIGURATION_ERROR", "Cannot read the topic configs: "
                         + e.getMessage())));
+                return false;
             }
-            return;
+            return true;
         }
         List<LinkView.TaskError> errors = new ArrayList<>();
         TopicConfigPolicy policy = link.settings().topicConfigPolicy();
@@ -124,6 +125,7 @@ class TopicConfigSyncTask implements LinkSyncTask {
             }
         }
         tasks.report(link.id(), name(), errors);
+        return errors.isEmpty();
     }
 
     /**

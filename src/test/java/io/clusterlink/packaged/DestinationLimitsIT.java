@@ -51,6 +51,11 @@ class DestinationLimitsIT {
     private static final int SMALL_REQUEST_BYTES = 2 * 1024 * 1024;
     /** 2015-01-01T00:00:00Z: older than any default timestamp bound. */
     private static final long OLD_TIMESTAMP = 1_420_070_400_000L;
+    /**
+     * Source topics of 2015 records keep them: with the default retention (7 days) the source broker
+     * deletes them at its next retention check (every 5 s), often before they are mirrored.
+     */
+    private static final Map<String, String> KEEP_OLD_RECORDS = Map.of("retention.ms", "-1");
     /** The legacy cluster's timestamp bound: topics there refuse the 2015 records unless the mirror lifts it. */
     private static final long ONE_DAY_MS = 86_400_000L;
 
@@ -102,7 +107,7 @@ class DestinationLimitsIT {
         assertThat(brokerVersion(legacy)).startsWith("3.5");
         String topic = KafkaClusters.uniqueName("legacy");
         String link = KafkaClusters.uniqueName("legacy-link");
-        KafkaClusters.createTopic(kafka.source(), topic, 3, Map.of());
+        KafkaClusters.createTopic(kafka.source(), topic, 3, KEEP_OLD_RECORDS);
         produce(topic, 3_000, i -> ("value-" + i).getBytes());
 
         // When it is mirrored to the 3.5 cluster
@@ -142,7 +147,8 @@ class DestinationLimitsIT {
         // request, compressed or not), and 100 small ones after it
         String topic = KafkaClusters.uniqueName("too-large");
         String link = KafkaClusters.uniqueName("small-link");
-        KafkaClusters.createTopic(kafka.source(), topic, 1, Map.of("max.message.bytes", String.valueOf(8 << 20)));
+        KafkaClusters.createTopic(kafka.source(), topic, 1, Map.of("max.message.bytes", String.valueOf(8 << 20),
+                "retention.ms", "-1"));
         Random random = new Random(11);
         produce(topic, 200, i -> {
             int size = i == 50 ? 1_536 * 1024 : i == 100 ? 3 << 20 : 100;

@@ -272,7 +272,7 @@ class FaultPathsIT {
         // (its progress shows in the status message)
         await().atMost(READ).pollInterval(Duration.ofMillis(50)).until(() -> String.valueOf(
                 mirror(link, topic).getString("mirror_status_message")).matches(
-                        "Partition 0: aligning offsets, \\d+ filler records to write before offset 40000000"));
+                        "Aligning offsets: \\d+ of 40000000 offsets filled \\(\\d+%\\) in 1 partition\\(s\\)"));
 
         // When it is failed over before the alignment is done
         JsonPath failedOver = action(link, "failover", topic);

@@ -140,4 +140,48 @@ class PartitionProgressTest {
         p.startsAt(40);
         assertThat(p.lag().lag()).isEqualTo(60);
     }
+
+    @Test
+    void theBytesOfAcknowledgedKeysAndValuesAreCountedAndThoseOfFailedWritesAreNot() {
+        AckTracker acks = attempt(0);
+        acks.sending(0);
+        acks.sending(1);
+        acks.sending(2);
+
+        acks.onCompletion(new RecordMetadata(TP, 0, 0, 0, 3, 100), null);
+        acks.onCompletion(new RecordMetadata(TP, 1, 0, 0, -1, 50), null);
+        acks.onCompletion(null, new org.apache.kafka.common.errors.NotEnoughReplicasException("refused"));
+
+        assertThat(progress.copied()).isEqualTo(2);
+        assertThat(progress.copiedBytes()).as("3 + 100, then a null key and 50").isEqualTo(153);
+    }
+
+    @Test
+    void anAlignmentShowsTheOffsetsItFilledOfItsTargetInTheLagUntilItEnds() {
+        progress.sourceEnd(40_000_010);
+        progress.startsAt(0);
+        progress.aligning(40_000_000, 40_000_000);
+        assertThat(progress.lag().alignmentFilledOffsets()).isZero();
+
+        progress.aligning(30_000_000, 40_000_000);
+        assertThat(progress.lag()).satisfies(lag -> {
+            assertThat(lag.alignmentFilledOffsets()).isEqualTo(10_000_000);
+            assertThat(lag.alignmentTargetOffset()).isEqualTo(40_000_000);
+            assertThat(lag.isAligning()).isTrue();
+        });
+
+        progress.aligning(-1, -1);
+        assertThat(progress.lag().isAligning()).isFalse();
+        assertThat(progress.lag().alignmentFilledOffsets()).isNull();
+    }
+
+    @Test
+    void aPromotedPartitionShowsItsStopOffsetAndWhatIsLeftUpToIt() {
+        progress.stopOffset(50L);
+        progress.sourceEnd(80);
+        attempt(30);
+
+        assertThat(progress.lag().stopOffset()).isEqualTo(50);
+        assertThat(progress.lag().lag()).isEqualTo(20);
+    }
 }

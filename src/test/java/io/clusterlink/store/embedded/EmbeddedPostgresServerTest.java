@@ -64,7 +64,7 @@ class EmbeddedPostgresServerTest {
         Path dataDir = tempDir.resolve("pg");
         Process owner = startOwner(dataDir.toString());
         String[] ready = readReadyLine(owner);
-        execute("jdbc:postgresql://127.0.0.1:" + ready[0] + "/postgres",
+        execute("jdbc:postgresql://127.0.0.1:" + ready[0] + "/postgres", passwordIn(dataDir),
                 "create table t (v text)", "insert into t values ('before kill')");
         owner.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         ProcessHandle orphan = ProcessHandle.of(postmasterPid(dataDir)).orElseThrow();
@@ -131,7 +131,7 @@ class EmbeddedPostgresServerTest {
         EmbeddedPostgresServer server = EmbeddedPostgresServer.startEphemeral(0);
         servers.add(server);
         server.createDatabaseIfMissing("clusterlink");
-        execute(server.jdbcUrl("clusterlink"), "create table t (v text)");
+        execute(server.jdbcUrl("clusterlink"), server.password(), "create table t (v text)");
 
         // When
         server.stop();
@@ -176,12 +176,16 @@ class EmbeddedPostgresServerTest {
         return Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
     }
 
-    private static void execute(EmbeddedPostgresServer server, String... statements) throws SQLException {
-        execute(server.jdbcUrl("postgres"), statements);
+    private static String passwordIn(Path dataDir) throws IOException {
+        return Files.readString(dataDir.resolve(PasswordAuthentication.PASSWORD_FILE)).strip();
     }
 
-    private static void execute(String url, String... statements) throws SQLException {
-        try (Connection connection = connect(url);
+    private static void execute(EmbeddedPostgresServer server, String... statements) throws SQLException {
+        execute(server.jdbcUrl("postgres"), server.password(), statements);
+    }
+
+    private static void execute(String url, String password, String... statements) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(url, EmbeddedPostgresServer.USER, password);
                 Statement statement = connection.createStatement()) {
             for (String sql : statements) {
                 statement.execute(sql);
@@ -190,15 +194,12 @@ class EmbeddedPostgresServerTest {
     }
 
     private static String queryValue(EmbeddedPostgresServer server, String sql) throws SQLException {
-        try (Connection connection = connect(server.jdbcUrl("postgres"));
+        try (Connection connection = DriverManager.getConnection(server.jdbcUrl("postgres"),
+                EmbeddedPostgresServer.USER, server.password());
                 Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery(sql)) {
             assertThat(rows.next()).isTrue();
             return rows.getString(1);
         }
-    }
-
-    private static Connection connect(String url) throws SQLException {
-        return DriverManager.getConnection(url, EmbeddedPostgresServer.USER, "");
     }
 }

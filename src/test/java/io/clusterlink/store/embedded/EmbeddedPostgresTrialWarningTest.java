@@ -1,0 +1,33 @@
+package io.clusterlink.store.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.runtime.LaunchMode;
+
+class EmbeddedPostgresTrialWarningTest {
+
+    private static final String EMBEDDED = EmbeddedPostgresConfigSourceFactory.SOURCE_NAME;
+
+    @Test
+    void packagedServiceOnTheEmbeddedDatabaseIsWarned() {
+        assertThat(EmbeddedPostgresTrialWarning.isDue(LaunchMode.NORMAL, List.of("prod"), EMBEDDED)).isTrue();
+        assertThat(EmbeddedPostgresTrialWarning.isDue(LaunchMode.NORMAL, List.of("staging"), EMBEDDED)).isTrue();
+    }
+
+    @Test
+    void demoDevModeAndTestsAreNotWarned() {
+        assertThat(EmbeddedPostgresTrialWarning.isDue(LaunchMode.NORMAL, List.of("demo"), EMBEDDED)).isFalse();
+        assertThat(EmbeddedPostgresTrialWarning.isDue(LaunchMode.DEVELOPMENT, List.of("dev"), EMBEDDED)).isFalse();
+        assertThat(EmbeddedPostgresTrialWarning.isDue(LaunchMode.TEST, List.of("test"), EMBEDDED)).isFalse();
+    }
+
+    @Test
+    void externalDatabaseIsNotWarned() {
+        assertThat(EmbeddedPostgresTrialWarning.isDue(LaunchMode.NORMAL, List.of("prod"),
+                "EnvConfigSource")).isFalse();
+    }
+}

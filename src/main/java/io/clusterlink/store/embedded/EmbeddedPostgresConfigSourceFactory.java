@@ -14,7 +14,7 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
 import io.quarkus.runtime.ExecutionMode;
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
-import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.common.MapBackedConfigSource;
 
 /**
  * Points the datasource at an {@link EmbeddedPostgresServer} when {@code quarkus.datasource.jdbc.url} is not
@@ -62,11 +62,15 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
             url = System.getProperty(RUNNING_URL);
             passwordFile = Path.of(System.getProperty(RUNNING_PASSWORD_FILE));
         }
-        Map<String, String> datasource = Map.of(
+        return List.of(datasource(url, readPassword(passwordFile)));
+    }
+
+    /** The datasource settings of a running embedded server, in a source named {@link #SOURCE_NAME}. */
+    static ConfigSource datasource(String url, String password) {
+        return new DatasourceSource(Map.of(
                 JDBC_URL, url,
                 "quarkus.datasource.username", EmbeddedPostgresServer.USER,
-                "quarkus.datasource.password", readPassword(passwordFile));
-        return List.of(new PropertiesConfigSource(datasource, SOURCE_NAME, ORDINAL));
+                "quarkus.datasource.password", password));
     }
 
     private static String readPassword(Path file) {
@@ -95,6 +99,16 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
             }
             throw new IllegalStateException("Could not start the embedded PostgreSQL (configure " + JDBC_URL
                     + " to use an external database): " + e.getMessage(), e);
+        }
+    }
+
+    /** Named {@link #SOURCE_NAME} exactly, so that the source of a value tells that it is the embedded server's. */
+    private static final class DatasourceSource extends MapBackedConfigSource {
+
+        private static final long serialVersionUID = 1L;
+
+        DatasourceSource(Map<String, String> properties) {
+            super(SOURCE_NAME, properties, ORDINAL);
         }
     }
 

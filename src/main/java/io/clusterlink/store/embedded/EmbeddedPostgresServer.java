@@ -43,10 +43,10 @@ import io.quarkus.runtime.Application;
  * The server listens on 127.0.0.1 only (no Unix socket) and asks every connection for the password of
  * {@link #USER}, generated for the data directory and kept in it ({@link PasswordAuthentication}). New data
  * directories get the current PostgreSQL binaries; an existing one runs on those of its own major version
- * ({@link PostgresBinaries}). Its output goes to {@code <data dir>/log/postgresql.log}. A server left running by a killed previous owner of the same
- * data directory is stopped before the new one starts; a file lock next to the data directory
- * ({@code <data dir>.lock}) keeps two live processes from sharing it. A shutdown hook stops the server at JVM exit,
- * after a running Quarkus application has stopped (bounded), so its connection pool closes first.
+ * ({@link PostgresBinaries}). Its output goes to {@code <data dir>/log/postgresql.log}. A server left running by a
+ * killed previous owner of the same data directory is stopped before the new one starts; a file lock next to the
+ * data directory ({@code <data dir>.lock}) keeps two live processes from sharing it. A shutdown hook stops the server
+ * at JVM exit, after a running Quarkus application has stopped (bounded), so its connection pool closes first.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -331,9 +331,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         String current = PostgresBinaries.majorVersion(PostgresBinaries.current());
         if (!current.equals(major)) {
             LOG.warnf("The embedded PostgreSQL data directory %s was created by PostgreSQL %s, so it runs on the"
-                    + " PostgreSQL %s binaries kept for it; new data directories use PostgreSQL %s. To move to"
-                    + " PostgreSQL %s, copy its data into a new data directory (README, \"Embedded PostgreSQL\")",
-                    dataDir, major, major, current, current);
+                    + " PostgreSQL %s binaries kept for it; new data directories use PostgreSQL %s. To leave"
+                    + " PostgreSQL %s, move its data to an external PostgreSQL, or move the directory aside to start"
+                    + " afresh (README, \"Embedded PostgreSQL\")", dataDir, major, major, current, major);
         }
     }
 

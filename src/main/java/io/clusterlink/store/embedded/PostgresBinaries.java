@@ -87,7 +87,7 @@ final class PostgresBinaries {
         return install(archive::openStream);
     }
 
-    /** The major version of the binaries in {@code installation}, e.g. {@code 18} for 18.3 (from {@code postgres -V}). */
+    /** The major version of the binaries in {@code installation}, e.g. {@code 18} for 18.3 ({@code postgres -V}). */
     static synchronized String majorVersion(Path installation) throws IOException {
         String major = MAJOR_VERSIONS.get(installation);
         if (major == null) {

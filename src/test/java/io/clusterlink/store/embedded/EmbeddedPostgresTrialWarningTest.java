@@ -7,10 +7,16 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.runtime.LaunchMode;
+import io.smallrye.config.SmallRyeConfigBuilder;
 
 class EmbeddedPostgresTrialWarningTest {
 
-    private static final String EMBEDDED = EmbeddedPostgresConfigSourceFactory.SOURCE_NAME;
+    /** The source of the datasource URL as the configuration reports it when the embedded server provides it. */
+    private static final String EMBEDDED = new SmallRyeConfigBuilder()
+            .withSources(EmbeddedPostgresConfigSourceFactory.datasource("jdbc:postgresql://127.0.0.1:5432/x", "p"))
+            .build()
+            .getConfigValue("quarkus.datasource.jdbc.url")
+            .getSourceName();
 
     @Test
     void packagedServiceOnTheEmbeddedDatabaseIsWarned() {

@@ -53,6 +53,9 @@ final class PostgresBinaries {
     private static final long VERSION_TIMEOUT_SECONDS = 30;
     private static final Map<Path, String> MAJOR_VERSIONS = new HashMap<>();
 
+    /** Found once per class loader: its checksum reads the whole archive. */
+    private static Path current;
+
     @FunctionalInterface
     private interface ArchiveSource {
         InputStream open() throws IOException;
@@ -62,8 +65,11 @@ final class PostgresBinaries {
     }
 
     /** The installation directory (with {@code bin/}, {@code lib/}, {@code share/}) of new data directories. */
-    static Path current() throws IOException {
-        return install(PostgresBinaries::resolveArchive);
+    static synchronized Path current() throws IOException {
+        if (current == null || !isInstalled(current)) {
+            current = install(PostgresBinaries::resolveArchive);
+        }
+        return current;
     }
 
     /**

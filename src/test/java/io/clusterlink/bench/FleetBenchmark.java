@@ -82,7 +82,7 @@ public final class FleetBenchmark {
                     "quarkus.log.level", "WARN",
                     "quarkus.datasource.jdbc.url", postgres.jdbcUrl("clusterlink"),
                     "quarkus.datasource.username", EmbeddedPostgresServer.USER,
-                    "quarkus.datasource.password", EmbeddedPostgresServer.USER,
+                    "quarkus.datasource.password", postgres.password(),
                     "clusterlink.secrets.key", "YmVuY2htYXJrLW9ubHkta2V5LTMyLWJ5dGVzLWxvbmc="));
 
             // Source topics: one of 20 partitions per link, one for the single link, the standard one

@@ -260,7 +260,7 @@ class FleetIT {
         Map<String, String> props = new HashMap<>();
         props.put("quarkus.datasource.jdbc.url", jdbcUrl);
         props.put("quarkus.datasource.username", EmbeddedPostgresServer.USER);
-        props.put("quarkus.datasource.password", EmbeddedPostgresServer.USER);
+        props.put("quarkus.datasource.password", postgres.password());
         props.put("clusterlink.secrets.key", "ZmxlZXQtdGVzdC1rZXktMzItYnl0ZXMtbG9uZy0xMjM=");
         props.put("clusterlink.fleet.instance-id", id);
         props.put("clusterlink.fleet.session-timeout", "4s");

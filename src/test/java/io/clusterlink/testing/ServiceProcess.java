@@ -28,6 +28,7 @@ public final class ServiceProcess implements AutoCloseable {
     private static final String OPERATOR_HASH = PasswordHash.create(TestUsers.OPERATOR_PASSWORD.toCharArray());
 
     private final Path jar;
+    private final List<String> commandPrefix;
     private final Path dataDir;
     private final Map<String, String> properties;
     private final int port;
@@ -35,15 +36,31 @@ public final class ServiceProcess implements AutoCloseable {
     private int starts;
 
     public ServiceProcess(Path dataDir, Map<String, String> properties) throws IOException {
-        this.jar = Path.of(System.getProperty("clusterlink-test.service-jar", "target/quarkus-app/quarkus-run.jar"));
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("No packaged service at " + jar + ": run ./mvnw package first");
-        }
+        this(packagedJar(), List.of(), dataDir, properties);
+    }
+
+    /**
+     * A service run from {@code jar}, its java command prefixed with {@code commandPrefix} (e.g. {@code setpriv} to
+     * run it as another user).
+     */
+    public ServiceProcess(Path jar, List<String> commandPrefix, Path dataDir, Map<String, String> properties)
+            throws IOException {
+        this.jar = jar;
+        this.commandPrefix = List.copyOf(commandPrefix);
         this.dataDir = dataDir;
         this.properties = properties;
         try (ServerSocket s = new ServerSocket(0)) {
             this.port = s.getLocalPort();
         }
+    }
+
+    /** The packaged service the build made: target/quarkus-app/quarkus-run.jar. */
+    public static Path packagedJar() {
+        Path jar = Path.of(System.getProperty("clusterlink-test.service-jar", "target/quarkus-app/quarkus-run.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("No packaged service at " + jar + ": run ./mvnw package first");
+        }
+        return jar;
     }
 
     public String baseUri() {
@@ -75,7 +92,7 @@ public final class ServiceProcess implements AutoCloseable {
     public ServiceProcess start() throws Exception {
         starts++;
         Files.createDirectories(dataDir);
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(commandPrefix);
         command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin",
                 "java").toString()));
         command.add("-Xmx512m");

@@ -1,6 +1,8 @@
 package io.clusterlink.store.embedded;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
@@ -12,7 +14,7 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
 import io.quarkus.runtime.ExecutionMode;
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
-import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.common.MapBackedConfigSource;
 
 /**
  * Points the datasource at an {@link EmbeddedPostgresServer} when {@code quarkus.datasource.jdbc.url} is not
@@ -26,15 +28,20 @@ import io.smallrye.config.PropertiesConfigSource;
  * configuration never calls it.
  * <p>
  * One server per JVM: dev-mode restarts and {@code @QuarkusTest} profiles load this class again in new class
- * loaders, so the running server's URL is kept in a system property, not a static field.
+ * loaders, so the running server's URL and the path of its password file are kept in system properties, not static
+ * fields (the password itself is read from its file each time, never kept in a property).
  */
 public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory {
+
+    /** The name of the configuration source that points the datasource at the embedded server. */
+    public static final String SOURCE_NAME = "EmbeddedPostgresConfigSource";
 
     private static final String DATABASE = "clusterlink";
 
     private static final String JDBC_URL = "quarkus.datasource.jdbc.url";
     private static final String PREFIX = "clusterlink.embedded-postgres.";
     private static final String RUNNING_URL = "io.clusterlink.embedded-postgres.url";
+    private static final String RUNNING_PASSWORD_FILE = "io.clusterlink.embedded-postgres.password-file";
     /** Below application.properties (250), so explicit datasource settings win. */
     private static final int ORDINAL = 50;
 
@@ -43,23 +50,35 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
         if (value(context, JDBC_URL).isPresent() || ExecutionMode.current() != ExecutionMode.RUNTIME_INIT) {
             return List.of();
         }
-        Map<String, String> datasource = Map.of(
-                JDBC_URL, runningUrl(context),
-                "quarkus.datasource.username", EmbeddedPostgresServer.USER,
-                // not checked: loopback connections are trusted
-                "quarkus.datasource.password", EmbeddedPostgresServer.USER);
-        return List.of(new PropertiesConfigSource(datasource, "EmbeddedPostgresConfigSource", ORDINAL));
-    }
-
-    private static String runningUrl(ConfigSourceContext context) {
+        String url;
+        Path passwordFile;
         // a string constant is interned, so this lock is shared with copies of this class in other class loaders
         synchronized (RUNNING_URL) {
-            String url = System.getProperty(RUNNING_URL);
-            if (url == null) {
-                url = start(context).jdbcUrl(DATABASE);
-                System.setProperty(RUNNING_URL, url);
+            if (System.getProperty(RUNNING_URL) == null) {
+                EmbeddedPostgresServer server = start(context);
+                System.setProperty(RUNNING_PASSWORD_FILE, server.passwordFile().toString());
+                System.setProperty(RUNNING_URL, server.jdbcUrl(DATABASE));
             }
-            return url;
+            url = System.getProperty(RUNNING_URL);
+            passwordFile = Path.of(System.getProperty(RUNNING_PASSWORD_FILE));
+        }
+        return List.of(datasource(url, readPassword(passwordFile)));
+    }
+
+    /** The datasource settings of a running embedded server, in a source named {@link #SOURCE_NAME}. */
+    static ConfigSource datasource(String url, String password) {
+        return new DatasourceSource(Map.of(
+                JDBC_URL, url,
+                "quarkus.datasource.username", EmbeddedPostgresServer.USER,
+                "quarkus.datasource.password", password));
+    }
+
+    private static String readPassword(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not read the password of the embedded PostgreSQL: " + e.getMessage(),
+                    e);
         }
     }
 
@@ -80,6 +99,16 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
             }
             throw new IllegalStateException("Could not start the embedded PostgreSQL (configure " + JDBC_URL
                     + " to use an external database): " + e.getMessage(), e);
+        }
+    }
+
+    /** Named {@link #SOURCE_NAME} exactly, so that the source of a value tells that it is the embedded server's. */
+    private static final class DatasourceSource extends MapBackedConfigSource {
+
+        private static final long serialVersionUID = 1L;
+
+        DatasourceSource(Map<String, String> properties) {
+            super(SOURCE_NAME, properties, ORDINAL);
         }
     }
 

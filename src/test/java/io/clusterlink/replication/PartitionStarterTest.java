@@ -12,6 +12,7 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.record.CompressionType;
 import org.junit.jupiter.api.Test;
 
 import io.clusterlink.link.MirrorTopicError;
@@ -94,5 +95,31 @@ class PartitionStarterTest {
 
         assertThat(r).isInstanceOf(Starter.Retry.class);
         assertThat(((Starter.Retry) r).reason()).contains("did not answer its offsets");
+    }
+
+    @Test
+    void aPartitionWhoseSampleCouldNotTellTakesTheCodecMostOfItsTopicCameTo() {
+        TopicPartition small = new TopicPartition("orders", 3);
+        TopicPartition other = new TopicPartition("payments", 0);
+        Map<TopicPartition, CompressionType> estimates = Map.of(new TopicPartition("orders", 0), CompressionType.ZSTD,
+                new TopicPartition("orders", 1), CompressionType.ZSTD, new TopicPartition("orders", 2),
+                CompressionType.NONE);
+
+        Map<TopicPartition, CompressionType> codecs = PartitionStarter.byTopicWhereUnknown(List.of(
+                new TopicPartition("orders", 0), new TopicPartition("orders", 2), small, other), estimates);
+
+        assertThat(codecs).containsEntry(small, CompressionType.ZSTD)
+                .containsEntry(new TopicPartition("orders", 2), CompressionType.NONE)
+                .doesNotContainKey(other);
+    }
+
+    @Test
+    void aCodecOnceEstimatedIsKeptForTheLaterStartsOfThePartition() {
+        PartitionProgress progress = new PartitionProgress(0);
+        progress.estimatedCodec(CompressionType.ZSTD);
+
+        progress.estimatedCodec(null);
+
+        assertThat(progress.estimatedCodec()).isEqualTo(CompressionType.ZSTD);
     }
 }

@@ -4,6 +4,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
@@ -11,18 +14,42 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.UsernamePasswordAuthenticationRequest;
 import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
 
-/** Checks the user name and password of Quarkus' Basic mechanism against {@link ConfiguredUsers}. */
+/**
+ * Checks the user name and password of Quarkus' Basic mechanism against {@link ConfiguredUsers}, behind the
+ * {@link LoginThrottle}. On the event loop: the throttle, and the cache of verified passwords (an HMAC); a hash
+ * runs on a worker thread. Counts logins by outcome ({@code clusterlink.api.logins}) and the hashes computed
+ * ({@code clusterlink.api.password.hashes}).
+ */
 @ApplicationScoped
 public class BasicIdentityProvider implements IdentityProvider<UsernamePasswordAuthenticationRequest> {
 
     private static final Logger LOG = Logger.getLogger(BasicIdentityProvider.class);
+    private static final String LOGINS = "clusterlink.api.logins";
 
     private final ApiCredentials credentials;
+    private final Counter successes;
+    private final Counter failures;
+    private final Counter throttled;
 
-    BasicIdentityProvider(ApiCredentials credentials) {
+    BasicIdentityProvider(ApiCredentials credentials, MeterRegistry registry) {
         this.credentials = credentials;
+        this.successes = logins(registry, "success");
+        this.failures = logins(registry, "failure");
+        this.throttled = logins(registry, "throttled");
+        FunctionCounter.builder("clusterlink.api.password.hashes", credentials.users(), ConfiguredUsers::hashesComputed)
+                .description("Password hashes computed to check Basic logins (a cached password needs none)")
+                .register(registry);
+    }
+
+    private static Counter logins(MeterRegistry registry, String outcome) {
+        return Counter.builder(LOGINS).tag("mechanism", "basic").tag("outcome", outcome)
+                .description("API logins with HTTP Basic credentials by outcome; throttled ones were refused unchecked")
+                .register(registry);
     }
 
     @Override
@@ -33,16 +60,52 @@ public class BasicIdentityProvider implements IdentityProvider<UsernamePasswordA
     @Override
     public Uni<SecurityIdentity> authenticate(UsernamePasswordAuthenticationRequest request,
             AuthenticationRequestContext context) {
-        // A password hash takes tens of milliseconds: not on the event loop.
+        String name = request.getUsername();
+        char[] password = request.getPassword().getPassword();
+        String address = clientAddress(request);
+        LoginThrottle.Attempt attempt;
+        try {
+            attempt = credentials.throttle().admit(name, address);
+        } catch (LoginThrottle.ThrottledException e) {
+            throttled.increment();
+            LOG.debugf("Basic login for user '%s' from %s refused unchecked: too many failures (%s)", name, address,
+                    e.getMessage());
+            return Uni.createFrom().failure(new AuthenticationFailedException(e));
+        }
+        ConfiguredUsers users = credentials.users();
+        ConfiguredUsers.User cached = users.cached(name, password);
+        if (cached != null) {
+            attempt.succeeded();
+            successes.increment();
+            return Uni.createFrom().item(identity(cached));
+        }
+        // A hash takes hundreds of milliseconds: not on the event loop.
         return context.runBlocking(() -> {
-            ConfiguredUsers.User user = credentials.users().authenticate(request.getUsername(),
-                    request.getPassword().getPassword());
+            ConfiguredUsers.User user = users.verify(name, password);
             if (user == null) {
-                LOG.debugf("Basic authentication failed for user '%s'", request.getUsername());
+                attempt.failed();
+                failures.increment();
+                LOG.debugf("Basic authentication failed for user '%s' from %s", name, address);
                 throw new AuthenticationFailedException("Invalid user name or password");
             }
-            return QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal(user.name()))
-                    .addRoles(user.roles()).build();
-        });
+            attempt.succeeded();
+            successes.increment();
+            return identity(user);
+        }).onTermination().invoke(attempt::abandoned);
+    }
+
+    private static SecurityIdentity identity(ConfiguredUsers.User user) {
+        return QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal(user.name())).addRoles(user.roles())
+                .build();
+    }
+
+    /** The peer's IP address (the proxy's, unless {@code quarkus.http.proxy.*} makes Quarkus use the forwarded one). */
+    private static String clientAddress(UsernamePasswordAuthenticationRequest request) {
+        RoutingContext routing = HttpSecurityUtils.getRoutingContextAttribute(request);
+        SocketAddress remote = routing == null ? null : routing.request().remoteAddress();
+        if (remote == null) {
+            return "unknown";
+        }
+        return remote.hostAddress() != null ? remote.hostAddress() : remote.host();
     }
 }

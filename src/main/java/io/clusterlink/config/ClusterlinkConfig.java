@@ -339,7 +339,7 @@ public interface ClusterlinkConfig {
         @WithDefault("viewer")
         List<String> viewerRoles();
 
-        /** Tolerance on {@code exp}, {@code nbf} and {@code iat}. */
+        /** Tolerance on {@code exp} and {@code nbf}. */
         @WithName("clock-skew")
         @WithDefault(DEFAULT_CLOCK_SKEW)
         Duration clockSkew();

@@ -3,6 +3,7 @@ package io.clusterlink.api;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -93,6 +94,11 @@ class BasicLoginThrottleTest {
                         .isEqualTo(200));
         assertThat(login(TestUsers.THROTTLED, "wrong-once-more").statusCode()).isEqualTo(401);
         assertThat(login(TestUsers.THROTTLED, TestUsers.THROTTLED_PASSWORD).statusCode()).isEqualTo(200);
+
+        // And: the counts are exported
+        given().auth().none().get("/q/metrics").then().statusCode(200)
+                .body(containsString("clusterlink_api_logins_total{mechanism=\"basic\",outcome=\"throttled\"}"))
+                .body(containsString("clusterlink_api_password_hashes_total"));
     }
 
     @Test

@@ -17,8 +17,8 @@ import io.smallrye.config.PropertiesConfigSource;
 /**
  * Passes {@code clusterlink.api.oidc.*} on to Quarkus OIDC's default tenant ({@code quarkus.oidc.*}): with no
  * issuer the tenant is off; with one it verifies bearer JWTs of that issuer locally: signature with the issuer's
- * keys (discovered, or {@code jwks-url}), {@code iss} exactly the configured issuer, {@code aud}, {@code exp},
- * {@code nbf}, {@code iat} within the clock skew. Tokens are never sent to the issuer (no introspection), so a
+ * keys (discovered, or {@code jwks-url}), {@code iss} exactly the configured issuer, {@code aud}, {@code exp} and
+ * {@code nbf} within the clock skew, {@code iat} present. Tokens are never sent to the issuer (no introspection), so a
  * flood of bad tokens cannot become a flood of calls to it; an unknown key id fetches the key set again at most
  * every {@code jwks-min-refetch-interval}.
  * <p>

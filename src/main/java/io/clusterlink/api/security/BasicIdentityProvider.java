@@ -1,5 +1,9 @@
 package io.clusterlink.api.security;
 
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
@@ -22,7 +26,7 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Checks the user name and password of Quarkus' Basic mechanism against {@link ConfiguredUsers}, behind the
  * {@link LoginThrottle}. On the event loop: the throttle, and the cache of verified passwords (an HMAC); a hash
- * runs on a worker thread. Counts logins by outcome ({@code clusterlink.api.logins}) and the hashes computed
+ * runs on a worker thread, once for concurrent requests with the same credentials. Counts logins by outcome ({@code clusterlink.api.logins}) and the hashes computed
  * ({@code clusterlink.api.password.hashes}).
  */
 @ApplicationScoped
@@ -35,6 +39,8 @@ public class BasicIdentityProvider implements IdentityProvider<UsernamePasswordA
     private final Counter successes;
     private final Counter failures;
     private final Counter throttled;
+    /** Password checks under way, by user name and {@link ConfiguredUsers#fingerprint}. */
+    private final Map<String, CompletableFuture<ConfiguredUsers.User>> flights = new ConcurrentHashMap<>();
 
     BasicIdentityProvider(ApiCredentials credentials, MeterRegistry registry) {
         this.credentials = credentials;
@@ -63,35 +69,73 @@ public class BasicIdentityProvider implements IdentityProvider<UsernamePasswordA
         String name = request.getUsername();
         char[] password = request.getPassword().getPassword();
         String address = clientAddress(request);
-        LoginThrottle.Attempt attempt;
-        try {
-            attempt = credentials.throttle().admit(name, address);
-        } catch (LoginThrottle.ThrottledException e) {
-            throttled.increment();
-            LOG.debugf("Basic login for user '%s' from %s refused unchecked: too many failures (%s)", name, address,
-                    e.getMessage());
-            return Uni.createFrom().failure(new AuthenticationFailedException(e));
-        }
         ConfiguredUsers users = credentials.users();
+        LoginThrottle throttle = credentials.throttle();
+        try {
+            throttle.checkNotRefused(name, address);
+        } catch (LoginThrottle.ThrottledException e) {
+            return throttled(name, address, e);
+        }
         ConfiguredUsers.User cached = users.cached(name, password);
         if (cached != null) {
-            attempt.succeeded();
+            throttle.succeeded(name, address);
             successes.increment();
             return Uni.createFrom().item(identity(cached));
+        }
+        // Concurrent requests with the same credentials (a client's parallel calls before its password is
+        // remembered) wait for one check instead of each paying a hash and taking a throttle slot.
+        String flightKey = name + '\0' + users.fingerprint(name, password);
+        CompletableFuture<ConfiguredUsers.User> flight = new CompletableFuture<>();
+        CompletableFuture<ConfiguredUsers.User> running = flights.putIfAbsent(flightKey, flight);
+        if (running != null) {
+            return Uni.createFrom().completionStage(running)
+                    .onFailure(LoginThrottle.ThrottledException.class).invoke(e -> throttled.increment())
+                    .onFailure(LoginThrottle.ThrottledException.class)
+                    .transform(e -> new AuthenticationFailedException(e))
+                    .map(user -> outcome(user, name, address));
+        }
+        LoginThrottle.Attempt attempt;
+        try {
+            attempt = throttle.admit(name, address);
+        } catch (LoginThrottle.ThrottledException e) {
+            flights.remove(flightKey, flight);
+            flight.completeExceptionally(e);
+            return throttled(name, address, e);
         }
         // A hash takes hundreds of milliseconds: not on the event loop.
         return context.runBlocking(() -> {
             ConfiguredUsers.User user = users.verify(name, password);
             if (user == null) {
                 attempt.failed();
-                failures.increment();
-                LOG.debugf("Basic authentication failed for user '%s' from %s", name, address);
-                throw new AuthenticationFailedException("Invalid user name or password");
+            } else {
+                attempt.succeeded();
             }
-            attempt.succeeded();
-            successes.increment();
-            return identity(user);
-        }).onTermination().invoke(attempt::abandoned);
+            flights.remove(flightKey, flight);
+            flight.complete(user);
+            return outcome(user, name, address);
+        }).onTermination().invoke(() -> {
+            attempt.abandoned();
+            if (flights.remove(flightKey, flight)) {
+                flight.completeExceptionally(new AuthenticationFailedException("The password check did not finish"));
+            }
+        });
+    }
+
+    private SecurityIdentity outcome(ConfiguredUsers.User user, String name, String address) {
+        if (user == null) {
+            failures.increment();
+            LOG.debugf("Basic authentication failed for user '%s' from %s", name, address);
+            throw new AuthenticationFailedException("Invalid user name or password");
+        }
+        successes.increment();
+        return identity(user);
+    }
+
+    private Uni<SecurityIdentity> throttled(String name, String address, LoginThrottle.ThrottledException e) {
+        throttled.increment();
+        LOG.debugf("Basic login for user '%s' from %s refused unchecked: too many failures (%s)", name, address,
+                e.getMessage());
+        return Uni.createFrom().failure(new AuthenticationFailedException(e));
     }
 
     private static SecurityIdentity identity(ConfiguredUsers.User user) {

@@ -19,7 +19,8 @@ import io.clusterlink.config.ClusterlinkConfig;
  * address) for {@code backoff}, doubled with each further failure up to {@code max-backoff}. While refused, an
  * attempt is answered at once, without a hash, so not even a right password gets in. A successful login clears
  * its name's and address's counts; a quiet {@code window} does too. Concurrent attempts count against the
- * allowance as well, so that a burst cannot start more hashes than failures are left.
+ * allowance as well, so that a burst of guesses cannot start more hashes than failures are left (concurrent
+ * checks of the same password share one attempt, see {@link BasicIdentityProvider}).
  * <p>
  * Keys are bounded ({@value #MAX_KEYS} per kind, least recently used dropped first), and a long name is kept
  * as its SHA-256, so made-up names cannot grow the memory.
@@ -91,6 +92,20 @@ public final class LoginThrottle {
     }
 
     /**
+     * Refuses a login while its name or address is in a back-off; unlike {@link #admit}, takes no slot. Comes
+     * before anything else that could tell a right password (the cache of verified passwords, a check under way).
+     *
+     * @throws ThrottledException when the name or the address is refused for now
+     */
+    public synchronized void checkNotRefused(String user, String address) throws ThrottledException {
+        Instant now = clock.instant();
+        Duration wait = max(blocked(users.get(key(user)), now), blocked(addresses.get(key(address)), now));
+        if (!wait.isZero() && !wait.isNegative()) {
+            throw new ThrottledException(wait);
+        }
+    }
+
+    /**
      * Lets a login of {@code user} from {@code address} go on to its password check, or refuses it.
      *
      * @throws ThrottledException when the name or the address is refused for now
@@ -110,6 +125,21 @@ public final class LoginThrottle {
         u.inFlight++;
         a.inFlight++;
         return new Attempt(userKey, addressKey);
+    }
+
+    /** A login that succeeded without an attempt (a remembered password): clears its name's and address's counts. */
+    public synchronized void succeeded(String user, String address) {
+        clear(users, key(user));
+        clear(addresses, key(address));
+    }
+
+    private static void clear(Map<String, Failures> map, String key) {
+        Failures f = map.get(key);
+        if (f != null) {
+            f.failures = 0;
+            f.blockedUntil = Instant.MIN;
+            forgetIfClear(map, key, f);
+        }
     }
 
     /** How many names and addresses have failures on record (for tests and metrics). */
@@ -154,6 +184,10 @@ public final class LoginThrottle {
             backoff = backoff.multipliedBy(2);
         }
         return backoff.compareTo(max) > 0 ? max : backoff;
+    }
+
+    private static Duration blocked(Failures f, Instant now) {
+        return f != null && now.isBefore(f.blockedUntil) ? Duration.between(now, f.blockedUntil) : Duration.ZERO;
     }
 
     private Duration wait(Failures f, int allowance, Instant now) {

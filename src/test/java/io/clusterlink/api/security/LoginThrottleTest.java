@@ -1,6 +1,7 @@
 package io.clusterlink.api.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
@@ -104,6 +105,24 @@ class LoginThrottleTest {
         first.succeeded();
         second.failed();
         throttle.admit("alice", HOST).succeeded();
+    }
+
+    @Test
+    void aRefusedNameIsToldWithoutTakingASlotAndARememberedPasswordClearsTheCount() throws Exception {
+        // Given
+        fail("alice", HOST, 2);
+        throttle.checkNotRefused("alice", HOST);
+
+        // When: a login succeeds without an attempt (its password was remembered)
+        throttle.succeeded("alice", HOST);
+
+        // Then: the count starts again, and nothing is tracked any more
+        assertThat(throttle.tracked()).isZero();
+        fail("alice", HOST, 3);
+        assertThatThrownBy(() -> throttle.checkNotRefused("alice", HOST))
+                .isInstanceOfSatisfying(LoginThrottle.ThrottledException.class,
+                        e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1)));
+        assertThatCode(() -> throttle.checkNotRefused("bob", HOST)).doesNotThrowAnyException();
     }
 
     @Test

@@ -259,6 +259,18 @@ public interface ClusterlinkConfig {
         /** HTTP Basic users by name: {@code clusterlink.api.users.<name>.password-hash} and {@code .roles}. */
         Map<String, User> users();
 
+        /**
+         * How long a Basic password that matched its hash is remembered (as an HMAC under a key of this
+         * process), so that the next requests with it do not pay for the hash again; {@code 0} turns this off.
+         */
+        @WithName("credential-cache-ttl")
+        @WithDefault("5m")
+        Duration credentialCacheTtl();
+
+        /** Back-off for failed Basic logins, per user name and per client address. */
+        @WithName("login-throttle")
+        LoginThrottle loginThrottle();
+
         Oidc oidc();
     }
 
@@ -277,16 +289,53 @@ public interface ClusterlinkConfig {
         List<String> roles();
     }
 
-    /** Bearer access tokens (JWT) from an OIDC issuer; on when {@code issuer} is set. */
+    /**
+     * Failed Basic logins: after {@code user-failures} failures for one user name, or {@code address-failures}
+     * from one client address, further attempts are refused with 429 (no hash computed) for {@code backoff},
+     * doubling with each further failure up to {@code max-backoff}. A successful login clears the count; so
+     * does {@code window} without a failure.
+     */
+    interface LoginThrottle {
+        @WithName("user-failures")
+        @WithDefault("5")
+        int userFailures();
+
+        @WithName("address-failures")
+        @WithDefault("20")
+        int addressFailures();
+
+        @WithDefault("1s")
+        Duration backoff();
+
+        @WithName("max-backoff")
+        @WithDefault("15m")
+        Duration maxBackoff();
+
+        @WithDefault("1h")
+        Duration window();
+    }
+
+    /**
+     * Bearer access tokens (JWT) from an OIDC issuer, verified by Quarkus OIDC; on when {@code issuer} is set.
+     * {@code api.security.OidcConfigSourceFactory} turns these into {@code quarkus.oidc.*} (which reads the
+     * defaults below from here).
+     */
     interface Oidc {
-        /** Expected {@code iss}; also where the JWKS is discovered ({@code /.well-known/openid-configuration}). */
+        String DEFAULT_CLOCK_SKEW = "30s";
+        String DEFAULT_TIMEOUT = "5s";
+        String DEFAULT_JWKS_MIN_REFETCH_INTERVAL = "10s";
+
+        /**
+         * Expected {@code iss}; also where the discovery document is ({@code /.well-known/openid-configuration}),
+         * whose {@code issuer} must be the same.
+         */
         Optional<String> issuer();
 
         /** The issuer's key set, instead of discovering it. */
         @WithName("jwks-url")
         Optional<String> jwksUrl();
 
-        /** Accepted {@code aud} values: a token must name one of them. Without it the audience is not checked. */
+        /** Accepted {@code aud} values: a token must name one of them. Required with {@code issuer}. */
         Optional<List<String>> audience();
 
         /** Claim with the caller's roles or groups; a dotted path reaches into objects ({@code realm_access.roles}). */
@@ -306,21 +355,24 @@ public interface ClusterlinkConfig {
 
         /** Tolerance on {@code exp} and {@code nbf}. */
         @WithName("clock-skew")
-        @WithDefault("30s")
+        @WithDefault(DEFAULT_CLOCK_SKEW)
         Duration clockSkew();
 
         /** Bound on connecting to and reading from the issuer (discovery, JWKS). */
-        @WithDefault("5s")
+        @WithDefault(DEFAULT_TIMEOUT)
         Duration timeout();
 
-        /** How long fetched keys are used before the key set is fetched again. */
+        /**
+         * No longer used: the keys are fetched at start and again when a token names a key id the service
+         * does not know (at most every {@code jwks-min-refetch-interval}). Accepted, with a warning.
+         */
+        @Deprecated
         @WithName("jwks-refresh-interval")
-        @WithDefault("10m")
-        Duration jwksRefreshInterval();
+        Optional<Duration> jwksRefreshInterval();
 
-        /** Least time between fetches caused by tokens with an unknown key id. */
+        /** Least time between fetches of the key set caused by tokens with an unknown key id. */
         @WithName("jwks-min-refetch-interval")
-        @WithDefault("10s")
+        @WithDefault(DEFAULT_JWKS_MIN_REFETCH_INTERVAL)
         Duration jwksMinRefetchInterval();
     }
 }

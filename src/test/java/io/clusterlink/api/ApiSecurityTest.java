@@ -3,13 +3,30 @@ package io.clusterlink.api;
 import static io.clusterlink.testing.KafkaClusters.uniqueName;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.clusterlink.testing.CapturedLog;
 import io.clusterlink.testing.KafkaClustersResource;
@@ -125,27 +142,60 @@ class ApiSecurityTest {
     }
 
     @Test
-    void invalidBearerTokensGet401() {
-        Map<String, Object> expired = issuer.claims("operator");
-        expired.put("exp", java.time.Instant.now().getEpochSecond() - 3600);
-        Map<String, Object> otherIssuer = issuer.claims("operator");
-        otherIssuer.put("iss", "https://issuer.example.com/realms/test");
-        Map<String, Object> otherAudience = issuer.claims("operator");
-        otherAudience.put("aud", List.of("some-other-service"));
-        var stranger = TestIssuer.newRsaKeyPair();
+    void invalidBearerTokensGet401EachForItsOwnReason() {
+        // Given: tokens that are wrong in one way each, and why Quarkus OIDC must refuse them
+        long now = Instant.now().getEpochSecond();
+        KeyPair stranger = TestIssuer.newRsaKeyPair();
+        String valid = issuer.token(issuer.claims("operator"));
+        String[] parts = valid.split("\\.");
+        Map<String, String> refusals = new LinkedHashMap<>();
+        refusals.put(issuer.token(with("exp", now - 3600)), "expired");
+        refusals.put(issuer.token(with("nbf", now + 120)), "not valid yet (nbf)");
+        refusals.put(issuer.token(with("iss", "https://issuer.example.com/realms/test")), "wrong issuer (iss)");
+        refusals.put(issuer.token(with("aud", List.of("some-other-service"))), "wrong audience (aud)");
+        refusals.put(issuer.token(without("aud")), "no audience (aud)");
+        refusals.put(TestIssuer.sign("RS256", TestIssuer.RSA_KID, stranger.getPrivate(), issuer.claims("operator")),
+                "bad signature");
+        refusals.put(parts[0] + "." + b64(json(with("sub", "mallory"))) + "." + parts[2], "bad signature");
+        refusals.put(TestIssuer.sign("RS256", "unknown-kid", stranger.getPrivate(), issuer.claims("operator")),
+                "unknown key");
+        refusals.put(b64("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8)) + "." + parts[1] + ".",
+                "not a signed JWT");
+        refusals.put(b64("{\"alg\":\"none\",\"kid\":\"rsa-1\"}".getBytes(StandardCharsets.UTF_8)) + "." + parts[1]
+                + "." + parts[2], "algorithm not accepted");
+        refusals.put(hs256WithThePublicKeyAsSecret(parts[1]), "algorithm not accepted");
+        refusals.put(issuer.tokenWithHeader(Map.of("crit", List.of("x-must-understand"), "x-must-understand", true),
+                issuer.claims("operator")), "unknown critical header (crit)");
+        refusals.put("not-a-jwt", "not a signed JWT");
 
-        for (String token : List.of(
-                issuer.token(expired),
-                issuer.token(otherIssuer),
-                issuer.token(otherAudience),
-                TestIssuer.sign("RS256", TestIssuer.RSA_KID, stranger.getPrivate(), issuer.claims("operator")),
-                TestIssuer.sign("RS256", "unknown-kid", stranger.getPrivate(), issuer.claims("operator")),
-                unsigned(issuer.claims("operator")),
-                "not-a-jwt")) {
-            ValidatableResponse response = bearer(token).get("/links").then();
+        refusals.forEach((token, reason) -> {
+            List<String> messages;
+            ValidatableResponse response;
+            try (CapturedLog log = CapturedLog.start()) {
+                // When
+                response = bearer(token).get("/links").then();
+                messages = log.lines();
+            }
+
+            // Then
             v3Error(response, 401, "Invalid credentials");
             assertThat(response.extract().headers().getValues("WWW-Authenticate")).contains("Bearer realm=\"clusterlink\"");
-        }
+            assertThat(messages).as("refused as '%s'", reason)
+                    .anyMatch(m -> m.startsWith("Bearer token refused") && m.contains(reason));
+        });
+        bearer(valid).get("/links").then().statusCode(200);
+    }
+
+    @Test
+    void aTokenSignedWithANewKeyOfTheIssuerIsAcceptedOnceTheKeysAreFetchedAgain() {
+        // Given: the issuer rotates to a key the service has not fetched yet
+        KeyPair rotated = TestIssuer.addRsaKey("rsa-rotated");
+        String token = TestIssuer.sign("RS256", "rsa-rotated", rotated.getPrivate(), issuer.claims("operator"));
+
+        // When / Then: its key id makes the service fetch the key set again (at most every
+        // jwks-min-refetch-interval, 10 s, which a token with an unknown key may have used up just before)
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> bearer(token).get("/links").then().statusCode(200));
     }
 
     @Test
@@ -178,15 +228,46 @@ class ApiSecurityTest {
         return given().auth().none().header("Authorization", "Bearer " + token);
     }
 
-    private static String unsigned(Map<String, Object> claims) {
-        java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+    private Map<String, Object> with(String claim, Object value) {
+        Map<String, Object> claims = issuer.claims("operator");
+        claims.put(claim, value);
+        return claims;
+    }
+
+    private Map<String, Object> without(String claim) {
+        Map<String, Object> claims = issuer.claims("operator");
+        claims.remove(claim);
+        return claims;
+    }
+
+    /** The classic algorithm confusion: HMAC keyed with the issuer's public key, which anyone can fetch. */
+    private static String hs256WithThePublicKeyAsSecret(String payload) {
+        String jwks;
+        try (var in = URI.create(TestIssuer.get().issuer() + "/jwks").toURL().openStream()) {
+            jwks = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String signed = b64("{\"alg\":\"HS256\",\"kid\":\"rsa-1\"}".getBytes(StandardCharsets.UTF_8)) + "." + payload;
         try {
-            var json = new com.fasterxml.jackson.databind.ObjectMapper();
-            return b64.encodeToString("{\"alg\":\"none\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "."
-                    + b64.encodeToString(json.writeValueAsBytes(claims)) + ".";
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(jwks.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return signed + "." + b64(mac.doFinal(signed.getBytes(StandardCharsets.US_ASCII)));
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static byte[] json(Map<String, Object> claims) {
+        try {
+            return new ObjectMapper().writeValueAsBytes(claims);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String b64(byte[] bytes) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static void v3Error(ValidatableResponse response, int status, String messageStart) {

@@ -32,11 +32,13 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * A tiny OIDC issuer for tests: an RSA and an EC (P-256) key pair made at start, published as a
  * JWKS with discovery at {@code <issuer>/.well-known/openid-configuration} by a JDK
- * {@link HttpServer} on loopback, and a signer of access tokens.
+ * {@link HttpServer} on loopback, and a signer of access tokens. A second realm,
+ * {@link #mismatchedIssuer()}, serves a discovery document that names another issuer.
  * <p>
  * One per JVM: Quarkus tests load this class in their own class loader too, so the first instance
- * publishes the issuer URL and keys as system properties and later ones adopt them (like
- * {@link KafkaClusters}).
+ * publishes the issuer URL, keys and JWKS as system properties and later ones adopt them (like
+ * {@link KafkaClusters}); the server answers with the JWKS property of the moment, so a key added
+ * from any class loader ({@link #addRsaKey}) is served at once.
  */
 public final class TestIssuer {
 
@@ -70,6 +72,32 @@ public final class TestIssuer {
         return issuer;
     }
 
+    /** An issuer URL whose discovery document names another issuer (with this issuer's keys). */
+    public String mismatchedIssuer() {
+        return issuer.replace("/realms/test", "/realms/mismatch");
+    }
+
+    /**
+     * Adds a new RSA key to the published key set (as an issuer does when it rotates its keys) and
+     * returns it; sign with {@link #sign(String, String, PrivateKey, Map)} under {@code kid}.
+     */
+    public static synchronized KeyPair addRsaKey(String kid) {
+        KeyPair pair = newRsaKeyPair();
+        synchronized (System.class) {
+            try {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> jwks = JSON.readValue(System.getProperty(PREFIX + "jwks"), Map.class);
+                @SuppressWarnings("unchecked")
+                List<Object> keys = new java.util.ArrayList<>((List<Object>) jwks.get("keys"));
+                keys.add(jwk(kid, pair.getPublic()));
+                System.setProperty(PREFIX + "jwks", JSON.writeValueAsString(Map.of("keys", keys)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return pair;
+    }
+
     /** Claims of a valid operator token; change them to make it invalid. */
     public Map<String, Object> claims(String... groups) {
         long now = Instant.now().getEpochSecond();
@@ -96,13 +124,28 @@ public final class TestIssuer {
 
     /** Signed with {@code key} under a key id of the issuer's choosing. */
     public static String sign(String alg, String kid, PrivateKey key, Map<String, Object> claims) {
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("alg", alg);
+        header.put("typ", "JWT");
+        if (kid != null) {
+            header.put("kid", kid);
+        }
+        return sign(header, key, claims);
+    }
+
+    /** Signed with the issuer's RSA key under this header ({@code alg} RS256 and the key id are added). */
+    public String tokenWithHeader(Map<String, Object> extraHeader, Map<String, Object> claims) {
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("alg", "RS256");
+        header.put("typ", "JWT");
+        header.put("kid", RSA_KID);
+        header.putAll(extraHeader);
+        return sign(header, rsa.getPrivate(), claims);
+    }
+
+    private static String sign(Map<String, Object> header, PrivateKey key, Map<String, Object> claims) {
+        String alg = (String) header.get("alg");
         try {
-            Map<String, Object> header = new LinkedHashMap<>();
-            header.put("alg", alg);
-            header.put("typ", "JWT");
-            if (kid != null) {
-                header.put("kid", kid);
-            }
             Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
             String signed = b64.encodeToString(JSON.writeValueAsBytes(header)) + "."
                     + b64.encodeToString(JSON.writeValueAsBytes(claims));
@@ -186,9 +229,12 @@ public final class TestIssuer {
             String base = "http://127.0.0.1:" + server.getAddress().getPort();
             String issuer = base + "/realms/test";
             String discovery = JSON.writeValueAsString(Map.of("issuer", issuer, "jwks_uri", issuer + "/jwks"));
-            String jwks = jwks(Map.of(RSA_KID, rsa.getPublic(), EC_KID, ec.getPublic()));
+            String mismatched = JSON.writeValueAsString(
+                    Map.of("issuer", base + "/realms/elsewhere", "jwks_uri", issuer + "/jwks"));
+            System.setProperty(PREFIX + "jwks", jwks(Map.of(RSA_KID, rsa.getPublic(), EC_KID, ec.getPublic())));
             server.createContext("/realms/test/.well-known/openid-configuration", x -> respond(x, discovery));
-            server.createContext("/realms/test/jwks", x -> respond(x, jwks));
+            server.createContext("/realms/test/jwks", x -> respond(x, System.getProperty(PREFIX + "jwks")));
+            server.createContext("/realms/mismatch/.well-known/openid-configuration", x -> respond(x, mismatched));
             server.start();
             System.setProperty(PREFIX + "rsa", encode(rsa));
             System.setProperty(PREFIX + "ec", encode(ec));

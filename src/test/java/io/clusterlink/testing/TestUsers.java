@@ -11,6 +11,9 @@ public final class TestUsers {
     public static final String OPERATOR_PASSWORD = "test-operator-password";
     public static final String VIEWER = "test-viewer";
     public static final String VIEWER_PASSWORD = "test-viewer-password";
+    /** Only for the login throttle's test, whose failures must not throttle the other users. */
+    public static final String THROTTLED = "test-throttled";
+    public static final String THROTTLED_PASSWORD = "test-throttled-password";
 
     private TestUsers() {
     }

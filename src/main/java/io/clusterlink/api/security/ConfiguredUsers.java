@@ -6,13 +6,18 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -22,10 +27,11 @@ import io.clusterlink.config.ClusterlinkConfig;
 /**
  * The Basic users of {@code clusterlink.api.users.*}, checked against their PBKDF2 hashes.
  * <p>
- * A hash costs tens of milliseconds by design, and Basic sends the password with every request.
+ * A hash costs hundreds of milliseconds by design, and Basic sends the password with every request.
  * So after a password matched, an HMAC of it under a key that exists only in this process is
- * remembered for that user, and later requests with the same password are checked against it (in
- * constant time). Only a password that matched the configured hash is ever remembered.
+ * remembered for that user for the cache's time to live, and later requests with the same password are
+ * checked against it (in constant time, microseconds). Only a password that matched the configured hash is
+ * ever remembered, one per user, so the cache is bounded by the configured users.
  */
 public final class ConfiguredUsers {
 
@@ -36,15 +42,25 @@ public final class ConfiguredUsers {
     private record Entry(PasswordHash hash, Set<String> roles) {
     }
 
+    private record Verified(byte[] mac, Instant at) {
+    }
+
     private final Map<String, Entry> users;
     private final PasswordHash unknownUser;
+    private final Duration cacheTtl;
+    private final Clock clock;
     private final byte[] cacheKey = new byte[32];
-    private final Map<String, byte[]> verified = new ConcurrentHashMap<>();
+    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+    private final LongAdder hashes = new LongAdder();
 
-    ConfiguredUsers(Map<String, Entry> users) {
+    ConfiguredUsers(Map<String, Entry> users, Duration cacheTtl, Clock clock) {
         this.users = Map.copyOf(users);
-        // Unknown names cost one hash too, so timing does not tell which names exist.
-        this.unknownUser = PasswordHash.parse(PasswordHash.create("unknown-user".toCharArray()));
+        this.cacheTtl = cacheTtl;
+        this.clock = clock;
+        // Unknown names cost a hash of the configured users' cost too, so timing does not tell which names exist.
+        int iterations = users.values().stream().mapToInt(e -> e.hash().iterations()).max()
+                .orElse(PasswordHash.DEFAULT_ITERATIONS);
+        this.unknownUser = PasswordHash.parse(PasswordHash.create("unknown-user".toCharArray(), iterations));
         new SecureRandom().nextBytes(cacheKey);
     }
 
@@ -52,7 +68,7 @@ public final class ConfiguredUsers {
      * Reads and checks {@code clusterlink.api.users}: a bad hash or role fails the start with a message that
      * names the user, never the value.
      */
-    public static ConfiguredUsers from(Map<String, ClusterlinkConfig.User> config) {
+    public static ConfiguredUsers from(Map<String, ClusterlinkConfig.User> config, Duration cacheTtl, Clock clock) {
         Map<String, Entry> users = new LinkedHashMap<>();
         config.forEach((name, user) -> {
             PasswordHash hash;
@@ -72,7 +88,7 @@ public final class ConfiguredUsers {
             }
             users.put(name, new Entry(hash, Set.copyOf(roles)));
         });
-        return new ConfiguredUsers(users);
+        return new ConfiguredUsers(users, cacheTtl, clock);
     }
 
     public boolean isEmpty() {
@@ -83,22 +99,62 @@ public final class ConfiguredUsers {
         return List.copyOf(users.keySet());
     }
 
-    /** The user if {@code password} is theirs, else null. */
+    /** Users whose hash has fewer iterations than new hashes get: still accepted, worth replacing. */
+    public List<String> weakerThanDefault() {
+        return users.entrySet().stream().filter(e -> e.getValue().hash().iterations() < PasswordHash.DEFAULT_ITERATIONS)
+                .map(Map.Entry::getKey).toList();
+    }
+
+    /** How many password hashes were computed (each costs the hash's iterations). */
+    public long hashesComputed() {
+        return hashes.sum();
+    }
+
+    /** The user if {@code password} is theirs, else null: from the cache, else by the hash. */
     public User authenticate(String name, char[] password) {
+        User user = cached(name, password);
+        return user != null ? user : verify(name, password);
+    }
+
+    /**
+     * The user if {@code password} is the one that last matched their hash within the cache's time to live, else
+     * null (which says nothing about the password). Cheap: an HMAC, no hash.
+     */
+    public User cached(String name, char[] password) {
         Entry entry = users.get(name);
+        Verified known = verified.get(name);
+        if (entry == null || known == null) {
+            return null;
+        }
+        if (!clock.instant().isBefore(known.at().plus(cacheTtl))) {
+            verified.remove(name, known);
+            return null;
+        }
+        return MessageDigest.isEqual(known.mac(), mac(name, password)) ? new User(name, entry.roles()) : null;
+    }
+
+    /**
+     * A stand-in for {@code name} and {@code password} that names neither: an HMAC under this process' key, so
+     * that concurrent checks of the same credentials can share one hash.
+     */
+    public String fingerprint(String name, char[] password) {
+        return HexFormat.of().formatHex(mac(name, password));
+    }
+
+    /** The user if {@code password} matches their hash, else null. Costs one hash, also for unknown names. */
+    public User verify(String name, char[] password) {
+        Entry entry = users.get(name);
+        hashes.increment();
         if (entry == null) {
             unknownUser.matches(password);
             return null;
         }
-        byte[] mac = mac(name, password);
-        byte[] known = verified.get(name);
-        if (known != null && MessageDigest.isEqual(known, mac)) {
-            return new User(name, entry.roles());
-        }
         if (!entry.hash().matches(password)) {
             return null;
         }
-        verified.put(name, mac);
+        if (!cacheTtl.isZero() && !cacheTtl.isNegative()) {
+            verified.put(name, new Verified(mac(name, password), clock.instant()));
+        }
         return new User(name, entry.roles());
     }
 

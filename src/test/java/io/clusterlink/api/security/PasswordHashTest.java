@@ -3,12 +3,7 @@ package io.clusterlink.api.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.List;
-import java.util.Map;
-
 import org.junit.jupiter.api.Test;
-
-import io.clusterlink.config.ClusterlinkConfig;
 
 class PasswordHashTest {
 
@@ -21,10 +16,23 @@ class PasswordHashTest {
         PasswordHash hash = PasswordHash.parse(encoded);
 
         // Then
-        assertThat(encoded).startsWith("pbkdf2-sha256$210000$").doesNotContain("correct horse");
+        assertThat(encoded).startsWith("pbkdf2-sha256$600000$").doesNotContain("correct horse");
+        assertThat(hash.iterations()).isEqualTo(600_000);
         assertThat(hash.matches("correct horse".toCharArray())).isTrue();
         assertThat(hash.matches("correct horsE".toCharArray())).isFalse();
         assertThat(hash.matches("".toCharArray())).isFalse();
+    }
+
+    @Test
+    void aHashOfAnOlderDefaultStillMatches() {
+        // Given: made with 210,000 iterations, the default before 600,000 (the test user's hash)
+        PasswordHash hash = PasswordHash.parse(
+                "pbkdf2-sha256$210000$n8IZNwu04KwQdujOHjYRwQ$vfs8i/qbq+A2pGXpTiU4fjsvN9kCVOXcWxpMNeFAi0A");
+
+        // When / Then
+        assertThat(hash.iterations()).isEqualTo(210_000);
+        assertThat(hash.matches("test-operator-password".toCharArray())).isTrue();
+        assertThat(hash.matches("test-operator-passwore".toCharArray())).isFalse();
     }
 
     @Test
@@ -49,47 +57,5 @@ class PasswordHashTest {
         assertThatThrownBy(() -> PasswordHash.parse("pbkdf2-sha256$210000$AAAA$AAAAAAAAAAAAAAAAAAAAAA"))
                 .hasMessage("the salt or hash is too short");
         assertThatThrownBy(() -> PasswordHash.create("".toCharArray())).hasMessage("The password is empty");
-    }
-
-    @Test
-    void configuredUsersAuthenticateWithTheirPasswordAndGetTheirRoles() {
-        // Given
-        ConfiguredUsers users = ConfiguredUsers.from(Map.of(
-                "alice", user(PasswordHash.create("alice-pw".toCharArray(), PasswordHash.MIN_ITERATIONS), "operator"),
-                "bob", user(PasswordHash.create("bob-pw".toCharArray(), PasswordHash.MIN_ITERATIONS), "viewer")));
-
-        // When / Then: twice each, the second time from the verified-password cache
-        for (int i = 0; i < 2; i++) {
-            assertThat(users.authenticate("alice", "alice-pw".toCharArray()))
-                    .isEqualTo(new ConfiguredUsers.User("alice", java.util.Set.of("operator")));
-            assertThat(users.authenticate("bob", "bob-pw".toCharArray()).roles()).containsExactly("viewer");
-            assertThat(users.authenticate("alice", "bob-pw".toCharArray())).isNull();
-            assertThat(users.authenticate("carol", "alice-pw".toCharArray())).isNull();
-        }
-        assertThat(users.authenticate("alice", "alice-pw ".toCharArray())).isNull();
-    }
-
-    @Test
-    void aUserWithABadHashOrAnUnknownRoleFailsTheStartWithoutShowingTheValue() {
-        assertThatThrownBy(() -> ConfiguredUsers.from(Map.of("alice", user("plain-password", "operator"))))
-                .hasMessageStartingWith("clusterlink.api.users.alice.password-hash is not a pbkdf2-sha256$")
-                .hasMessageNotContaining("plain-password");
-        String hash = PasswordHash.create("pw".toCharArray(), PasswordHash.MIN_ITERATIONS);
-        assertThatThrownBy(() -> ConfiguredUsers.from(Map.of("alice", user(hash, "admin"))))
-                .hasMessage("clusterlink.api.users.alice.roles has 'admin': the roles are viewer and operator");
-    }
-
-    private static ClusterlinkConfig.User user(String hash, String... roles) {
-        return new ClusterlinkConfig.User() {
-            @Override
-            public String passwordHash() {
-                return hash;
-            }
-
-            @Override
-            public List<String> roles() {
-                return List.of(roles);
-            }
-        };
     }
 }

@@ -51,8 +51,11 @@ public final class HeadlessChromium {
     public void screenshot(String url, Path png, int width, int height) throws IOException, InterruptedException {
         Files.createDirectories(png.toAbsolutePath().getParent());
         Files.deleteIfExists(png);
-        run(List.of("--window-size=" + width + "," + height, "--hide-scrollbars",
-                "--screenshot=" + png.toAbsolutePath(), url), workDir.resolve("screenshot.out"));
+        // On a busy machine the picture may otherwise be taken before the first paint: the page
+        // settles in virtual time (less than its reload interval) and every stage is drawn first.
+        run(List.of("--window-size=" + width + "," + height, "--hide-scrollbars", "--virtual-time-budget=3000",
+                "--run-all-compositor-stages-before-draw", "--screenshot=" + png.toAbsolutePath(), url),
+                workDir.resolve("screenshot.out"));
         if (!Files.exists(png)) {
             throw new AssertionError("Chromium wrote no screenshot to " + png + "; its log: " + log());
         }

@@ -55,13 +55,8 @@ public interface ClusterlinkConfig {
     /** The links' metadata sync tasks. */
     Sync sync();
 
-    Demo demo();
-
     @WithName("embedded-postgres")
     EmbeddedPostgres embeddedPostgres();
-
-    @WithName("local-kafka")
-    LocalKafka localKafka();
 
     /** Who may call the REST API: HTTP Basic users and OIDC bearer tokens, roles {@code viewer} and {@code operator}. */
     Api api();
@@ -206,30 +201,6 @@ public interface ClusterlinkConfig {
         Duration checkInterval();
     }
 
-    /** Two local single-broker clusters, {@code source} and {@code destination}, for the quickstart. */
-    interface Demo {
-        @WithDefault("false")
-        boolean enabled();
-
-        /** Broker data kept here across restarts, like the embedded database. */
-        @WithName("data-dir")
-        @WithDefault("data/demo")
-        String dataDir();
-
-        @WithName("source-port")
-        @WithDefault("19092")
-        int sourcePort();
-
-        @WithName("destination-port")
-        @WithDefault("29092")
-        int destinationPort();
-
-        /** Stop the service when the process that started it exits (the run command's Maven). */
-        @WithName("stop-with-parent")
-        @WithDefault("false")
-        boolean stopWithParent();
-    }
-
     /** Started only when no {@code quarkus.datasource.jdbc.url} is configured. */
     interface EmbeddedPostgres {
         @WithName("data-dir")
@@ -243,14 +214,6 @@ public interface ClusterlinkConfig {
         /** 0 picks a free port. */
         @WithDefault("0")
         int port();
-    }
-
-    /** Local Apache Kafka brokers run as separate processes (demo, tests, benchmark). */
-    interface LocalKafka {
-        /** Broker class path, resolved by the build from Maven Central. */
-        @WithName("lib-dir")
-        @WithDefault("target/kafka-broker/lib")
-        String libDir();
     }
 
     interface Api {

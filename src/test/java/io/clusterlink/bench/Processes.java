@@ -100,9 +100,9 @@ final class Processes {
      */
     static double producerPerformance(String bootstrap, String topic, long records, int recordSize,
             String... producerProps) {
-        String lib = System.getProperty("clusterlink.local-kafka.lib-dir");
+        String lib = System.getProperty("clusterlink-test.kafka-lib-dir");
         if (lib == null || !Files.isDirectory(Path.of(lib))) {
-            throw new IllegalStateException("clusterlink.local-kafka.lib-dir does not name the Kafka broker jars");
+            throw new IllegalStateException("clusterlink-test.kafka-lib-dir does not name the Kafka broker jars");
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-cp", lib + "/*",

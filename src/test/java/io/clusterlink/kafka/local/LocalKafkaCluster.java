@@ -57,8 +57,8 @@ import org.jboss.logging.Logger;
  */
 public final class LocalKafkaCluster implements AutoCloseable {
 
-    /** System property (and config key) naming the broker class path directory. */
-    public static final String LIB_DIR_PROPERTY = "clusterlink.local-kafka.lib-dir";
+    /** System property naming the broker class path directory (outside the service's {@code clusterlink.*} settings). */
+    public static final String LIB_DIR_PROPERTY = "clusterlink-test.kafka-lib-dir";
     static final String DEFAULT_LIB_DIR = "target/kafka-broker/lib";
 
     private static final Logger LOG = Logger.getLogger(LocalKafkaCluster.class);

@@ -59,7 +59,8 @@ public class ShortFormResource {
     @POST
     @Path("links")
     @Operation(summary = "Create a link on the default cluster")
-    public Response createLink(@QueryParam("link_name") String linkName, @QueryParam("validate_only") String validateOnly,
+    public Response createLink(@QueryParam("link_name") String linkName,
+            @QueryParam("validate_only") String validateOnly,
             @QueryParam("validate_link") String validateLink, V3.CreateLinkRequest body) {
         return links.create(cluster(), linkName, validateOnly, validateLink, body);
     }
@@ -67,7 +68,8 @@ public class ShortFormResource {
     @GET
     @Path("links/{link_name}")
     @Operation(summary = "Get a link on the default cluster")
-    public V3.LinkData getLink(@PathParam("link_name") String linkName, @QueryParam("include_tasks") String includeTasks,
+    public V3.LinkData getLink(@PathParam("link_name") String linkName,
+            @QueryParam("include_tasks") String includeTasks,
             @Context UriInfo uri) {
         return links.get(cluster(), linkName, includeTasks, uri);
     }

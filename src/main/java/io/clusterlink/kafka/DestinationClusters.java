@@ -61,7 +61,8 @@ public class DestinationClusters {
             }
         }
         return list().stream().filter(c -> c.clusterId().equals(clusterId)).findFirst()
-                .orElseThrow(() -> new ClusterLinkException.NotFound("Cluster '" + TopicNames.printable(clusterId) + "' not found"));
+                .orElseThrow(() -> new ClusterLinkException.NotFound(
+                        "Cluster '" + TopicNames.printable(clusterId) + "' not found"));
     }
 
     /** The cluster named by {@code clusterlink.default-cluster}, or the only one configured. */

@@ -84,7 +84,8 @@ public class ReadOnlyAcls {
     public ReadOnlyEnforcement enforcement(String clusterId) {
         Optional<DestinationCluster> cluster = clusters.byIdIfKnown(clusterId);
         return cluster.map(this::enforcement)
-                .orElseGet(() -> ReadOnlyEnforcement.unknown("the destination cluster " + clusterId + " is not reachable"));
+                .orElseGet(() -> ReadOnlyEnforcement
+                        .unknown("the destination cluster " + clusterId + " is not reachable"));
     }
 
     public ReadOnlyEnforcement enforcement(DestinationCluster cluster) {

@@ -57,8 +57,8 @@ public class SourceTopics {
     /** Descriptions of the topics that exist; a missing topic is left out. */
     public Map<String, Description> describeExisting(Link link, Collection<String> topics) {
         Map<String, Description> result = new HashMap<>();
-        Topics.descriptions(sources.admin(link), topics, sources.timeout()).forEach((name, d) ->
-                result.put(name, new Description(d.topicId().toString(), d.partitions().size())));
+        Topics.descriptions(sources.admin(link), topics, sources.timeout())
+                .forEach((name, d) -> result.put(name, new Description(d.topicId().toString(), d.partitions().size())));
         return result;
     }
 

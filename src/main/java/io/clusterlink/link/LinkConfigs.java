@@ -21,7 +21,6 @@ import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.common.security.JaasContext;
 import org.apache.kafka.common.security.ssl.DefaultSslEngineFactory;
 
-
 /**
  * The link config table: every name a link accepts, its default, whether it is sensitive or fixed
  * after creation, and how its value is checked. Names and defaults follow Confluent Cluster Linking.
@@ -126,7 +125,8 @@ public final class LinkConfigs {
     /** Source client configs accepted on a link: connection and security settings only. */
     public static boolean isClientConfig(String name) {
         return name.equals(BOOTSTRAP_SERVERS) || name.equals(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG)
-                || ((name.startsWith("sasl.") || name.startsWith("ssl.")) && CLIENT_DEFS.configKeys().containsKey(name));
+                || ((name.startsWith("sasl.") || name.startsWith("ssl."))
+                        && CLIENT_DEFS.configKeys().containsKey(name));
     }
 
     public static boolean isKnown(String name) {

@@ -85,7 +85,8 @@ public final class NameFilters {
             }
             Filters.rejectUnknownFields(node, ITEM_FIELDS, where);
             String name = Filters.requiredText(node, "name", where);
-            PatternType patternType = Filters.enumValue(PatternType.class, Filters.requiredText(node, "patternType", where),
+            PatternType patternType = Filters.enumValue(PatternType.class,
+                    Filters.requiredText(node, "patternType", where),
                     where + ".patternType");
             FilterType filterType = Filters.enumValue(FilterType.class, Filters.requiredText(node, "filterType", where),
                     where + ".filterType");

@@ -99,7 +99,8 @@ public final class TopicNames {
     private static boolean unprintable(int c) {
         return switch (Character.getType(c)) {
             case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
-                    Character.SURROGATE, Character.PRIVATE_USE, Character.UNASSIGNED -> true;
+                    Character.SURROGATE, Character.PRIVATE_USE, Character.UNASSIGNED ->
+                true;
             default -> false;
         };
     }

@@ -211,7 +211,8 @@ final class RawFiller implements Filler {
             }
             ready(node);
             ClientRequest request = client.newClientRequest(node.idString(), new InitProducerIdRequest.Builder(
-                    new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(Integer.MAX_VALUE)),
+                    new InitProducerIdRequestData().setTransactionalId(null)
+                            .setTransactionTimeoutMs(Integer.MAX_VALUE)),
                     time.milliseconds(), true, (int) timeoutMs, null);
             ClientResponse response = NetworkClientUtils.sendAndReceive(client, request, time);
             if (response.responseBody() instanceof InitProducerIdResponse init && init.error() == Errors.NONE) {

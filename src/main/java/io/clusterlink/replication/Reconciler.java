@@ -157,7 +157,7 @@ public class Reconciler implements ReplicationControl, CopyListener {
             lock.unlock();
             fleet.leave();
         }
-        for (ExecutorService pool : new ExecutorService[] {stopper, alignPool, startPool}) {
+        for (ExecutorService pool : new ExecutorService[] { stopper, alignPool, startPool }) {
             if (pool != null) {
                 pool.shutdownNow();
             }
@@ -573,7 +573,8 @@ public class Reconciler implements ReplicationControl, CopyListener {
                 settings.maxRetryBackoff(), settings.silenceBeforeTopicCheck(), settings.topicCheckInterval(),
                 settings.stuckAfter());
         PartitionStarter.Settings starterSettings = new PartitionStarter.Settings(settings.fenceInterval(),
-                timeout.compareTo(Duration.ofSeconds(30)) > 0 ? timeout : Duration.ofSeconds(30), settings.alignChunk());
+                timeout.compareTo(Duration.ofSeconds(30)) > 0 ? timeout : Duration.ofSeconds(30),
+                settings.alignChunk());
         List<PartitionCopier> copiers = new ArrayList<>();
         Throttle throttle = new Throttle();
         for (int i = 0; i < fetchers; i++) {

@@ -99,7 +99,8 @@ public class Fleet {
     private Thread checker;
 
     @Inject
-    Fleet(MirrorPartitions rows, ClusterlinkConfig config, @ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
+    Fleet(MirrorPartitions rows, ClusterlinkConfig config,
+            @ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
             @ConfigProperty(name = "quarkus.datasource.username") String user,
             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.rows = rows;

@@ -246,7 +246,8 @@ public class MirrorActions {
             Mirror current = store.findMirror(requested.id()).orElseThrow(() -> changed(requested));
             Mirror m = (MirrorLifecycle.stopping(current) ? store.failOverNow(current.id(), reason)
                     : store.transition(current.id(), MirrorLifecycle.move(MirrorAction.FAILOVER), null, reason, null,
-                            StopMode.FAILOVER)).orElseThrow(() -> changed(requested));
+                            StopMode.FAILOVER))
+                    .orElseThrow(() -> changed(requested));
             return finishFailover(link, m, reason);
         } finally {
             lock.unlock();
@@ -364,7 +365,8 @@ public class MirrorActions {
                             new TopicPartition(m.sourceTopic(), p), end, stop);
                     if (missing.isPresent()) {
                         throw new ClusterLinkException.Conflict("Partition " + p + " of mirror topic '"
-                                + m.mirrorTopic() + "' ends at offset " + end + " but the source has a record at offset "
+                                + m.mirrorTopic() + "' ends at offset " + end
+                                + " but the source has a record at offset "
                                 + missing.getAsLong() + ", below the stop offset " + stop + ": not stopped yet");
                     }
                     destinationTopics.pad(cluster, tp, end, stop);

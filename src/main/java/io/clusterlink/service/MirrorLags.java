@@ -66,7 +66,8 @@ class MirrorLags {
         Map<Integer, PartitionLag> live = replication.lags(m);
         List<PartitionLag> lags;
         if (live.size() >= m.partitions()) {
-            lags = IntStream.range(0, m.partitions()).mapToObj(live::get).collect(Collectors.toCollection(ArrayList::new));
+            lags = IntStream.range(0, m.partitions()).mapToObj(live::get)
+                    .collect(Collectors.toCollection(ArrayList::new));
         } else {
             lags = new ArrayList<>(fromKafka(m));
             live.forEach((partition, lag) -> {
@@ -200,7 +201,8 @@ class MirrorLags {
             for (int p : behind) {
                 long newestSource = source.getOrDefault(new TopicPartition(m.sourceTopic(), p), -1L);
                 long newestMirrored = mirror.getOrDefault(new TopicPartition(m.mirrorTopic(), p), -1L);
-                result.put(p, newestSource < 0 || newestMirrored < 0 ? -1L : Math.max(0, newestSource - newestMirrored));
+                result.put(p,
+                        newestSource < 0 || newestMirrored < 0 ? -1L : Math.max(0, newestSource - newestMirrored));
             }
         } catch (RuntimeException e) {
             behind.forEach(p -> result.put(p, -1L));

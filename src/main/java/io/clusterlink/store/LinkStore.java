@@ -32,7 +32,6 @@ import io.clusterlink.link.MirrorStatus;
 import io.clusterlink.link.MirrorTopicError;
 import io.clusterlink.link.StopMode;
 
-
 /**
  * Transaction boundary for links and mirrors. Sensitive config values are encrypted here before
  * they reach the database and decrypted on the way out; every state change is audited.
@@ -159,7 +158,8 @@ public class LinkStore {
     @Transactional
     public Optional<Mirror> growMirror(long mirrorId, int partitions) {
         MirrorEntity e = mirrors.findByIdOptional(mirrorId).orElse(null);
-        if (e == null || e.numPartitions >= partitions || !MirrorLifecycle.grows(MirrorStatus.valueOf(e.mirrorStatus))) {
+        if (e == null || e.numPartitions >= partitions
+                || !MirrorLifecycle.grows(MirrorStatus.valueOf(e.mirrorStatus))) {
             return Optional.empty();
         }
         List<Long> starts = new ArrayList<>(readOffsets(e.startOffsets));

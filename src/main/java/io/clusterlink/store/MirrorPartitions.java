@@ -53,7 +53,8 @@ public class MirrorPartitions {
     /** Whether a partition was left with nothing in flight, without taking it over. */
     @Transactional
     public boolean quiet(long mirrorId, int partition) {
-        List<?> rows = em.createNativeQuery("select quiet from mirror_partitions where mirror_id = ?1 and partition = ?2")
+        List<?> rows = em
+                .createNativeQuery("select quiet from mirror_partitions where mirror_id = ?1 and partition = ?2")
                 .setParameter(1, mirrorId).setParameter(2, partition).getResultList();
         return !rows.isEmpty() && Boolean.TRUE.equals(rows.get(0));
     }
@@ -96,8 +97,9 @@ public class MirrorPartitions {
 
     /** Marks partitions; returns how many of the mirror's {@code partitions} are not marked yet. */
     long mark(long mirrorId, int partition, int partitions, String column) {
-        em.createNativeQuery("insert into mirror_partitions (mirror_id, partition, " + column + ") values (?1, ?2, true) "
-                + "on conflict (mirror_id, partition) do update set " + column + " = true")
+        em.createNativeQuery(
+                "insert into mirror_partitions (mirror_id, partition, " + column + ") values (?1, ?2, true) "
+                        + "on conflict (mirror_id, partition) do update set " + column + " = true")
                 .setParameter(1, mirrorId).setParameter(2, partition).executeUpdate();
         Number marked = (Number) em.createNativeQuery("select count(*) from mirror_partitions where mirror_id = ?1 "
                 + "and partition < ?2 and " + column).setParameter(1, mirrorId).setParameter(2, partitions)

@@ -16,7 +16,6 @@ import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 
-
 /**
  * The ACL bindings each link created on its destination cluster: the only ones ACL sync may
  * delete. The rows are deleted with their link (the destination ACLs stay).

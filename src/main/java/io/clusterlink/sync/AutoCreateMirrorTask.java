@@ -64,7 +64,8 @@ class AutoCreateMirrorTask implements LinkSyncTask {
             names = sourceTopics.names(link);
         } catch (KafkaCallException e) {
             tasks.report(link.id(), name(), List.of(new LinkView.TaskError(e.is(KafkaErrors.Kind.TIMEOUT)
-                    ? "INTERNAL_ERROR" : "MISCONFIGURATION_ERROR", "Cannot list the source topics: " + e.getMessage())));
+                    ? "INTERNAL_ERROR" : "MISCONFIGURATION_ERROR",
+                    "Cannot list the source topics: " + e.getMessage())));
             return false;
         }
         Set<String> mirrored = links.mirroredSourceTopics(link);

@@ -1,8 +1,8 @@
 package io.clusterlink.sync;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
 
 import io.clusterlink.link.Link;
 import io.clusterlink.link.LinkView;

@@ -84,7 +84,7 @@ public class SyncScheduler {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        for (ExecutorService executor : new ExecutorService[] {scheduler, pool}) {
+        for (ExecutorService executor : new ExecutorService[] { scheduler, pool }) {
             if (executor == null) {
                 continue;
             }

@@ -24,10 +24,10 @@ import io.micrometer.core.instrument.Timer;
 class TaskMetrics {
 
     /** Bucket bounds: a sync is a few Admin calls, from milliseconds to its timeout. */
-    private static final Duration[] BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+    private static final Duration[] BUCKETS = { Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
         Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
         Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
-        Duration.ofSeconds(30), Duration.ofSeconds(60)};
+        Duration.ofSeconds(30), Duration.ofSeconds(60) };
 
     private record Key(long linkId, String task) {
     }

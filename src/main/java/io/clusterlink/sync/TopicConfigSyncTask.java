@@ -95,8 +95,9 @@ class TopicConfigSyncTask implements LinkSyncTask {
         } catch (KafkaCallException e) {
             if (!e.is(KafkaErrors.Kind.INTERRUPTED)) {
                 tasks.report(link.id(), name(), List.of(new LinkView.TaskError(e.is(KafkaErrors.Kind.TIMEOUT)
-                        ? "INTERNAL_ERROR" : "MISCONFIGURATION_ERROR", "Cannot read the topic configs: "
-                        + e.getMessage())));
+                        ? "INTERNAL_ERROR" : "MISCONFIGURATION_ERROR",
+                        "Cannot read the topic configs: "
+                                + e.getMessage())));
                 return false;
             }
             return true;

@@ -79,7 +79,8 @@ class ApiSecurityTest {
         assertThat(wrong.extract().headers().getValues("WWW-Authenticate")).contains("Basic realm=\"clusterlink\"");
         v3Error(given().auth().preemptive().basic("nobody", TestUsers.OPERATOR_PASSWORD).get("/kafka/v3/clusters")
                 .then(), 401, "Invalid credentials");
-        v3Error(given().auth().none().header("Authorization", "Basic not-base64!").get("/kafka/v3/clusters").then(), 401,
+        v3Error(given().auth().none().header("Authorization", "Basic not-base64!").get("/kafka/v3/clusters").then(),
+                401,
                 "Invalid credentials");
     }
 
@@ -179,7 +180,8 @@ class ApiSecurityTest {
 
             // Then
             v3Error(response, 401, "Invalid credentials");
-            assertThat(response.extract().headers().getValues("WWW-Authenticate")).contains("Bearer realm=\"clusterlink\"");
+            assertThat(response.extract().headers().getValues("WWW-Authenticate"))
+                    .contains("Bearer realm=\"clusterlink\"");
             assertThat(messages).as("refused as '%s'", reason)
                     .anyMatch(m -> m.startsWith("Bearer token refused") && m.contains(reason));
         });

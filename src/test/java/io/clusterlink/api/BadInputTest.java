@@ -112,7 +112,8 @@ class BadInputTest {
                 "Invalid value 'not json' for link config 'acl.filters'");
         error(createLinkResponse(name, bootstrap, Map.of("cluster.link.prefix", "dr.", "acl.sync.enable", "true",
                 "acl.filters", "{\"aclFilters\":[{\"resourceFilter\":{\"resourceType\":\"any\",\"patternType\":"
-                + "\"any\"},\"accessFilter\":{\"operation\":\"any\",\"permissionType\":\"any\"}}]}")).then(), 400,
+                        + "\"any\"},\"accessFilter\":{\"operation\":\"any\",\"permissionType\":\"any\"}}]}"))
+                .then(), 400,
                 40002, "'cluster.link.prefix' and 'acl.sync.enable=true' cannot be used together on one link");
         error(createLinkResponse(name, bootstrap, Map.of("consumer.group.prefix.enable", "true")).then(), 400, 40002,
                 "'consumer.group.prefix.enable=true' needs 'cluster.link.prefix'");
@@ -141,7 +142,8 @@ class BadInputTest {
                 Map.of("name", "acl.sync.enable", "value", "true"),
                 Map.of("name", "acl.filters", "value", "{\"aclFilters\":[{\"resourceFilter\":{\"resourceType\":"
                         + "\"any\",\"patternType\":\"any\"},\"accessFilter\":{\"operation\":\"any\","
-                        + "\"permissionType\":\"any\"}}]}")))).put(configs + ":alter").then(), 400, 40002,
+                        + "\"permissionType\":\"any\"}}]}"))))
+                .put(configs + ":alter").then(), 400, 40002,
                 "cannot be used together on one link");
         given().get(configs + "/acl.sync.enable").then().statusCode(200).body("value", equalTo("false"));
         given().get(configs + "/consumer.offset.group.filters").then().statusCode(200).body("value", equalTo(groups));
@@ -202,7 +204,8 @@ class BadInputTest {
 
     @Test
     void unknownClusterLinkAndMirrorAre404() {
-        error(given().get("/kafka/v3/clusters/no-such-cluster").then(), 404, 40403, "Cluster 'no-such-cluster' not found");
+        error(given().get("/kafka/v3/clusters/no-such-cluster").then(), 404, 40403,
+                "Cluster 'no-such-cluster' not found");
         error(given().get("/kafka/v3/clusters/no-such-cluster/links").then(), 404, 40403, "not found");
         error(given().get("/links/no-such-link").then(), 404, 40403, "Cluster link 'no-such-link' not found");
         error(given().get("/links/no-such-link/mirrors").then(), 404, 40403, "Cluster link 'no-such-link' not found");
@@ -222,9 +225,11 @@ class BadInputTest {
         error(given().contentType(ContentType.JSON).body(Map.of("source_topic_name", "bad topic"))
                 .post("/links/{link}/mirrors", link).then(), 400, 40002, "source_topic_name 'bad topic' is illegal");
         error(given().contentType(ContentType.JSON).body(Map.of("source_topic_name", topic, "mirror_topic_name", "x"))
-                .post("/links/{link}/mirrors", link).then(), 400, 40002, "Topic renaming for mirroring is not supported");
+                .post("/links/{link}/mirrors", link).then(), 400, 40002,
+                "Topic renaming for mirroring is not supported");
         error(given().contentType(ContentType.JSON).body(Map.of("source_topic_name", "no-such-source-topic"))
-                .post("/links/{link}/mirrors", link).then(), 404, 40403, "Source topic 'no-such-source-topic' not found");
+                .post("/links/{link}/mirrors", link).then(), 404, 40403,
+                "Source topic 'no-such-source-topic' not found");
         error(given().contentType(ContentType.JSON).body(Map.of("source_topic_name", topic))
                 .post("/links/{link}/mirrors", link).then(), 409, 40901, "Topic '" + topic + "' already exists");
         error(given().contentType(ContentType.JSON).body(Map.of("source_topic_name", topic))

@@ -56,7 +56,8 @@ class LinksApiTest {
                 .body("topic_names", contains(topic))
                 .body("link_state", equalTo("ACTIVE"))
                 .body("link_error", equalTo("NO_ERROR"))
-                .body("tasks.task_name", contains("ConsumerOffsetSync", "AclSync", "TopicConfigsSync", "AutoCreateMirror"))
+                .body("tasks.task_name",
+                        contains("ConsumerOffsetSync", "AclSync", "TopicConfigsSync", "AutoCreateMirror"))
                 .body("tasks.state", contains("NOT_CONFIGURED", "NOT_CONFIGURED", "ACTIVE", "NOT_CONFIGURED"));
         given().get("/kafka/v3/clusters/{c}/links/{link}", cluster, link).then().statusCode(200)
                 .body("$", not(org.hamcrest.Matchers.hasKey("tasks")));
@@ -152,6 +153,7 @@ class LinksApiTest {
         given().delete(config).then().statusCode(204);
 
         awaitCaughtUp(link, topic);
-        assertThat(KafkaClusters.endOffsets(kafka.destination(), topic)).containsEntry(new TopicPartition(topic, 0), 1L);
+        assertThat(KafkaClusters.endOffsets(kafka.destination(), topic)).containsEntry(new TopicPartition(topic, 0),
+                1L);
     }
 }

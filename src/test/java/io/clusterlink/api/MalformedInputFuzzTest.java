@@ -118,7 +118,8 @@ class MalformedInputFuzzTest {
                         request.method(), cut(request.target(), 200), request.contentType(),
                         cut(new String(request.body() == null ? new byte[0] : request.body(), StandardCharsets.UTF_8),
                                 200),
-                        answer.status(), answer.headers().get("content-type"), problem + " | " + cut(answer.body(), 300)));
+                        answer.status(), answer.headers().get("content-type"),
+                        problem + " | " + cut(answer.body(), 300)));
             }
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
@@ -138,7 +139,8 @@ class MalformedInputFuzzTest {
     @Test
     void oversizedRequestLinesHeadersAndChunkedBodiesAre4xx() throws IOException {
         // Given requests over the HTTP limits
-        String longLine = "GET /links/" + "x".repeat(5000) + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+        String longLine = "GET /links/" + "x".repeat(5000)
+                + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
         String bigHeader = "GET /links HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Big: " + "h".repeat(30_000)
                 + "\r\n\r\n";
         ByteArrayOutputStream chunked = new ByteArrayOutputStream();
@@ -311,7 +313,8 @@ class MalformedInputFuzzTest {
             case 6 -> {
                 why = "illegal source_cluster_id";
                 Map<String, Object> m = linkBody(validConfigs());
-                m.put("source_cluster_id", pick("a".repeat(65 + random.nextInt(5000)), "bad id", "id\u0000", "é", "a/b"));
+                m.put("source_cluster_id",
+                        pick("a".repeat(65 + random.nextInt(5000)), "bad id", "id\u0000", "é", "a/b"));
                 query.put("validate_link", "false");
                 body = m;
             }
@@ -603,7 +606,8 @@ class MalformedInputFuzzTest {
                 why = "wrong JSON type";
                 body.clear();
                 if (random.nextBoolean()) {
-                    body.put("mirror_topic_names", pick(topic, 5, Map.of("a", topic), List.of(5), List.of(List.of(topic))));
+                    body.put("mirror_topic_names",
+                            pick(topic, 5, Map.of("a", topic), List.of(5), List.of(List.of(topic))));
                 } else {
                     body.put("mirror_topic_name_pattern", pick(5, true, List.of(".*"), Map.of()));
                 }
@@ -637,8 +641,9 @@ class MalformedInputFuzzTest {
         String action = pick("promote", "failover", "pause", "resume");
         String colon = pick(":", "%3A");
         return switch (random.nextInt(4)) {
-            case 0 -> new Request("illegal topic name", "POST", "/mirrors/" + pathish(illegalTopicName()) + colon + action,
-                    null, null);
+            case 0 ->
+                new Request("illegal topic name", "POST", "/mirrors/" + pathish(illegalTopicName()) + colon + action,
+                        null, null);
             case 1 -> new Request("unknown mirror", "POST", "/mirrors/" + uniqueName("no-such-topic") + colon + action,
                     null, null);
             case 2 -> new Request("unknown action", "POST", "/mirrors/" + topic + pick(colon + "explode", colon, "",
@@ -652,10 +657,12 @@ class MalformedInputFuzzTest {
         return switch (random.nextInt(5)) {
             case 0 -> new Request("unknown route", pick("GET", "POST", "DELETE"), pick("/no/such/path", "/kafka/v3",
                     "/kafka/v3/clusters/" + cluster + "/links/" + link + "/nothing/here", "/links/" + link + "/mirrors/"
-                    + topic + "/x", "/%zz", "/kafka/v3/clusters/%"), null, null);
+                            + topic + "/x",
+                    "/%zz", "/kafka/v3/clusters/%"), null, null);
             case 1 -> new Request("wrong method", pick("PATCH", "PUT", "DELETE"), pick("/kafka/v3/clusters",
                     "/links/" + link + "/mirrors", "/kafka/v3/clusters/" + cluster + "/links/" + link + "/mirrors/"
-                    + topic), "application/json", bytes("{}"));
+                            + topic),
+                    "application/json", bytes("{}"));
             case 2 -> new Request("unknown cluster", "GET", "/kafka/v3/clusters/" + pathish(pick("no-such-cluster",
                     illegalLinkName())), null, null);
             case 3 -> new Request("bad percent-encoding", pick("GET", "DELETE"), pick("/links/%zz", "/links/a%",
@@ -663,7 +670,8 @@ class MalformedInputFuzzTest {
                     "/links/" + link + "?include_tasks=%zz", "/links/" + link + "?include_tasks=%"), null, null);
             default -> new Request("unsupported media type", "POST", "/links?link_name=" + uniqueName("fuzz-new"),
                     pick("text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data",
-                            "application/json-patch+json"), bytes("link_name=x"));
+                            "application/json-patch+json"),
+                    bytes("link_name=x"));
         };
     }
 
@@ -683,7 +691,8 @@ class MalformedInputFuzzTest {
     private Request malformedBody(String method, String target) {
         String valid = json(Map.of("configs", List.of(Map.of("name", "bootstrap.servers", "value", "127.0.0.1:1")),
                 "source_topic_name", topic, "mirror_topic_names", List.of(topic), "data", List.of(Map.of("name",
-                        "acl.sync.ms", "value", "8000")), "value", "8000"));
+                        "acl.sync.ms", "value", "8000")),
+                "value", "8000"));
         String body;
         String why;
         switch (random.nextInt(8)) {
@@ -723,7 +732,8 @@ class MalformedInputFuzzTest {
             default -> {
                 why = "invalid UTF-8";
                 return new Request(why, method, target, "application/json; charset=UTF-8",
-                        new byte[] { '{', '"', 'v', 'a', 'l', 'u', 'e', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}' });
+                        new byte[] { '{', '"', 'v', 'a', 'l', 'u', 'e', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"',
+                            '}' });
             }
         }
         return new Request(why, method, target, "application/json", bytes(body));
@@ -754,7 +764,8 @@ class MalformedInputFuzzTest {
     private List<Object> invalidLinkConfigs() {
         List<Object> configs = validConfigs();
         switch (random.nextInt(7)) {
-            case 0 -> configs.add(random.nextInt(configs.size() + 1), Map.of("name", unknownConfigName(), "value", "1"));
+            case 0 ->
+                configs.add(random.nextInt(configs.size() + 1), Map.of("name", unknownConfigName(), "value", "1"));
             case 1 -> {
                 String[] bad = invalidConfigValue();
                 configs.add(random.nextInt(configs.size() + 1), Map.of("name", bad[0], "value", bad[1]));
@@ -816,9 +827,12 @@ class MalformedInputFuzzTest {
                         "{\"groupFilters\":[{\"name\":\"a\\u0000b\",\"patternType\":\"LITERAL\",\"filterType\":\"INCLUDE\"}]}",
                         "{\"topicFilters\":[]}") },
                 new String[] { "auto.create.mirror.topics.filters", pick("{\"topicFilters\":[{\"name\":\"bad topic\","
-                        + "\"patternType\":\"LITERAL\",\"filterType\":\"INCLUDE\"}]}", "{\"topicFilters\":[{\"name\":\"t\","
-                        + "\"patternType\":\"REGEX\",\"filterType\":\"INCLUDE\"}]}", "{\"topicFilters\":5}") },
-                new String[] { "topic.config.sync.include", pick("unclean.leader.election.enable", "nope,retention.ms") },
+                        + "\"patternType\":\"LITERAL\",\"filterType\":\"INCLUDE\"}]}",
+                        "{\"topicFilters\":[{\"name\":\"t\","
+                                + "\"patternType\":\"REGEX\",\"filterType\":\"INCLUDE\"}]}",
+                        "{\"topicFilters\":5}") },
+                new String[] { "topic.config.sync.include",
+                    pick("unclean.leader.election.enable", "nope,retention.ms") },
                 new String[] { "availability.check.consecutive.failure.threshold", pick("0", "1001", "x") },
                 new String[] { "security.protocol", pick("CARRIER_PIGEON", "", "SASL") },
                 new String[] { "sasl.jaas.config", pick("nonsense", "required x;", "\u0000") },
@@ -975,7 +989,8 @@ class MalformedInputFuzzTest {
         Map<String, String> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    lines[i].substring(colon + 1).trim());
         }
         byte[] body = java.util.Arrays.copyOfRange(raw, end + 4, raw.length);
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
@@ -992,7 +1007,8 @@ class MalformedInputFuzzTest {
             while (lineEnd + 1 < body.length && !(body[lineEnd] == '\r' && body[lineEnd + 1] == '\n')) {
                 lineEnd++;
             }
-            int size = Integer.parseInt(new String(body, i, lineEnd - i, StandardCharsets.US_ASCII).split(";")[0].trim(),
+            int size = Integer.parseInt(
+                    new String(body, i, lineEnd - i, StandardCharsets.US_ASCII).split(";")[0].trim(),
                     16);
             if (size == 0) {
                 break;
@@ -1033,8 +1049,8 @@ class MalformedInputFuzzTest {
             return row(s, "select count(*), coalesce(md5(string_agg(concat_ws('|', id, cluster_id, link_name, "
                     + "cluster_link_id, source_cluster_id, configs), ',' order by id)), '') from cluster_links")
                     + " / " + row(s, "select count(*), coalesce(md5(string_agg(concat_ws('|', id, link_id, cluster_id, "
-                    + "mirror_topic_name, source_topic_name, source_topic_id, num_partitions, mirror_status, "
-                    + "start_offsets, stop_offsets), ',' order by id)), '') from mirror_topics");
+                            + "mirror_topic_name, source_topic_name, source_topic_id, num_partitions, mirror_status, "
+                            + "start_offsets, stop_offsets), ',' order by id)), '') from mirror_topics");
         }
     }
 

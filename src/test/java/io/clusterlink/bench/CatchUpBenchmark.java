@@ -508,7 +508,8 @@ public final class CatchUpBenchmark {
 
     private static void awaitCopied(Admin admin, String topic, long records, Duration timeout) throws Exception {
         Map<TopicPartition, OffsetSpec> request = IntStream.range(0, PARTITIONS)
-                .mapToObj(p -> new TopicPartition(topic, p)).collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+                .mapToObj(p -> new TopicPartition(topic, p))
+                .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try {
@@ -530,7 +531,8 @@ public final class CatchUpBenchmark {
             return;
         }
         System.out.println();
-        System.out.println("clusterlink catch-up benchmark: " + PARTITIONS + " partitions, single-broker KRaft clusters "
+        System.out.println("clusterlink catch-up benchmark: " + PARTITIONS
+                + " partitions, single-broker KRaft clusters "
                 + "on loopback, " + Runtime.getRuntime().availableProcessors() + " cores, " + FETCHERS
                 + " fetcher thread(s) per link; raw produce by Kafka's ProducerPerformance (acks=all, linger.ms=10, "
                 + "batch.size=262144) just before each copy");
@@ -556,8 +558,9 @@ public final class CatchUpBenchmark {
             return;
         }
         System.out.printf(Locale.ROOT, "first record of a new mirror, from the create request (running service and "
-                + "link): %s%n%n", firstRecord.stream().map(s -> String.format(Locale.ROOT, "%.2f s", s))
-                .collect(Collectors.joining(", ")));
+                + "link): %s%n%n",
+                firstRecord.stream().map(s -> String.format(Locale.ROOT, "%.2f s", s))
+                        .collect(Collectors.joining(", ")));
     }
 
     private static void print(Latency l) {
@@ -584,7 +587,8 @@ public final class CatchUpBenchmark {
         System.out.printf(Locale.ROOT, "%-20s %16s %16s %16s%n", "", "raw produce/s", "aligned/s", "ACTIVE after");
         System.out.printf(Locale.ROOT, "%-20s %16s %16s %15.1fs%n", "offsets (empty)",
                 String.format(Locale.ROOT, "%,.0f", a.rawProduceRate()), String.format(Locale.ROOT, "%,.0f",
-                        a.alignRate()), a.activeSeconds());
+                        a.alignRate()),
+                a.activeSeconds());
         System.out.println();
     }
 
@@ -602,7 +606,8 @@ public final class CatchUpBenchmark {
                     .header("Authorization", TestUsers.operatorAuthorization()).DELETE().build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {
-                throw new IllegalStateException("DELETE " + uri + " -> " + response.statusCode() + " " + response.body());
+                throw new IllegalStateException(
+                        "DELETE " + uri + " -> " + response.statusCode() + " " + response.body());
             }
         }
 

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
@@ -199,7 +199,7 @@ public final class FleetBenchmark {
             cpuBefore += Processes.cpuSeconds(s.pid());
             logsFrom.add(Processes.logSize(s.gcLog()));
         }
-        int[] peakThreads = {0};
+        int[] peakThreads = { 0 };
         Thread sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 int threads = 0;

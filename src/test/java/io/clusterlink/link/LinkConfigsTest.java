@@ -15,7 +15,8 @@ class LinkConfigsTest {
     void acceptsClusterLinkingNamesAndSourceClientConfigs() {
         Map<String, String> valid = LinkConfigs.validate(Map.of("bootstrap.servers", BOOTSTRAP,
                 "security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN",
-                "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";",
+                "sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";",
                 "consumer.offset.sync.ms", "10000", "mirror.start.offset.spec", "latest"));
 
         assertThat(valid).containsEntry("consumer.offset.sync.ms", "10000").hasSize(6);
@@ -23,7 +24,8 @@ class LinkConfigsTest {
 
     @Test
     void namesEveryUnknownConfig() {
-        assertThatThrownBy(() -> LinkConfigs.validate(Map.of("bootstrap.servers", BOOTSTRAP, "foo", "1", "bar.baz", "2")))
+        assertThatThrownBy(
+                () -> LinkConfigs.validate(Map.of("bootstrap.servers", BOOTSTRAP, "foo", "1", "bar.baz", "2")))
                 .isInstanceOf(ClusterLinkException.InvalidRequest.class)
                 .hasMessageContaining("Unknown link configs: bar.baz, foo");
     }
@@ -32,11 +34,13 @@ class LinkConfigsTest {
     void namesTheConfigWithABadValue() {
         assertThatThrownBy(() -> LinkConfigs.validate(Map.of("bootstrap.servers", BOOTSTRAP, "acl.sync.ms", "abc")))
                 .hasMessageContaining("Invalid value 'abc' for link config 'acl.sync.ms': must be a whole number");
-        assertThatThrownBy(() -> LinkConfigs.validate(Map.of("bootstrap.servers", BOOTSTRAP, "cluster.link.paused", "yes")))
+        assertThatThrownBy(
+                () -> LinkConfigs.validate(Map.of("bootstrap.servers", BOOTSTRAP, "cluster.link.paused", "yes")))
                 .hasMessageContaining("'cluster.link.paused': must be true or false");
         assertThatThrownBy(() -> LinkConfigs.validate(Map.of("bootstrap.servers", BOOTSTRAP,
                 "mirror.start.offset.spec", "yesterday")))
-                .hasMessageContaining("'mirror.start.offset.spec': must be 'earliest', 'latest' or an ISO-8601 timestamp");
+                .hasMessageContaining(
+                        "'mirror.start.offset.spec': must be 'earliest', 'latest' or an ISO-8601 timestamp");
         assertThatThrownBy(() -> LinkConfigs.validate(Map.of("bootstrap.servers", BOOTSTRAP,
                 "num.cluster.link.fetchers", "0")))
                 .hasMessageContaining("must be between 1 and 16");

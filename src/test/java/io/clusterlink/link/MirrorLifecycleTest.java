@@ -86,7 +86,8 @@ class MirrorLifecycleTest {
                         + "when ACTIVE");
         assertThatThrownBy(() -> MirrorLifecycle.check(MirrorAction.PROMOTE, mirror(MirrorStatus.FAILED,
                 StopMode.NONE, MirrorTopicError.ILLEGAL_STATE), LinkState.ACTIVE))
-                .hasMessage("Topic 't' is FAILED (ILLEGAL_STATE): it cannot catch up; use failover to make it writable");
+                .hasMessage(
+                        "Topic 't' is FAILED (ILLEGAL_STATE): it cannot catch up; use failover to make it writable");
         assertThatThrownBy(() -> MirrorLifecycle.check(MirrorAction.PROMOTE, mirror(MirrorStatus.ACTIVE,
                 StopMode.NONE, MirrorTopicError.NO_ERROR), LinkState.PAUSED))
                 .hasMessage("Cluster link 'l' is paused: resume it (cluster.link.paused=false) or use failover");

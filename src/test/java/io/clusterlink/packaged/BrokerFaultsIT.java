@@ -66,7 +66,7 @@ class BrokerFaultsIT {
         if (service != null) {
             service.stop();
         }
-        for (LocalKafkaCluster c : new LocalKafkaCluster[] {source, destination}) {
+        for (LocalKafkaCluster c : new LocalKafkaCluster[] { source, destination }) {
             if (c != null) {
                 c.stop();
             }

@@ -68,7 +68,8 @@ class DestinationLimitsIT {
     @BeforeAll
     static void startDestinationsAndService() throws Exception {
         root = Files.createTempDirectory("clusterlink-limits");
-        String legacyLib = System.getProperty("clusterlink-test.legacy-kafka-lib-dir", "target/kafka-broker-legacy/lib");
+        String legacyLib = System.getProperty("clusterlink-test.legacy-kafka-lib-dir",
+                "target/kafka-broker-legacy/lib");
         legacy = LocalKafkaCluster.builder("limits-legacy").dataDir(root.resolve("legacy")).heap("384m")
                 .libDir(Path.of(legacyLib))
                 .brokerProperty("log.message.timestamp.difference.max.ms", String.valueOf(ONE_DAY_MS)).build();
@@ -92,7 +93,7 @@ class DestinationLimitsIT {
         if (service != null) {
             service.stop();
         }
-        for (LocalKafkaCluster c : new LocalKafkaCluster[] {legacy, small}) {
+        for (LocalKafkaCluster c : new LocalKafkaCluster[] { legacy, small }) {
             if (c != null) {
                 c.stop();
             }

@@ -127,7 +127,7 @@ class FleetIT {
         try (SteadyLoad load = SteadyLoad.start(kafka.source(), topic, RATE)) {
             awaitSpread(a, topic, List.of("kill-a", "kill-b"));
 
-            for (ServiceProcess[] pair : new ServiceProcess[][] {{a, b}, {b, a}}) {
+            for (ServiceProcess[] pair : new ServiceProcess[][] { { a, b }, { b, a } }) {
                 ServiceProcess victim = pair[0];
                 ServiceProcess survivor = pair[1];
                 String victimId = victim == a ? "kill-a" : "kill-b";
@@ -146,8 +146,8 @@ class FleetIT {
                 // Then the other instance continues them within 30 s
                 await().atMost(TAKEOVER).pollInterval(Duration.ofMillis(500)).until(() -> {
                     Map<TopicPartition, Long> mirror = KafkaClusters.endOffsets(kafka.destination(), topic);
-                    return victims.stream().allMatch(p -> mirror.get(new TopicPartition(topic, p))
-                            > sourceAtKill.get(new TopicPartition(topic, p)));
+                    return victims.stream().allMatch(p -> mirror.get(new TopicPartition(topic, p)) > sourceAtKill
+                            .get(new TopicPartition(topic, p)));
                 });
                 assertThat(owners(survivor, topic).keySet()).hasSize(PARTITIONS);
 
@@ -232,11 +232,11 @@ class FleetIT {
             Admin destinationAdmin = kafka.destinationAdmin();
             AclBindingFilter byPrincipal = new AclBindingFilter(ResourcePatternFilter.ANY,
                     new AccessControlEntryFilter(principal, null, AclOperation.ANY, AclPermissionType.ANY));
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
-                    destinationAdmin.describeAcls(byPrincipal).values().get().size() == acls.size()
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> destinationAdmin.describeAcls(byPrincipal).values().get().size() == acls.size()
                             && mirrors(b, link).containsAll(topics));
-            await().during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(15)).until(() ->
-                    mirrors(a, link).size() == topics.size());
+            await().during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(15))
+                    .until(() -> mirrors(a, link).size() == topics.size());
 
             // each ACL was created by one instance, once; each mirror auto-created once
             assertThat(count(a, b, Pattern.compile("ACL sync of link '" + link + "': created (\\d+)")))
@@ -330,8 +330,8 @@ class FleetIT {
     }
 
     private void assertCaughtUpAndIdentical(String topic, long records, ServiceProcess... instances) {
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() ->
-                KafkaClusters.endOffsets(kafka.destination(), topic).equals(
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> KafkaClusters.endOffsets(kafka.destination(), topic).equals(
                         KafkaClusters.endOffsets(kafka.source(), topic)));
         for (ServiceProcess s : instances) {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
@@ -350,7 +350,7 @@ class FleetIT {
     /** The sum of the first group of every match in both instances' logs (1 per match for an empty group). */
     private static long count(ServiceProcess a, ServiceProcess b, Pattern pattern) throws IOException {
         long total = 0;
-        for (ServiceProcess s : new ServiceProcess[] {a, b}) {
+        for (ServiceProcess s : new ServiceProcess[] { a, b }) {
             for (Path log : s.logs()) {
                 Matcher m = pattern.matcher(Files.readString(log));
                 while (m.find()) {

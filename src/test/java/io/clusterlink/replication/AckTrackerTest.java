@@ -13,10 +13,10 @@ class AckTrackerTest {
 
     private static final TopicPartition MIRROR = new TopicPartition("orders", 0);
     private final PartitionProgress progress = new PartitionProgress(0);
-    private final Writer writer = new Writer(new MockProducer<>(), 1, CompressionType.NONE, 1 << 20, 0, () -> { });
+    private final Writer writer = new Writer(new MockProducer<>(), 1, CompressionType.NONE, 1 << 20, 0, () -> {});
 
     private AckTracker tracker(long first) {
-        AckTracker acks = new AckTracker(MIRROR, progress, writer, first, () -> { });
+        AckTracker acks = new AckTracker(MIRROR, progress, writer, first, () -> {});
         progress.restart(first, acks);
         return acks;
     }

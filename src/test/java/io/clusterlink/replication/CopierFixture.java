@@ -66,7 +66,7 @@ abstract class CopierFixture {
     Map<String, String> topicIds = Map.of(SOURCE, TOPIC_ID);
     int maxBatchBytes = 1024 * 1024;
     PartitionCopier copier;
-    final PartitionProgress[] progress = {new PartitionProgress(0), new PartitionProgress(1)};
+    final PartitionProgress[] progress = { new PartitionProgress(0), new PartitionProgress(1) };
 
     @BeforeEach
     void setUp() {
@@ -159,8 +159,9 @@ abstract class CopierFixture {
 
     static Cluster cluster() {
         Node node = new Node(1, "localhost", 9092);
-        List<PartitionInfo> infos = List.of(new PartitionInfo(MIRROR, 0, node, new Node[] {node}, new Node[] {node}),
-                new PartitionInfo(MIRROR, 1, node, new Node[] {node}, new Node[] {node}));
+        List<PartitionInfo> infos = List.of(
+                new PartitionInfo(MIRROR, 0, node, new Node[] { node }, new Node[] { node }),
+                new PartitionInfo(MIRROR, 1, node, new Node[] { node }, new Node[] { node }));
         return new Cluster("c", List.of(node), infos, Set.of(), Set.of());
     }
 

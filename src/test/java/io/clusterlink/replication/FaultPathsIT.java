@@ -239,8 +239,10 @@ class FaultPathsIT {
         awaitCaughtUp(link, topic);
 
         // When the source gets two more partitions with records, and the mirror is promoted at once
-        kafka.sourceAdmin().createPartitions(Map.of(topic, NewPartitions.increaseTo(4))).all().get(30, TimeUnit.SECONDS);
-        await().atMost(READ).ignoreExceptions().until(() -> KafkaClusters.endOffsets(kafka.source(), topic).size() == 4);
+        kafka.sourceAdmin().createPartitions(Map.of(topic, NewPartitions.increaseTo(4))).all().get(30,
+                TimeUnit.SECONDS);
+        await().atMost(READ).ignoreExceptions()
+                .until(() -> KafkaClusters.endOffsets(kafka.source(), topic).size() == 4);
         produce(topic, 100, 200, System.currentTimeMillis());
         Map<TopicPartition, Long> ends = KafkaClusters.endOffsets(kafka.source(), topic);
         JsonPath promoted = action(link, "promote", topic);
@@ -263,7 +265,7 @@ class FaultPathsIT {
         long start = 40_000_000;
         try (RawFiller filler = new RawFiller(new HashMap<>(kafka.source().clientProperties()), 10 * 1024 * 1024,
                 Duration.ofSeconds(30))) {
-            filler.fill(tp, start, () -> false, n -> { });
+            filler.fill(tp, start, () -> false, n -> {});
         }
         kafka.sourceAdmin().deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(start))).all()
                 .get(30, TimeUnit.SECONDS);

@@ -130,8 +130,8 @@ class InterruptedWorkIT {
         interruptedLongAgo(record(linkName, topic, 1));
 
         // Then the record goes, and the mirror can be created again
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
-                given().get("/links/{link}/mirrors/{topic}", linkName, topic).statusCode() == 404);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
+                .until(() -> given().get("/links/{link}/mirrors/{topic}", linkName, topic).statusCode() == 404);
         assertThat(topicExists(topic)).isFalse();
         createMirror(linkName, topic);
         awaitCaughtUp(linkName, topic);
@@ -152,8 +152,8 @@ class InterruptedWorkIT {
         interruptedLongAgo(recorded);
 
         // Then the record goes; the topic stays as it was: writable, not copied to
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() ->
-                given().get("/links/{link}/mirrors/{topic}", linkName, topic).statusCode() == 404);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
+                .until(() -> given().get("/links/{link}/mirrors/{topic}", linkName, topic).statusCode() == 404);
         assertThat(topicExists(topic)).isTrue();
         assertThat(denyWrite(topic)).isEmpty();
         assertThat(total(KafkaClusters.endOffsets(kafka.destination(), topic))).isZero();

@@ -49,7 +49,7 @@ class LinkReplicatorTest extends CopierFixture {
 
     /** Given a copy thread writing partition 0 of mirror 1, with two writes sent and not acknowledged. */
     private void twoWritesInFlight() {
-        group = new LinkReplicator("link", List.of(copier), new Throttle(), () -> { });
+        group = new LinkReplicator("link", List.of(copier), new Throttle(), () -> {});
         group.apply(List.of(assignment()), m -> progress, Set.of());
         await().atMost(WAIT).until(() -> results != null && !startRequests.isEmpty());
         results.accept(new Starter.Ready(SOURCE_0, 0, 0, CompressionType.NONE));
@@ -70,7 +70,7 @@ class LinkReplicatorTest extends CopierFixture {
         for (int i = 0; i < partitions; i++) {
             twenty[i] = new PartitionProgress(i);
         }
-        group = new LinkReplicator("link", List.of(copier), new Throttle(), () -> { });
+        group = new LinkReplicator("link", List.of(copier), new Throttle(), () -> {});
 
         // A reconciler thread that loses its core between two partitions (each look-up takes 20 ms)
         Set<Fleet.MirrorPartitionId> slowLookUps = new java.util.HashSet<>() {
@@ -150,7 +150,7 @@ class LinkReplicatorTest extends CopierFixture {
     @Test
     void aPartitionOfAnotherLinksMirrorOfTheSameSourceTopicDoesNotHoldThisOneBack() throws Exception {
         // Given another link's mirror (mirror 2) of the same source topic holding partition 0 elsewhere
-        group = new LinkReplicator("link", List.of(copier), new Throttle(), () -> { });
+        group = new LinkReplicator("link", List.of(copier), new Throttle(), () -> {});
         Set<Fleet.MirrorPartitionId> busyElsewhere = Set.of(new Fleet.MirrorPartitionId(2, 0));
 
         // When this link's mirror 1 of that topic is applied
@@ -163,7 +163,7 @@ class LinkReplicatorTest extends CopierFixture {
 
     @Test
     void aMirrorPartitionStillHeldByAnotherGroupOfItsLinkWaits() throws Exception {
-        group = new LinkReplicator("link", List.of(copier), new Throttle(), () -> { });
+        group = new LinkReplicator("link", List.of(copier), new Throttle(), () -> {});
 
         group.apply(List.of(assignment()), m -> progress, Set.of(new Fleet.MirrorPartitionId(1, 0)));
 

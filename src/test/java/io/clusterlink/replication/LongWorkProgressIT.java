@@ -240,7 +240,7 @@ class LongWorkProgressIT {
         TopicPartition tp = new TopicPartition(topic, 0);
         try (RawFiller filler = new RawFiller(new HashMap<>(kafka.source().clientProperties()), 10 * 1024 * 1024,
                 Duration.ofSeconds(30))) {
-            filler.fill(tp, start, () -> false, n -> { });
+            filler.fill(tp, start, () -> false, n -> {});
         }
         kafka.sourceAdmin().deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(start))).all()
                 .get(30, TimeUnit.SECONDS);

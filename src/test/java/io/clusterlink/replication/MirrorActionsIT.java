@@ -57,7 +57,8 @@ class MirrorActionsIT {
         awaitStatus(link, topic, "STOPPED");
         assertThat(KafkaClusters.endOffsets(kafka.destination(), topic)).isEqualTo(endsAtRequest);
         MirrorVerifier.Result result = MirrorVerifier.compare(topic,
-                cut(KafkaClusters.readLogs(kafka.source(), topic, IsolationLevel.READ_COMMITTED, READ), topic, endsAtRequest),
+                cut(KafkaClusters.readLogs(kafka.source(), topic, IsolationLevel.READ_COMMITTED, READ), topic,
+                        endsAtRequest),
                 KafkaClusters.readLogs(kafka.destination(), topic, IsolationLevel.READ_UNCOMMITTED, READ));
         assertThat(result.recordsCompared()).isEqualTo(21_000);
     }
@@ -74,9 +75,11 @@ class MirrorActionsIT {
 
         assertThat(result.getString("data[0].error_code")).isNull();
         assertThat(mirror(link, topic).getString("mirror_status")).isEqualTo("STOPPED");
-        assertThat(KafkaClusters.endOffsets(kafka.destination(), topic)).containsEntry(new TopicPartition(topic, 0), 100L);
+        assertThat(KafkaClusters.endOffsets(kafka.destination(), topic)).containsEntry(new TopicPartition(topic, 0),
+                100L);
         try (KafkaProducer<byte[], byte[]> producer = KafkaClusters.producer(kafka.destination(), Map.of())) {
-            assertThat(producer.send(new ProducerRecord<>(topic, bytes("after-failover"))).get().offset()).isEqualTo(100);
+            assertThat(producer.send(new ProducerRecord<>(topic, bytes("after-failover"))).get().offset())
+                    .isEqualTo(100);
         }
     }
 
@@ -207,7 +210,8 @@ class MirrorActionsIT {
         JsonPath failed = mirror(link, topic);
         assertThat(failed.getString("mirror_topic_error")).isEqualTo("ILLEGAL_STATE");
         assertThat(failed.getString("mirror_status_message")).contains("offset 10").contains("differs from the source");
-        assertThat(KafkaClusters.endOffsets(kafka.destination(), topic)).containsEntry(new TopicPartition(topic, 0), 11L);
+        assertThat(KafkaClusters.endOffsets(kafka.destination(), topic)).containsEntry(new TopicPartition(topic, 0),
+                11L);
     }
 
     @Test
@@ -233,8 +237,8 @@ class MirrorActionsIT {
         assertThat(failed.getString("mirror_status_message")).contains("ends at offset 10, below the mirror's end "
                 + "offset 12").contains("another client wrote to the mirror topic");
         produce(topic, 10, 5);
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() ->
-                KafkaClusters.endOffsets(kafka.destination(), topic).get(new TopicPartition(topic, 0)) == 12L);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(
+                () -> KafkaClusters.endOffsets(kafka.destination(), topic).get(new TopicPartition(topic, 0)) == 12L);
     }
 
     @Test
@@ -254,7 +258,8 @@ class MirrorActionsIT {
         }
         TopicPartition tp = new TopicPartition(topic, 0);
         // (the coordinator writes the marker after commitTransaction returns)
-        await().atMost(Duration.ofSeconds(30)).until(() -> KafkaClusters.endOffsets(kafka.source(), topic).get(tp) == 11L);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> KafkaClusters.endOffsets(kafka.source(), topic).get(tp) == 11L);
         createLink(link, kafka.source().bootstrapServers(), Map.of());
         createMirror(link, topic);
         awaitCaughtUp(link, topic);

@@ -427,7 +427,8 @@ class PartitionCopierTest extends CopierFixture {
         // When a fetch brings five records of 10 KB
         for (long o = 0; o < 5; o++) {
             consumer.addRecord(new ConsumerRecord<>(SOURCE, 0, o, 5000 + o, TimestampType.CREATE_TIME, 2, 10_000,
-                    ("k" + o).getBytes(StandardCharsets.UTF_8), new byte[10_000], new RecordHeaders(), Optional.empty()));
+                    ("k" + o).getBytes(StandardCharsets.UTF_8), new byte[10_000], new RecordHeaders(),
+                    Optional.empty()));
         }
         copier.step();
 

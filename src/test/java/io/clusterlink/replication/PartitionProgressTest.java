@@ -13,10 +13,10 @@ class PartitionProgressTest {
 
     private final PartitionProgress progress = new PartitionProgress(0);
     private final Writer writer = new Writer(new org.apache.kafka.clients.producer.MockProducer<>(), 1,
-            CompressionType.NONE, 1 << 20, 0, () -> { });
+            CompressionType.NONE, 1 << 20, 0, () -> {});
 
     private AckTracker attempt(long from) {
-        AckTracker acks = new AckTracker(TP, progress, writer, from, () -> { });
+        AckTracker acks = new AckTracker(TP, progress, writer, from, () -> {});
         progress.restart(from, acks);
         return acks;
     }

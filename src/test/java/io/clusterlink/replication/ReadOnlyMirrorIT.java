@@ -158,7 +158,8 @@ class ReadOnlyMirrorIT {
                                 .hasCauseInstanceOf(TopicAuthorizationException.class);
                     }
                 });
-        assertThat(KafkaClusters.endOffsets(kafka.destination(), topic)).containsEntry(new TopicPartition(topic, 0), 5L);
+        assertThat(KafkaClusters.endOffsets(kafka.destination(), topic)).containsEntry(new TopicPartition(topic, 0),
+                5L);
     }
 
     @Test
@@ -246,13 +247,15 @@ class ReadOnlyMirrorIT {
     private Set<AclBinding> acls(String topic) throws Exception {
         Admin admin = kafka.destinationAdmin();
         return new HashSet<>(admin.describeAcls(new AclBindingFilter(
-                new ResourcePatternFilter(ResourceType.TOPIC, topic, PatternType.LITERAL), AccessControlEntryFilter.ANY))
+                new ResourcePatternFilter(ResourceType.TOPIC, topic, PatternType.LITERAL),
+                AccessControlEntryFilter.ANY))
                 .values().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     /** A producer as {@code test-user}: no idempotence (it needs no cluster rights), failing fast. */
     private KafkaProducer<byte[], byte[]> testUserProducer() {
-        Map<String, Object> overrides = new HashMap<>(kafka.destination().saslClientProperties(KafkaClusters.TEST_USER));
+        Map<String, Object> overrides = new HashMap<>(
+                kafka.destination().saslClientProperties(KafkaClusters.TEST_USER));
         overrides.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
         overrides.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
         overrides.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
@@ -273,7 +276,8 @@ class ReadOnlyMirrorIT {
 
     /** Reads {@code count} records of partition 0 from the start as {@code test-user}, without a group. */
     private List<ConsumerRecord<byte[], byte[]>> consumeAsTestUser(String topic, int count) {
-        Map<String, Object> overrides = new HashMap<>(kafka.destination().saslClientProperties(KafkaClusters.TEST_USER));
+        Map<String, Object> overrides = new HashMap<>(
+                kafka.destination().saslClientProperties(KafkaClusters.TEST_USER));
         overrides.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = KafkaClusters.consumer(kafka.destination(), overrides)) {

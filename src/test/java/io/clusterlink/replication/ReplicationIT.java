@@ -53,7 +53,8 @@ class ReplicationIT {
         createMirror(link, topic);
 
         awaitCaughtUp(link, topic);
-        MirrorVerifier.Result result = MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), topic, READ);
+        MirrorVerifier.Result result = MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), topic,
+                READ);
         assertThat(result.recordsCompared()).isEqualTo(100_000);
         assertThat(result.fillers()).isZero();
 
@@ -100,7 +101,8 @@ class ReplicationIT {
         createMirror(link, topic);
 
         awaitCaughtUp(link, topic);
-        MirrorVerifier.Result result = MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), topic, READ);
+        MirrorVerifier.Result result = MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), topic,
+                READ);
         assertThat(result.mirrorLogStartOffsets()).containsEntry(0, 2_500L);
         assertThat(result.recordsCompared()).isEqualTo(2_500);
     }
@@ -123,12 +125,14 @@ class ReplicationIT {
             producer.send(record(topic, "key-0", "last")).get();
         }
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            PartitionLog log = KafkaClusters.readLogs(kafka.source(), topic, IsolationLevel.READ_COMMITTED, READ).get(0);
+            PartitionLog log = KafkaClusters.readLogs(kafka.source(), topic, IsolationLevel.READ_COMMITTED, READ)
+                    .get(0);
             return log.records().size() < (log.endOffset() - log.startOffset()) / 2;
         });
         // Freeze compaction on the source (and so on the mirror, which takes these configs) while comparing.
         kafka.sourceAdmin().incrementalAlterConfigs(Map.of(
-                new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic),
+                new org.apache.kafka.common.config.ConfigResource(
+                        org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic),
                 List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
                         new org.apache.kafka.clients.admin.ConfigEntry("min.cleanable.dirty.ratio", "0.99"),
                         org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
@@ -141,7 +145,8 @@ class ReplicationIT {
         createMirror(link, topic);
 
         awaitCaughtUp(link, topic);
-        MirrorVerifier.Result result = MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), topic, READ);
+        MirrorVerifier.Result result = MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), topic,
+                READ);
         assertThat(result.fillers()).isPositive();
         assertThat(result.recordsCompared()).isGreaterThanOrEqualTo(20);
     }
@@ -163,7 +168,8 @@ class ReplicationIT {
         createMirror(link, topic);
 
         awaitCaughtUp(link, topic);
-        MirrorVerifier.Result result = MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), topic, READ);
+        MirrorVerifier.Result result = MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), topic,
+                READ);
         assertThat(result.recordsCompared()).isEqualTo(20);
         // the commit marker after the first batch and the ten aborted records plus their marker
         assertThat(result.fillers()).isEqualTo(12);
@@ -172,7 +178,8 @@ class ReplicationIT {
             producer.send(record(topic, "plain", "after-transactions")).get();
         }
         awaitCaughtUp(link, topic);
-        MirrorVerifier.Result after = MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), topic, READ);
+        MirrorVerifier.Result after = MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), topic,
+                READ);
         assertThat(after.recordsCompared()).isEqualTo(21);
         assertThat(after.fillers()).isEqualTo(13);
     }
@@ -191,7 +198,8 @@ class ReplicationIT {
         produceKeyed(topic, 1_000, 500);
 
         awaitCaughtUp(link, topic);
-        MirrorVerifier.Result result = MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), topic, READ);
+        MirrorVerifier.Result result = MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), topic,
+                READ);
         assertThat(result.recordsCompared()).isEqualTo(500);
         assertThat(result.mirrorLogStartOffsets()).containsEntry(0, ends.get(new TopicPartition(topic, 0)))
                 .containsEntry(1, ends.get(new TopicPartition(topic, 1)));
@@ -215,7 +223,8 @@ class ReplicationIT {
         createMirror(link, topic);
 
         awaitCaughtUp(link, topic);
-        MirrorVerifier.Result result = MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), topic, READ);
+        MirrorVerifier.Result result = MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), topic,
+                READ);
         assertThat(result.mirrorLogStartOffsets()).containsEntry(0, 600L);
         assertThat(result.recordsCompared()).isEqualTo(400);
     }

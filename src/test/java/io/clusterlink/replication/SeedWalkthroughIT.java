@@ -117,7 +117,8 @@ class SeedWalkthroughIT {
         // Step 2: test-topic with one partition; seq 1 5 | kafka-console-producer
         try (Admin admin = Admin.create(sourceConfig)) {
             admin.createTopics(List.of(new NewTopic("test-topic", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            await().atMost(WAIT).ignoreExceptions().until(() -> KafkaClusters.endOffsets(source, "test-topic").size() == 1);
+            await().atMost(WAIT).ignoreExceptions()
+                    .until(() -> KafkaClusters.endOffsets(source, "test-topic").size() == 1);
         }
         try (KafkaProducer<byte[], byte[]> producer = KafkaClusters.producer(source, sourceConfig)) {
             for (int i = 1; i <= 5; i++) {
@@ -155,7 +156,8 @@ class SeedWalkthroughIT {
         // kafka-cluster-links --list; kafka-configs --describe --cluster-link test-cluster-link
         given().get("/links").then().statusCode(200)
                 .body("data.find { it.link_name == 'test-cluster-link' }.link_state", equalTo("ACTIVE"))
-                .body("data.find { it.link_name == 'test-cluster-link' }.source_cluster_id", equalTo(source.clusterId()));
+                .body("data.find { it.link_name == 'test-cluster-link' }.source_cluster_id",
+                        equalTo(source.clusterId()));
         given().get("/kafka/v3/clusters/{c}/links/test-cluster-link/configs", destination.clusterId()).then()
                 .statusCode(200)
                 .body("data.find { it.name == 'sasl.jaas.config' }.value", nullValue())
@@ -163,8 +165,10 @@ class SeedWalkthroughIT {
                 .body("data.find { it.name == 'acl.sync.enable' }.value", equalTo("true"));
 
         // Step 5: on the destination, test-topic is a mirror holding 1..5 at offsets 0..4 ...
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> given().get("/links/test-cluster-link/mirrors")
-                .then().statusCode(200).extract().jsonPath().getList("data.mirror_topic_name").contains("test-topic"));
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500))
+                .until(() -> given().get("/links/test-cluster-link/mirrors")
+                        .then().statusCode(200).extract().jsonPath().getList("data.mirror_topic_name")
+                        .contains("test-topic"));
         awaitCaughtUp("test-cluster-link", "test-topic");
         List<ConsumerRecord<byte[], byte[]>> mirrored = KafkaClusters.readAll(destination, "test-topic",
                 IsolationLevel.READ_UNCOMMITTED, WAIT);
@@ -181,8 +185,8 @@ class SeedWalkthroughIT {
             assertThat(offsets.get(partition0).offset()).isEqualTo(5);
         });
         // ... and the ACL entry for User:test-user exists
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-                assertThat(kafka.destinationAdmin().describeAcls(new AclBindingFilter(
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(kafka.destinationAdmin().describeAcls(new AclBindingFilter(
                         new ResourcePatternFilter(ResourceType.TOPIC, "test-topic", PatternType.LITERAL),
                         AccessControlEntryFilter.ANY)).values().get(30, TimeUnit.SECONDS)).contains(TEST_USER_READ));
         given().get("/links/test-cluster-link?include_tasks=true").then().statusCode(200)

@@ -16,7 +16,7 @@ class TakenPartitionsTest {
     private static final Fleet.MirrorPartitionId P1 = new Fleet.MirrorPartitionId(7, 1);
 
     private final TakenPartitions taken = new TakenPartitions();
-    private final PartitionProgress[] progress = {new PartitionProgress(0, true), new PartitionProgress(1)};
+    private final PartitionProgress[] progress = { new PartitionProgress(0, true), new PartitionProgress(1) };
 
     @Test
     void aPartitionTakenFromAVanishedWriterWhileItsMirrorIsOutOfThePlanIsGivenBackAsNotQuiet() {
@@ -31,7 +31,7 @@ class TakenPartitionsTest {
 
     @Test
     void aQuietPartitionTakenWhileItsMirrorIsOutOfThePlanIsGivenBackAsQuiet() {
-        PartitionProgress[] fresh = {new PartitionProgress(0), new PartitionProgress(1)};
+        PartitionProgress[] fresh = { new PartitionProgress(0), new PartitionProgress(1) };
         taken.taken(List.of(new Fleet.Acquired(P1, true)));
         taken.apply(id -> null);
 

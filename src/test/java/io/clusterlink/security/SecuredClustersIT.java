@@ -213,7 +213,8 @@ class SecuredClustersIT {
                     .body("value", nullValue()).body("is_sensitive", equalTo(true)).extract().asString());
             responses.add(given().get(base + "/configs/ssl.keystore.key").then().statusCode(200)
                     .body("value", nullValue()).body("is_sensitive", equalTo(true)).extract().asString());
-            responses.add(given().contentType(ContentType.JSON).body(Map.of("value", LocalKafkaCluster.scramJaas(user, secret)))
+            responses.add(given().contentType(ContentType.JSON)
+                    .body(Map.of("value", LocalKafkaCluster.scramJaas(user, secret)))
                     .put(base + "/configs/sasl.jaas.config").then().statusCode(204).extract().asString());
             // Rejected requests that carry the secret do not echo it
             responses.add(given().contentType(ContentType.JSON).body(Map.of("value", "not a jaas config " + secret))
@@ -222,7 +223,8 @@ class SecuredClustersIT {
                     .extract().asString());
             responses.add(given().contentType(ContentType.JSON).body(Map.of("value", "-----BEGIN PRIVATE KEY-----\n"
                     + secret + "\n-----END PRIVATE KEY-----")).put(base + "/configs/ssl.keystore.key").then()
-                    .statusCode(400).body("message", containsString("Invalid source TLS configs")).extract().asString());
+                    .statusCode(400).body("message", containsString("Invalid source TLS configs")).extract()
+                    .asString());
             responses.add(createLinkResponse(uniqueName("secrets"), "127.0.0.1:" + KAFKA.source().saslSslPort(),
                     scram(user, secret + "-wrong")).then().statusCode(400).extract().asString());
             responses.add(given().delete(base + "?force=true").then().statusCode(200).extract().asString());
@@ -259,13 +261,16 @@ class SecuredClustersIT {
 
     private static void setScramPassword(String user, String password) throws Exception {
         KAFKA.sourceAdmin().alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
-                new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), password))).all().get(30, TimeUnit.SECONDS);
+                new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), password))).all()
+                .get(30, TimeUnit.SECONDS);
     }
 
     private static void allowAll(String user, String topic) throws Exception {
         KAFKA.sourceAdmin().createAcls(List.of(new AclBinding(new ResourcePattern(ResourceType.TOPIC, topic,
-                PatternType.LITERAL), new AccessControlEntry("User:" + user, "*", AclOperation.ALL,
-                AclPermissionType.ALLOW)))).all().get(30, TimeUnit.SECONDS);
+                PatternType.LITERAL),
+                new AccessControlEntry("User:" + user, "*", AclOperation.ALL,
+                        AclPermissionType.ALLOW))))
+                .all().get(30, TimeUnit.SECONDS);
     }
 
     private static Map<String, String> strings(Map<String, Object> properties) {

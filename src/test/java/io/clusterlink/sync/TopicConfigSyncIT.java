@@ -69,7 +69,8 @@ class TopicConfigSyncIT {
                 .isGreaterThan(2_000_000L);
 
         // When the source drops its retention.ms override
-        alter(kafka.source(), topic, new AlterConfigOp(new ConfigEntry("retention.ms", ""), AlterConfigOp.OpType.DELETE));
+        alter(kafka.source(), topic,
+                new AlterConfigOp(new ConfigEntry("retention.ms", ""), AlterConfigOp.OpType.DELETE));
 
         // Then the mirror drops it too
         await().atMost(WAIT).untilAsserted(() -> assertThat(config(kafka.destination(), topic, "retention.ms").source())
@@ -77,13 +78,14 @@ class TopicConfigSyncIT {
 
         // When the link syncs only retention.ms from now on (a runtime config change)
         given().contentType(ContentType.JSON).body(Map.of("value", "retention.ms"))
-                .put("/kafka/v3/clusters/{c}/links/{l}/configs/topic.config.sync.include", ClusterLinkApi.clusterId(), link)
+                .put("/kafka/v3/clusters/{c}/links/{l}/configs/topic.config.sync.include", ClusterLinkApi.clusterId(),
+                        link)
                 .then().statusCode(204);
         alter(kafka.source(), topic, set("segment.ms", "9000000"), set("retention.ms", "1800000"));
 
         // Then retention.ms follows, segment.ms no longer does, and the task is ACTIVE
-        await().atMost(WAIT).untilAsserted(() ->
-                assertThat(config(kafka.destination(), topic, "retention.ms").value()).isEqualTo("1800000"));
+        await().atMost(WAIT).untilAsserted(
+                () -> assertThat(config(kafka.destination(), topic, "retention.ms").value()).isEqualTo("1800000"));
         assertThat(config(kafka.destination(), topic, "segment.ms").value()).isEqualTo("7200000");
         assertThat(task(link, "TopicConfigsSync")).isEqualTo("ACTIVE");
 
@@ -107,7 +109,8 @@ class TopicConfigSyncIT {
         awaitCaughtUp(link, topic);
 
         // When the source grows to 5 partitions and records go to all of them
-        kafka.sourceAdmin().createPartitions(Map.of(topic, NewPartitions.increaseTo(5))).all().get(30, TimeUnit.SECONDS);
+        kafka.sourceAdmin().createPartitions(Map.of(topic, NewPartitions.increaseTo(5))).all().get(30,
+                TimeUnit.SECONDS);
         // Producing before the leaders serve the new partitions can lose records (KAFKA-15591)
         await().atMost(WAIT).ignoreExceptions()
                 .until(() -> KafkaClusters.endOffsets(kafka.source(), topic).size() == 5);

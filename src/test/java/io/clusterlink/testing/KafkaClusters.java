@@ -141,7 +141,8 @@ public final class KafkaClusters {
     }
 
     /** Creates a topic with replication factor 1 and waits until every partition has a leader. */
-    public static void createTopic(LocalKafkaCluster cluster, String topic, int partitions, Map<String, String> configs) {
+    public static void createTopic(LocalKafkaCluster cluster, String topic, int partitions,
+            Map<String, String> configs) {
         try (Admin admin = Admin.create(cluster.clientProperties())) {
             result(admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs))).all());
             await().atMost(ADMIN_TIMEOUT).ignoreExceptions().until(() -> {
@@ -191,7 +192,8 @@ public final class KafkaClusters {
     public static List<PartitionLog> readLogs(LocalKafkaCluster cluster, String topic, IsolationLevel isolation,
             Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, Object> overrides = Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation.toString().toLowerCase(Locale.ROOT));
+        Map<String, Object> overrides = Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                isolation.toString().toLowerCase(Locale.ROOT));
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(cluster, overrides)) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
             if (infos == null || infos.isEmpty()) {
@@ -220,7 +222,8 @@ public final class KafkaClusters {
                 }
             }
             return partitions.stream()
-                    .map(partition -> new PartitionLog(partition.partition(), starts.get(partition), ends.get(partition),
+                    .map(partition -> new PartitionLog(partition.partition(), starts.get(partition),
+                            ends.get(partition),
                             records.get(partition)))
                     .toList();
         }
@@ -232,7 +235,8 @@ public final class KafkaClusters {
     }
 
     /** End offsets of {@code topic}: log end offsets, or last stable offsets under {@code read_committed}. */
-    public static Map<TopicPartition, Long> endOffsets(LocalKafkaCluster cluster, String topic, IsolationLevel isolation) {
+    public static Map<TopicPartition, Long> endOffsets(LocalKafkaCluster cluster, String topic,
+            IsolationLevel isolation) {
         return offsets(cluster, topic, OffsetSpec.latest(), isolation);
     }
 
@@ -246,8 +250,10 @@ public final class KafkaClusters {
         try (Admin admin = Admin.create(cluster.clientProperties())) {
             TopicDescription description = result(admin.describeTopics(List.of(topic)).topicNameValues().get(topic));
             Map<TopicPartition, OffsetSpec> request = new LinkedHashMap<>();
-            description.partitions().forEach(partition -> request.put(new TopicPartition(topic, partition.partition()), spec));
-            Map<TopicPartition, ListOffsetsResultInfo> infos = result(admin.listOffsets(request, new ListOffsetsOptions(isolation)).all());
+            description.partitions()
+                    .forEach(partition -> request.put(new TopicPartition(topic, partition.partition()), spec));
+            Map<TopicPartition, ListOffsetsResultInfo> infos = result(
+                    admin.listOffsets(request, new ListOffsetsOptions(isolation)).all());
             Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
             request.keySet().forEach(partition -> offsets.put(partition, infos.get(partition).offset()));
             return offsets;
@@ -308,7 +314,8 @@ public final class KafkaClusters {
                         String.valueOf(cluster.saslSslPort()));
             }
             System.setProperty(PROPERTY_PREFIX + "dir", root.toString());
-            Runtime.getRuntime().addShutdownHook(new Thread(new Cleanup(root, source, destination), "kafka-clusters-cleanup"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(new Cleanup(root, source, destination), "kafka-clusters-cleanup"));
         }
         return new KafkaClusters(source, destination, certificates);
     }

@@ -56,8 +56,10 @@ public final class MirrorVerifier {
      */
     public static Result assertIdentical(LocalKafkaCluster source, String sourceTopic, LocalKafkaCluster destination,
             String mirrorTopic, Duration timeout) {
-        List<PartitionLog> sourceLogs = KafkaClusters.readLogs(source, sourceTopic, IsolationLevel.READ_COMMITTED, timeout);
-        List<PartitionLog> mirrorLogs = KafkaClusters.readLogs(destination, mirrorTopic, IsolationLevel.READ_UNCOMMITTED, timeout);
+        List<PartitionLog> sourceLogs = KafkaClusters.readLogs(source, sourceTopic, IsolationLevel.READ_COMMITTED,
+                timeout);
+        List<PartitionLog> mirrorLogs = KafkaClusters.readLogs(destination, mirrorTopic,
+                IsolationLevel.READ_UNCOMMITTED, timeout);
         return compare("mirror " + mirrorTopic + " of " + sourceTopic, sourceLogs, mirrorLogs);
     }
 
@@ -70,7 +72,8 @@ public final class MirrorVerifier {
     public static Result compare(String label, List<PartitionLog> source, List<PartitionLog> mirror) {
         List<String> problems = new ArrayList<>();
         if (source.size() != mirror.size()) {
-            throw new AssertionError(label + ": partition count differs: source " + source.size() + ", mirror " + mirror.size());
+            throw new AssertionError(
+                    label + ": partition count differs: source " + source.size() + ", mirror " + mirror.size());
         }
         List<PartitionResult> results = new ArrayList<>();
         for (int i = 0; i < source.size(); i++) {
@@ -108,7 +111,8 @@ public final class MirrorVerifier {
                     problems.add(where + " offset " + offset + ": " + differences);
                 }
             } else if (offset < mirror.endOffset()) {
-                problems.add(where + " offset " + offset + ": missing in the mirror (source " + describe(sourceRecord) + ")");
+                problems.add(where + " offset " + offset + ": missing in the mirror (source " + describe(sourceRecord)
+                        + ")");
             }
         }
         long fillers = 0;
@@ -121,7 +125,8 @@ public final class MirrorVerifier {
                 if (mirrorRecord.headers().lastHeader(GAP_HEADER) != null) {
                     fillers++;
                 } else {
-                    problems.add(where + " offset " + offset + ": the source has no record here and the mirror record has no "
+                    problems.add(where + " offset " + offset
+                            + ": the source has no record here and the mirror record has no "
                             + GAP_HEADER + " header (mirror " + describe(mirrorRecord) + ")");
                 }
             }
@@ -131,7 +136,8 @@ public final class MirrorVerifier {
                     + source.endOffset());
         }
         if (mirror.endOffset() <= lastSourceOffset) {
-            problems.add(where + ": the mirror ends at offset " + mirror.endOffset() + " but the source has records up to offset "
+            problems.add(where + ": the mirror ends at offset " + mirror.endOffset()
+                    + " but the source has records up to offset "
                     + lastSourceOffset);
         }
         return new PartitionResult(partition, compared, fillers, beforeSourceStart, mirror.startOffset(),
@@ -147,13 +153,16 @@ public final class MirrorVerifier {
     private static String differences(ConsumerRecord<byte[], byte[]> source, ConsumerRecord<byte[], byte[]> mirror) {
         List<String> differences = new ArrayList<>();
         if (!Arrays.equals(source.key(), mirror.key())) {
-            differences.add("key differs (source " + describe(source.key()) + ", mirror " + describe(mirror.key()) + ")");
+            differences
+                    .add("key differs (source " + describe(source.key()) + ", mirror " + describe(mirror.key()) + ")");
         }
         if (!Arrays.equals(source.value(), mirror.value())) {
-            differences.add("value differs (source " + describe(source.value()) + ", mirror " + describe(mirror.value()) + ")");
+            differences.add(
+                    "value differs (source " + describe(source.value()) + ", mirror " + describe(mirror.value()) + ")");
         }
         if (!sameHeaders(source.headers().toArray(), mirror.headers().toArray())) {
-            differences.add("headers differ (source " + describe(source.headers()) + ", mirror " + describe(mirror.headers()) + ")");
+            differences.add("headers differ (source " + describe(source.headers()) + ", mirror "
+                    + describe(mirror.headers()) + ")");
         }
         if (source.timestamp() != mirror.timestamp()) {
             differences.add("timestamp differs (source " + source.timestamp() + ", mirror " + mirror.timestamp() + ")");
@@ -166,7 +175,8 @@ public final class MirrorVerifier {
             return false;
         }
         for (int i = 0; i < source.length; i++) {
-            if (!Objects.equals(source[i].key(), mirror[i].key()) || !Arrays.equals(source[i].value(), mirror[i].value())) {
+            if (!Objects.equals(source[i].key(), mirror[i].key())
+                    || !Arrays.equals(source[i].value(), mirror[i].value())) {
                 return false;
             }
         }
@@ -174,7 +184,8 @@ public final class MirrorVerifier {
     }
 
     private static String describe(ConsumerRecord<byte[], byte[]> record) {
-        return "key " + describe(record.key()) + ", value " + describe(record.value()) + ", headers " + describe(record.headers());
+        return "key " + describe(record.key()) + ", value " + describe(record.value()) + ", headers "
+                + describe(record.headers());
     }
 
     private static String describe(Iterable<Header> headers) {

@@ -27,7 +27,8 @@ class MirrorVerifierTest {
                 record(2, "k2", null));
 
         // When
-        MirrorVerifier.Result result = MirrorVerifier.compare("t", List.of(log(0, 0, 3, records)), List.of(log(0, 0, 3, records)));
+        MirrorVerifier.Result result = MirrorVerifier.compare("t", List.of(log(0, 0, 3, records)),
+                List.of(log(0, 0, 3, records)));
 
         // Then
         assertThat(result.recordsCompared()).isEqualTo(3);
@@ -46,7 +47,8 @@ class MirrorVerifierTest {
                 record(3, "k", "v2", MirrorVerifier.GAP_HEADER, "3"));
 
         // When
-        MirrorVerifier.Result result = MirrorVerifier.compare("t", List.of(log(0, 0, 4, source)), List.of(log(0, 0, 4, mirror)));
+        MirrorVerifier.Result result = MirrorVerifier.compare("t", List.of(log(0, 0, 4, source)),
+                List.of(log(0, 0, 4, mirror)));
 
         // Then
         assertThat(result.recordsCompared()).isEqualTo(2);
@@ -56,7 +58,8 @@ class MirrorVerifierTest {
     @Test
     void sourceRecordsBeforeTheMirrorLogStartAreNotRequired() {
         // Given: the mirror started at offset 2
-        List<ConsumerRecord<byte[], byte[]>> source = List.of(record(0, "k", "v0"), record(1, "k", "v1"), record(2, "k", "v2"));
+        List<ConsumerRecord<byte[], byte[]>> source = List.of(record(0, "k", "v0"), record(1, "k", "v1"),
+                record(2, "k", "v2"));
 
         // When
         MirrorVerifier.Result result = MirrorVerifier.compare("t",
@@ -70,7 +73,8 @@ class MirrorVerifierTest {
     @Test
     void mirrorRecordsBeforeTheSourceLogStartAreCountedNotCompared() {
         // Given: the source deleted offsets 0 and 1 after they were mirrored
-        List<ConsumerRecord<byte[], byte[]>> mirror = List.of(record(0, "k", "v0"), record(1, "k", "v1"), record(2, "k", "v2"));
+        List<ConsumerRecord<byte[], byte[]>> mirror = List.of(record(0, "k", "v0"), record(1, "k", "v1"),
+                record(2, "k", "v2"));
 
         // When
         MirrorVerifier.Result result = MirrorVerifier.compare("t",
@@ -93,7 +97,8 @@ class MirrorVerifierTest {
 
     @Test
     void differentKeyAndTimestampFail() {
-        ConsumerRecord<byte[], byte[]> mirrored = new ConsumerRecord<>("t", 0, 0, TIMESTAMP + 1, TimestampType.CREATE_TIME,
+        ConsumerRecord<byte[], byte[]> mirrored = new ConsumerRecord<>("t", 0, 0, TIMESTAMP + 1,
+                TimestampType.CREATE_TIME,
                 -1, -1, "other".getBytes(UTF_8), "v".getBytes(UTF_8), new RecordHeaders(), Optional.empty());
 
         assertThatThrownBy(() -> MirrorVerifier.compare("t",
@@ -108,13 +113,15 @@ class MirrorVerifierTest {
         List<PartitionLog> mirror = List.of(log(0, 0, 1, List.of(record(0, "k", "v", "b", "2", "a", "1"))));
 
         assertThatThrownBy(() -> MirrorVerifier.compare("t", source, mirror))
-                .hasMessageContaining("partition 0 offset 0: headers differ (source [a=\"1\", b=\"2\"], mirror [b=\"2\", a=\"1\"])");
+                .hasMessageContaining(
+                        "partition 0 offset 0: headers differ (source [a=\"1\", b=\"2\"], mirror [b=\"2\", a=\"1\"])");
     }
 
     @Test
     void shiftedOffsetFails() {
         // Given: the mirror holds the same records one offset later, behind a filler
-        List<PartitionLog> source = List.of(log(0, 0, 3, List.of(record(0, "k", "v0"), record(1, "k", "v1"), record(2, "k", "v2"))));
+        List<PartitionLog> source = List
+                .of(log(0, 0, 3, List.of(record(0, "k", "v0"), record(1, "k", "v1"), record(2, "k", "v2"))));
         List<PartitionLog> mirror = List.of(log(0, 0, 3, List.of(
                 record(0, "k", "v0", MirrorVerifier.GAP_HEADER, "0"), record(1, "k", "v0"), record(2, "k", "v1"))));
 
@@ -126,11 +133,13 @@ class MirrorVerifierTest {
 
     @Test
     void missingTailFails() {
-        List<PartitionLog> source = List.of(log(0, 0, 3, List.of(record(0, "k", "v0"), record(1, "k", "v1"), record(2, "k", "v2"))));
+        List<PartitionLog> source = List
+                .of(log(0, 0, 3, List.of(record(0, "k", "v0"), record(1, "k", "v1"), record(2, "k", "v2"))));
         List<PartitionLog> mirror = List.of(log(0, 0, 1, List.of(record(0, "k", "v0"))));
 
         assertThatThrownBy(() -> MirrorVerifier.compare("t", source, mirror))
-                .hasMessageContaining("partition 0: the mirror ends at offset 1 but the source has records up to offset 2");
+                .hasMessageContaining(
+                        "partition 0: the mirror ends at offset 1 but the source has records up to offset 2");
     }
 
     @Test
@@ -145,10 +154,12 @@ class MirrorVerifierTest {
     @Test
     void fillerWithoutGapHeaderFails() {
         List<PartitionLog> source = List.of(log(0, 0, 3, List.of(record(0, "k", "v0"), record(2, "k", "v2"))));
-        List<PartitionLog> mirror = List.of(log(0, 0, 3, List.of(record(0, "k", "v0"), record(1, "k", "v2"), record(2, "k", "v2"))));
+        List<PartitionLog> mirror = List
+                .of(log(0, 0, 3, List.of(record(0, "k", "v0"), record(1, "k", "v2"), record(2, "k", "v2"))));
 
         assertThatThrownBy(() -> MirrorVerifier.compare("t", source, mirror))
-                .hasMessageContaining("partition 0 offset 1: the source has no record here and the mirror record has no clusterlink.gap header");
+                .hasMessageContaining(
+                        "partition 0 offset 1: the source has no record here and the mirror record has no clusterlink.gap header");
     }
 
     @Test
@@ -172,8 +183,10 @@ class MirrorVerifierTest {
 
     @Test
     void everyProblemIsReportedInOneFailure() {
-        List<PartitionLog> source = List.of(log(0, 0, 1, List.of(record(0, "k", "a"))), log(1, 0, 1, List.of(record(0, "k", "b"))));
-        List<PartitionLog> mirror = List.of(log(0, 0, 1, List.of(record(0, "k", "x"))), log(1, 0, 1, List.of(record(0, "k", "y"))));
+        List<PartitionLog> source = List.of(log(0, 0, 1, List.of(record(0, "k", "a"))),
+                log(1, 0, 1, List.of(record(0, "k", "b"))));
+        List<PartitionLog> mirror = List.of(log(0, 0, 1, List.of(record(0, "k", "x"))),
+                log(1, 0, 1, List.of(record(0, "k", "y"))));
 
         assertThatThrownBy(() -> MirrorVerifier.compare("mirror m of s", source, mirror))
                 .hasMessageStartingWith("mirror m of s differs from its source (2 problems)")
@@ -183,7 +196,7 @@ class MirrorVerifierTest {
 
     @Test
     void binaryValuesAreShownAsHex() {
-        assertThat(MirrorVerifier.describe(new byte[] {0, (byte) 0xff})).isEqualTo("0x00ff");
+        assertThat(MirrorVerifier.describe(new byte[] { 0, (byte) 0xff })).isEqualTo("0x00ff");
         assertThat(MirrorVerifier.describe(null)).isEqualTo("null");
     }
 

@@ -48,8 +48,10 @@ public final class SteadyLoad implements AutoCloseable {
                 for (; sent < due && running.get(); sent++) {
                     RecordHeaders headers = new RecordHeaders();
                     headers.add("n", Long.toString(sent).getBytes(StandardCharsets.UTF_8));
-                    producer.send(new ProducerRecord<>(topic, null, ("key-" + sent % 1000).getBytes(StandardCharsets.UTF_8),
-                            ("value-" + sent).getBytes(StandardCharsets.UTF_8), headers), (metadata, e) -> {
+                    producer.send(
+                            new ProducerRecord<>(topic, null, ("key-" + sent % 1000).getBytes(StandardCharsets.UTF_8),
+                                    ("value-" + sent).getBytes(StandardCharsets.UTF_8), headers),
+                            (metadata, e) -> {
                                 if (e == null) {
                                     acknowledged.incrementAndGet();
                                 } else {

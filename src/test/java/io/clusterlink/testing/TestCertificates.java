@@ -91,7 +91,7 @@ public final class TestCertificates {
         try {
             List<byte[]> ders = new ArrayList<>();
             Certificate[] chain = load(store).getCertificateChain(alias);
-            for (Certificate c : chain == null ? new Certificate[] {load(store).getCertificate(alias)} : chain) {
+            for (Certificate c : chain == null ? new Certificate[] { load(store).getCertificate(alias) } : chain) {
                 ders.add(c.getEncoded());
             }
             return ders;

@@ -261,7 +261,8 @@ public final class TestIssuer {
 
     private static String encode(KeyPair pair) {
         Base64.Encoder b64 = Base64.getEncoder();
-        return b64.encodeToString(pair.getPrivate().getEncoded()) + ":" + b64.encodeToString(pair.getPublic().getEncoded());
+        return b64.encodeToString(pair.getPrivate().getEncoded()) + ":"
+                + b64.encodeToString(pair.getPublic().getEncoded());
     }
 
     private static KeyPair decode(String encoded, String algorithm) {

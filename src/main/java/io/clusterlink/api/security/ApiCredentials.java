@@ -49,9 +49,10 @@ public class ApiCredentials {
         List<String> audience = oidc.audience().orElse(List.of()).stream().map(String::trim)
                 .filter(a -> !a.isEmpty()).toList();
         if (audience.isEmpty()) {
-            throw new IllegalArgumentException("clusterlink.api.oidc.audience is required with clusterlink.api.oidc.issuer: "
-                    + "without it any token of the issuer, made for any service, would be accepted. Set it to the "
-                    + "audience (aud) the issuer puts in tokens for this service, e.g. its client id");
+            throw new IllegalArgumentException(
+                    "clusterlink.api.oidc.audience is required with clusterlink.api.oidc.issuer: "
+                            + "without it any token of the issuer, made for any service, would be accepted. Set it to the "
+                            + "audience (aud) the issuer puts in tokens for this service, e.g. its client id");
         }
         if (audience.stream().anyMatch(ANY_AUDIENCE::equalsIgnoreCase)) {
             throw new IllegalArgumentException("clusterlink.api.oidc.audience may not be '" + ANY_AUDIENCE

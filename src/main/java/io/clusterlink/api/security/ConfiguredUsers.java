@@ -75,8 +75,9 @@ public final class ConfiguredUsers {
             try {
                 hash = PasswordHash.parse(user.passwordHash());
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("clusterlink.api.users." + name + ".password-hash is " + e.getMessage()
-                        + "; make one with io.clusterlink.api.security.PasswordHash (see the README)");
+                throw new IllegalArgumentException(
+                        "clusterlink.api.users." + name + ".password-hash is " + e.getMessage()
+                                + "; make one with io.clusterlink.api.security.PasswordHash (see the README)");
             }
             Set<String> roles = new LinkedHashSet<>();
             for (String role : user.roles()) {

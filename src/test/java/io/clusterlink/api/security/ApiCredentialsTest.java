@@ -37,7 +37,8 @@ class ApiCredentialsTest {
 
     @Test
     void anIssuerWithAnAudienceOrNoIssuerAtAllIsFine() {
-        assertThatCode(() -> ApiCredentials.check(oidc(ISSUER, List.of("clusterlink"), null))).doesNotThrowAnyException();
+        assertThatCode(() -> ApiCredentials.check(oidc(ISSUER, List.of("clusterlink"), null)))
+                .doesNotThrowAnyException();
         assertThatCode(() -> ApiCredentials.check(oidc(null, null, null))).doesNotThrowAnyException();
     }
 

@@ -37,13 +37,15 @@ public final class DemoClusters {
             return;
         }
         if (!devMode && args.length == 0) {
-            throw new IllegalArgumentException("Usage: DemoClusters <command...> | " + DEV_MODE + " <maven command line>");
+            throw new IllegalArgumentException(
+                    "Usage: DemoClusters <command...> | " + DEV_MODE + " <maven command line>");
         }
         Path dataDir = Path.of(System.getProperty("clusterlink-demo.data-dir", "data/demo"));
         Path libDir = LocalKafkaCluster.defaultLibDir();
         List<LocalKafkaCluster> clusters = List.of(
                 cluster("source", dataDir, Integer.getInteger("clusterlink-demo.source-port", 19092), libDir),
-                cluster("destination", dataDir, Integer.getInteger("clusterlink-demo.destination-port", 29092), libDir));
+                cluster("destination", dataDir, Integer.getInteger("clusterlink-demo.destination-port", 29092),
+                        libDir));
         // A broker never outlives this JVM when it exits normally, as it does when Maven exits, even killed.
         ProcessHandle.current().parent().ifPresent(maven -> maven.onExit().thenRun(() -> {
             System.out.println("The Maven process that started the demo has exited: stopping");
@@ -68,7 +70,8 @@ public final class DemoClusters {
     static boolean runsDevMode(List<String> commandLine) {
         return commandLine.stream()
                 .flatMap(part -> Arrays.stream(part.trim().split("\\s+")))
-                .anyMatch(goal -> goal.equals("quarkus:dev") || goal.contains("quarkus-maven-plugin") && goal.endsWith(":dev"));
+                .anyMatch(goal -> goal.equals("quarkus:dev")
+                        || goal.contains("quarkus-maven-plugin") && goal.endsWith(":dev"));
     }
 
     private static void start(List<LocalKafkaCluster> clusters) {

@@ -236,7 +236,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
         }
         process.destroy();
         if (!awaitExit(process, STOP_TIMEOUT)) {
-            LOG.warnf("Kafka cluster %s (pid %d) did not stop within %s: killing it", name, process.pid(), STOP_TIMEOUT);
+            LOG.warnf("Kafka cluster %s (pid %d) did not stop within %s: killing it", name, process.pid(),
+                    STOP_TIMEOUT);
             process.destroyForcibly();
             awaitExit(process, KILL_TIMEOUT);
         }
@@ -251,7 +252,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
         }
         process.destroyForcibly();
         if (!awaitExit(process, KILL_TIMEOUT)) {
-            throw new IllegalStateException("Kafka cluster " + name + " (pid " + process.pid() + ") is still alive after SIGKILL");
+            throw new IllegalStateException(
+                    "Kafka cluster " + name + " (pid " + process.pid() + ") is still alive after SIGKILL");
         }
         exited();
     }
@@ -309,7 +311,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
     public synchronized Map<String, Object> saslClientProperties(String user) {
         String password = saslUsers.get(user);
         if (password == null || saslPort == 0) {
-            throw new IllegalStateException("Kafka cluster " + name + " has no started SASL listener with user " + user);
+            throw new IllegalStateException(
+                    "Kafka cluster " + name + " has no started SASL listener with user " + user);
         }
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + saslPort);
@@ -435,8 +438,9 @@ public final class LocalKafkaCluster implements AutoCloseable {
             properties.put(prefix + "sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512");
             properties.put(prefix + "plain.sasl.jaas.config", saslUsers.entrySet().stream()
                     .map(u -> "user_" + u.getKey() + "=\"" + u.getValue() + "\"")
-                    .collect(Collectors.joining(" ", "org.apache.kafka.common.security.plain.PlainLoginModule required ",
-                            ";")));
+                    .collect(
+                            Collectors.joining(" ", "org.apache.kafka.common.security.plain.PlainLoginModule required ",
+                                    ";")));
             String scram = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
             properties.put(prefix + "scram-sha-256.sasl.jaas.config", scram);
             properties.put(prefix + "scram-sha-512.sasl.jaas.config", scram);
@@ -467,7 +471,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private String propertiesText() {
         return brokerProperties().entrySet().stream()
                 .map(entry -> entry.getKey() + "=" + escape(entry.getValue()))
-                .collect(Collectors.joining("\n", "# Written by LocalKafkaCluster " + name + " on every start\n", "\n"));
+                .collect(
+                        Collectors.joining("\n", "# Written by LocalKafkaCluster " + name + " on every start\n", "\n"));
     }
 
     /** Escapes a value for a {@code .properties} file (backslashes, e.g. in Windows paths or JAAS configs). */
@@ -546,7 +551,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private static long megabytes(String size) {
         String lower = size.toLowerCase(Locale.ROOT);
         char unit = lower.charAt(lower.length() - 1);
-        long number = Character.isDigit(unit) ? Long.parseLong(lower) : Long.parseLong(lower.substring(0, lower.length() - 1));
+        long number = Character.isDigit(unit) ? Long.parseLong(lower)
+                : Long.parseLong(lower.substring(0, lower.length() - 1));
         return switch (unit) {
             case 'g' -> number * 1024;
             case 'm' -> number;
@@ -586,7 +592,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
                         .describeCluster(new DescribeClusterOptions().timeoutMs((int) READY_ATTEMPT.toMillis()))
                         .clusterId().toCompletionStage().toCompletableFuture();
                 try {
-                    CompletableFuture.anyOf(id, process.onExit()).get(READY_ATTEMPT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                    CompletableFuture.anyOf(id, process.onExit()).get(READY_ATTEMPT.toMillis() + 1000,
+                            TimeUnit.MILLISECONDS);
                     if (id.isDone() && !id.isCompletedExceptionally()) {
                         return id.join();
                     }

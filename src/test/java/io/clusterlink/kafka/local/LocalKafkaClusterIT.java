@@ -39,12 +39,15 @@ class LocalKafkaClusterIT {
             KafkaClusters.createTopic(cluster, "keyed", 2, Map.of());
             try (KafkaProducer<byte[], byte[]> producer = KafkaClusters.producer(cluster, Map.of())) {
                 for (int i = 0; i < 10; i++) {
-                    RecordHeaders headers = new RecordHeaders(List.of(new RecordHeader("n", bytes("h" + i)), new RecordHeader("x", null)));
-                    producer.send(new ProducerRecord<>("keyed", i % 2, 1_000L + i, bytes("k" + i), bytes("v" + i), headers))
+                    RecordHeaders headers = new RecordHeaders(
+                            List.of(new RecordHeader("n", bytes("h" + i)), new RecordHeader("x", null)));
+                    producer.send(
+                            new ProducerRecord<>("keyed", i % 2, 1_000L + i, bytes("k" + i), bytes("v" + i), headers))
                             .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 }
             }
-            List<ConsumerRecord<byte[], byte[]>> written = KafkaClusters.readAll(cluster, "keyed", IsolationLevel.READ_COMMITTED, TIMEOUT);
+            List<ConsumerRecord<byte[], byte[]>> written = KafkaClusters.readAll(cluster, "keyed",
+                    IsolationLevel.READ_COMMITTED, TIMEOUT);
 
             // When
             cluster.kill();
@@ -55,7 +58,8 @@ class LocalKafkaClusterIT {
             assertThat(cluster.pid()).isNotEqualTo(firstPid);
             assertThat(cluster.bootstrapServers()).isEqualTo(bootstrap);
             assertThat(cluster.clusterId()).isEqualTo(clusterId);
-            List<ConsumerRecord<byte[], byte[]>> read = KafkaClusters.readAll(cluster, "keyed", IsolationLevel.READ_COMMITTED, TIMEOUT);
+            List<ConsumerRecord<byte[], byte[]>> read = KafkaClusters.readAll(cluster, "keyed",
+                    IsolationLevel.READ_COMMITTED, TIMEOUT);
             assertThat(written).hasSize(10);
             assertThat(read).hasSize(10);
             for (int i = 0; i < read.size(); i++) {
@@ -65,7 +69,8 @@ class LocalKafkaClusterIT {
                 assertThat(record.offset()).isEqualTo(written.get(i).offset());
                 assertThat(record.key()).isEqualTo(bytes("k" + n));
                 assertThat(record.value()).isEqualTo(bytes("v" + n));
-                assertThat(record.headers().toArray()).containsExactly(new RecordHeader("n", bytes("h" + n)), new RecordHeader("x", null));
+                assertThat(record.headers().toArray()).containsExactly(new RecordHeader("n", bytes("h" + n)),
+                        new RecordHeader("x", null));
             }
             assertThat(KafkaClusters.endOffsets(cluster, "keyed")).containsValues(5L, 5L);
 
@@ -76,7 +81,8 @@ class LocalKafkaClusterIT {
 
     @Test
     void missingLibDirFailsWithHowToGetIt() {
-        assertThatThrownBy(() -> LocalKafkaCluster.builder("x").dataDir(dataDir).libDir(dataDir.resolve("none")).build())
+        assertThatThrownBy(
+                () -> LocalKafkaCluster.builder("x").dataDir(dataDir).libDir(dataDir.resolve("none")).build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("./mvnw generate-resources");
     }

@@ -1,6 +1,5 @@
 package io.clusterlink.bench;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,7 +98,7 @@ public final class CatchUpBenchmark {
     public static void main(String[] args) throws Exception {
         List<Workload> workloads = List.of(new Workload("2,000,000 x 100 B", 2_000_000, 100),
                 new Workload("500,000 x 1 KB", 500_000, 1024));
-        Path dir = Files.createTempDirectory("clusterlink-bench");
+        Path dir = Processes.scratchDirectory("clusterlink-bench");
         try (LocalKafkaCluster source = LocalKafkaCluster.builder("bench-source").dataDir(dir.resolve("source"))
                 .heap("1g").kafkaJvm().build().start();
                 LocalKafkaCluster destination = LocalKafkaCluster.builder("bench-destination")

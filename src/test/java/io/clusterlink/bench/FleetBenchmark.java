@@ -1,6 +1,5 @@
 package io.clusterlink.bench;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,7 +66,7 @@ public final class FleetBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Path dir = Files.createTempDirectory("clusterlink-fleet-bench");
+        Path dir = Processes.scratchDirectory("clusterlink-fleet-bench");
         EmbeddedPostgresServer postgres = EmbeddedPostgresServer.startEphemeral(0);
         postgres.createDatabaseIfMissing("clusterlink");
         try (LocalKafkaCluster source = LocalKafkaCluster.builder("bench-source").dataDir(dir.resolve("source"))

@@ -1,8 +1,10 @@
 package io.clusterlink.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -12,6 +14,24 @@ import java.util.regex.Pattern;
 final class Processes {
 
     private Processes() {
+    }
+
+    /**
+     * A new directory for a benchmark's brokers and logs, removed when the JVM exits, also when it is
+     * interrupted: a run writes gigabytes there, and a disk left full fails every build after it.
+     */
+    static Path scratchDirectory(String prefix) throws IOException {
+        Path dir = Files.createTempDirectory(prefix);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir), prefix + "-cleanup"));
+        return dir;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            System.err.println("could not remove " + dir + ": " + e);
+        }
     }
 
     /** User and system CPU seconds of a process so far (from /proc, in clock ticks of 1/100 s). */

@@ -82,8 +82,7 @@ public final class CatchUpBenchmark {
     }
 
     /** What to measure, {@code -Dbench.sections=catch-up,first,live,align} (all by default). */
-    private static final List<String> SECTIONS = List.of(System.getProperty("bench.sections",
-            "catch-up,first,live,align").split(","));
+    private static final List<String> SECTIONS = Processes.sections("catch-up,first,live,align");
     private static final int LIVE_RATE = 5_000;
     private static final int LIVE_SECONDS = 30;
     private static final int LIVE_WARM_UP_SECONDS = 5;

@@ -45,13 +45,12 @@ public final class FleetBenchmark {
 
     private static final int LINKS = Integer.getInteger("bench.links", 50);
     private static final int PARTITIONS = 20;
-    private static final int RECORDS_PER_LINK = Integer.getInteger("bench.records-per-link", 10_000);
+    private static final int RECORDS_PER_LINK = Integer.getInteger("bench.records-per-link", 40_000);
     private static final int RECORD_SIZE = 1024;
     private static final int STANDARD_RECORDS = 500_000;
     private static final long MB = 1024 * 1024;
     /** What to measure, {@code -Dbench.sections=single,many,standard} (all by default). */
-    private static final Set<String> SECTIONS = Set.of(System.getProperty("bench.sections",
-            "single,many,standard").split(","));
+    private static final Set<String> SECTIONS = Set.copyOf(Processes.sections("single,many,standard"));
     /** Concurrent API requests of the benchmark's resumes. */
     private static final int CLIENTS = 8;
 

@@ -17,6 +17,15 @@ final class Processes {
     }
 
     /**
+     * The sections of a benchmark to run: those named by {@code -Dbench.sections} (comma-separated), all
+     * of them when it is missing or empty (the POM's default).
+     */
+    static List<String> sections(String all) {
+        String named = System.getProperty("bench.sections", "");
+        return List.of((named.isBlank() ? all : named).replace(" ", "").split(","));
+    }
+
+    /**
      * A new directory for a benchmark's brokers and logs, removed when the JVM exits, also when it is
      * interrupted: a run writes gigabytes there, and a disk left full fails every build after it.
      */

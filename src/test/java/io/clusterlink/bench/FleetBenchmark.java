@@ -31,6 +31,9 @@ import io.clusterlink.testing.ServiceProcess;
  * The fleet benchmark (not a test): {@code ./mvnw -Pbenchmark verify -Dbench.main=io.clusterlink.bench.FleetBenchmark}.
  * On two fresh local brokers, in one run:
  * <ul>
+ * <li>the raw limit: Kafka's {@code ProducerPerformance} (acks=all, linger.ms=10, batch.size=262144)
+ * writing the same backlog into a destination topic of 20 partitions and one of 1,000, before the
+ * service starts;</li>
  * <li>many links: one service instance at {@code -Xmx512m} copies 50 links x one topic of 20
  * partitions (1,000 mirrored partitions) and is compared with one link copying one 20-partition
  * topic of the same total backlog: copy rate, peak heap used, threads, CPU seconds per million
@@ -49,8 +52,8 @@ public final class FleetBenchmark {
     private static final int RECORD_SIZE = 1024;
     private static final int STANDARD_RECORDS = 500_000;
     private static final long MB = 1024 * 1024;
-    /** What to measure, {@code -Dbench.sections=single,many,standard} (all by default). */
-    private static final Set<String> SECTIONS = Set.copyOf(Processes.sections("single,many,standard"));
+    /** What to measure, {@code -Dbench.sections=raw,single,many,standard} (all by default). */
+    private static final Set<String> SECTIONS = Set.copyOf(Processes.sections("raw,single,many,standard"));
     /** Concurrent API requests of the benchmark's resumes. */
     private static final int CLIENTS = 8;
 
@@ -93,6 +96,12 @@ public final class FleetBenchmark {
             create(sourceAdmin, "standard", 4);
 
             List<Run> runs = new ArrayList<>();
+            if (SECTIONS.contains("raw")) {
+                // The brokers' limit for the same backlog, before any service runs: Kafka's own producer
+                // benchmark writing it into the destination, into as many partitions as one link and as all
+                runs.add(rawProduce(destAdmin, destination, PARTITIONS, total));
+                runs.add(rawProduce(destAdmin, destination, LINKS * PARTITIONS, total));
+            }
             ServiceProcess one = new ServiceProcess(dir.resolve("one"), withId(common, "bench-1"));
             try {
                 one.start();
@@ -172,6 +181,23 @@ public final class FleetBenchmark {
         }
     }
 
+    /**
+     * Kafka's {@code ProducerPerformance} writing {@code records} of 1 KB into a new destination topic of
+     * {@code partitions} partitions (acks=all, linger.ms=10, batch.size=262144); the topic is deleted after.
+     */
+    private static Run rawProduce(Admin destAdmin, LocalKafkaCluster destination, int partitions, long records)
+            throws Exception {
+        String topic = "raw-" + partitions;
+        create(destAdmin, topic, partitions);
+        double rate = Processes.producerPerformance(destination.bootstrapServers(), topic, records, RECORD_SIZE,
+                "acks=all", "linger.ms=10", "batch.size=262144");
+        destAdmin.deleteTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
+        Run raw = new Run("raw produce (ProducerPerformance), " + partitions + " partitions", records,
+                records / rate, 0, 0, -1, 0, 0);
+        print(List.of(raw));
+        return raw;
+    }
+
     private static Map<String, String> withId(Map<String, String> common, String id) {
         Map<String, String> props = new HashMap<>(common);
         props.put("clusterlink.fleet.instance-id", id);
@@ -243,6 +269,11 @@ public final class FleetBenchmark {
                 + "| collection pauses | peak threads | CPU-s per million |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         for (Run r : runs) {
+            if (r.peakThreads() < 0) { // a raw produce: no service ran
+                System.out.printf("| %s | %,d | %.1f | %,.0f rec/s (%.0f MB/s) | | | | |%n", r.name(), r.records(),
+                        r.seconds(), r.rate(), r.rate() * RECORD_SIZE / MB);
+                continue;
+            }
             System.out.printf("| %s | %,d | %.1f | %,.0f rec/s (%.0f MB/s) | %d MB (%d MB) | %.0f%% | %d | %.1f |%n",
                     r.name(), r.records(), r.seconds(), r.rate(), r.rate() * RECORD_SIZE / MB, r.peakHeapBytes() / MB,
                     r.peakLiveBytes() / MB, 100 * r.pauseSeconds() / r.seconds(), r.peakThreads(),

@@ -12,10 +12,15 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +44,7 @@ import io.clusterlink.testing.ScrapedMetrics;
 import io.clusterlink.testing.TestUsers;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 
 /**
@@ -205,7 +211,7 @@ class MetricsIT {
     }
 
     @Test
-    void apiRequestsAreCountedByPathTemplateNeverByTheNamesInThePath() {
+    void apiRequestsAreCountedByPathTemplateNeverByTheNamesInThePath() throws IOException {
         // Given a link with a name of its own
         String link = link(Map.of());
 
@@ -219,6 +225,10 @@ class MetricsIT {
                 .body(Map.of("source_topic_name", "t")).post("/links/{link}/mirrors", link).then().statusCode(403);
         given().get("/kafka/v3/clusters/{c}/links/{link}/no-such-thing/x", clusterId(), link).then().statusCode(404);
         given().get("/no-such-path/{link}", link).then().statusCode(404);
+        // ... and requests that fail before any route (a bad percent-escape, a method no route has)
+        assertThat(rawStatus("GET", "/links/" + link + "%zz")).isEqualTo(400);
+        assertThat(rawStatus("GET", "/kafka/v3/clusters/" + clusterId() + "/links/" + link + "%C3%28")).isEqualTo(400);
+        assertThat(rawStatus("PATCH", "/links/" + link)).isEqualTo(405);
 
         // Then the requests are counted under their path templates, and no series names the link
         ScrapedMetrics m = ScrapedMetrics.scrape();
@@ -227,6 +237,8 @@ class MetricsIT {
         assertThat(m.value("http_server_requests_seconds_count", Map.of("method", "GET", "status", "404",
                 "uri", "/kafka/v3/clusters/{cluster_id}/links/{link_name}/mirrors/{mirror_topic_name}")))
                 .isGreaterThanOrEqualTo(1);
+        assertThat(m.value("http_server_requests_seconds_count", Map.of("method", "GET", "status", "400",
+                "uri", "UNKNOWN"))).as("refused before any route: counted, under no path").isGreaterThanOrEqualTo(1);
         assertThat(m.all("http_server_requests_seconds_count", Map.of()))
                 .noneMatch(s -> s.labels().getOrDefault("uri", "").contains(link)
                         || s.labels().getOrDefault("uri", "").contains("no-such-mirror"))
@@ -235,6 +247,25 @@ class MetricsIT {
     }
 
     // ---- helpers ----
+
+    /**
+     * The status of a request sent as written, over a socket (REST Assured refuses a bad
+     * percent-escape before sending), with the operator's credentials.
+     */
+    private static int rawStatus(String method, String target) throws IOException {
+        String authorization = Base64.getEncoder().encodeToString(
+                (TestUsers.OPERATOR + ":" + TestUsers.OPERATOR_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        String request = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic "
+                + authorization + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            return Integer.parseInt(statusLine.split(" ")[1]);
+        }
+    }
 
     private String link(Map<String, String> configs) {
         String link = uniqueName("link");

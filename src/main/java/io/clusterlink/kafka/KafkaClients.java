@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -32,6 +33,17 @@ public final class KafkaClients {
     private KafkaClients() {
     }
 
+    /**
+     * No JMX reporter for the replication clients (Kafka's default registers an MBean per metric: per
+     * partition and topic for each consumer and producer, thousands for a fleet of links, registered
+     * and unregistered on every assignment change). The service's metrics are Micrometer's; the
+     * clients' own metrics stay readable in process ({@code metrics()}). A link or cluster config
+     * that names reporters keeps them.
+     */
+    private static void noJmxReporter(Map<String, Object> p) {
+        p.putIfAbsent(CommonClientConfigs.METRIC_REPORTER_CLASSES_CONFIG, "");
+    }
+
     public static Admin admin(Map<String, Object> props, String clientId, Duration timeout) {
         Map<String, Object> p = new HashMap<>(props);
         p.keySet().retainAll(AdminClientConfig.configNames());
@@ -39,6 +51,7 @@ public final class KafkaClients {
         int ms = (int) Math.max(1000, timeout.toMillis());
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(ms, 30_000));
+        noJmxReporter(p);
         return Admin.create(p);
     }
 
@@ -53,6 +66,7 @@ public final class KafkaClients {
         p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20_000);
         p.putIfAbsent(ConsumerConfig.RECEIVE_BUFFER_CONFIG, 1024 * 1024);
         p.put(ConsumerConfig.CHECK_CRCS_CONFIG, true);
+        noJmxReporter(p);
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
@@ -96,6 +110,7 @@ public final class KafkaClients {
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
         p.put(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE);
         p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        noJmxReporter(p);
         return p;
     }
 
@@ -123,6 +138,7 @@ public final class KafkaClients {
         // more: a start of 20 partitions reads them all in one fetch.
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024);
         p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 1024 * 1024);
+        noJmxReporter(p);
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 

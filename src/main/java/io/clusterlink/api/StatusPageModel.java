@@ -18,7 +18,7 @@ import io.quarkus.qute.RawString;
  * only).
  */
 record StatusPageModel(String instanceId, String generatedAt, String sampleInterval, String history,
-        long refreshSeconds, List<Cluster> clusters) {
+        long refreshSeconds, String onlyLink, List<Cluster> clusters) {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
             .withZone(ZoneOffset.UTC);
@@ -48,12 +48,22 @@ record StatusPageModel(String instanceId, String generatedAt, String sampleInter
     }
 
     static StatusPageModel of(StatusQueries.View view) {
+        return of(view, null);
+    }
+
+    /** The page; with {@code onlyLink}, only the links of that name (on any destination cluster). */
+    static StatusPageModel of(StatusQueries.View view, String onlyLink) {
         long now = view.atMs();
         long from = now - view.history().toMillis();
-        List<Cluster> clusters = view.clusters().stream().map(c -> new Cluster(c.clusterId(), c.name(),
-                c.links().stream().map(l -> link(l, from, now)).toList())).toList();
+        List<Cluster> clusters = view.clusters().stream()
+                .map(c -> new Cluster(c.clusterId(), c.name(), c.links().stream()
+                        .filter(l -> onlyLink == null || l.name().equals(onlyLink))
+                        .map(l -> link(l, from, now)).toList()))
+                .filter(c -> onlyLink == null || !c.links().isEmpty())
+                .toList();
         return new StatusPageModel(view.instanceId(), time(now), duration(view.sampleInterval().toMillis()),
-                duration(view.history().toMillis()), Math.max(5, view.sampleInterval().toSeconds()), clusters);
+                duration(view.history().toMillis()), Math.max(5, view.sampleInterval().toSeconds()), onlyLink,
+                clusters);
     }
 
     private static LinkRow link(StatusQueries.LinkEntry l, long from, long now) {

@@ -18,10 +18,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.clusterlink.testing.ClusterLinkApi;
@@ -39,6 +42,18 @@ class LinksApiTest {
     private static final String JAAS = "org.apache.kafka.common.security.plain.PlainLoginModule required "
             + "username=\"u\" password=\"do-not-show-me\";";
     private final KafkaClusters kafka = KafkaClusters.get();
+
+    private Set<String> linksBefore;
+
+    @BeforeEach
+    void readLinks() {
+        linksBefore = ClusterLinkApi.linkNames();
+    }
+
+    @AfterEach
+    void deleteTheLinksOfTheTest() {
+        ClusterLinkApi.deleteLinksOtherThan(linksBefore);
+    }
 
     @Test
     void showsALinkWithItsTopicsTasksAndMaskedSecrets() {

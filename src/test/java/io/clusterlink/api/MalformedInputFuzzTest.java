@@ -26,12 +26,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -76,6 +79,18 @@ class MalformedInputFuzzTest {
     }
 
     record Answer(int status, Map<String, String> headers, String body) {
+    }
+
+    private Set<String> linksBefore;
+
+    @BeforeEach
+    void readLinks() {
+        linksBefore = ClusterLinkApi.linkNames();
+    }
+
+    @AfterEach
+    void deleteTheLinksOfTheTest() {
+        ClusterLinkApi.deleteLinksOtherThan(linksBefore);
     }
 
     @Test

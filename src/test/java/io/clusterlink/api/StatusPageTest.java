@@ -102,6 +102,23 @@ class StatusPageTest {
     }
 
     @Test
+    void aLinkAskedForByNameIsShownAlone() throws IOException {
+        StatusQueries.LinkEntry dc2 = link(List.of(pausedMirror()));
+        StatusQueries.LinkEntry other = new StatusQueries.LinkEntry("other", "source-id", LinkState.ACTIVE, null,
+                null, List.of(), List.of());
+        StatusQueries.View view = view(List.of(other, dc2));
+
+        Document page = Jsoup.parse(render(view, "dc2"));
+        assertThat(page.select("article.link")).extracting(e -> e.attr("data-link")).containsExactly("dc2");
+        assertThat(page.selectFirst("p.filter").text()).isEqualTo("Link dc2 only; all links.");
+        assertThat(Jsoup.parse(render(view)).select("article.link")).hasSize(2);
+
+        Document none = Jsoup.parse(render(view, "nope"));
+        assertThat(none.select("article.link")).isEmpty();
+        assertThat(none.select("p.note").last().text()).isEqualTo("No link of that name.");
+    }
+
+    @Test
     void thePlotDrawsTheLagOverTheWindowScaledToItsHighest() {
         String svg = LagPlot.svg(List.of(point(-10, 99), point(0, 0), point(50, 10), point(100, 5)), 0, 100);
 
@@ -176,6 +193,10 @@ class StatusPageTest {
 
     /** Renders the page's template as Quarkus does: an HTML template, its expressions escaped. */
     private static String render(StatusQueries.View view) throws IOException {
+        return render(view, null);
+    }
+
+    private static String render(StatusQueries.View view, String onlyLink) throws IOException {
         String template;
         try (InputStream in = StatusPageTest.class.getResourceAsStream("/templates/StatusPage/page.html")) {
             template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -185,6 +206,6 @@ class StatusPageTest {
                 .addValueResolver(ValueResolvers.rawResolver())
                 .addResultMapper(new HtmlEscaper(List.of(Variant.TEXT_HTML))).build();
         return engine.parse(template, Variant.forContentType(Variant.TEXT_HTML), "StatusPage/page.html")
-                .data("page", StatusPageModel.of(view)).render();
+                .data("page", StatusPageModel.of(view, onlyLink)).render();
     }
 }

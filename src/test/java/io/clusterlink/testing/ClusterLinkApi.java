@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
@@ -27,6 +29,24 @@ public final class ClusterLinkApi {
 
     public static String clusterId() {
         return given().get("/kafka/v3/clusters").then().statusCode(200).extract().path("data[0].cluster_id");
+    }
+
+    /** The names of the default cluster's links now. */
+    public static Set<String> linkNames() {
+        return new HashSet<>(given().get("/links").then().statusCode(200).extract().jsonPath()
+                .getList("data.link_name", String.class));
+    }
+
+    /**
+     * Deletes (with their mirrors) the default cluster's links that are not in {@code kept}: a test
+     * class that reads the links before each test leaves the service as it found it.
+     */
+    public static void deleteLinksOtherThan(Set<String> kept) {
+        for (String link : linkNames()) {
+            if (!kept.contains(link)) {
+                given().queryParam("force", true).delete("/links/{link}", link).then().statusCode(200);
+            }
+        }
     }
 
     public static void createLink(String link, String bootstrap, Map<String, String> configs) {

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -43,7 +46,7 @@ public class MirrorQueries {
 
     public List<MirrorView> list(String clusterId, String linkName, String statusFilter) {
         DestinationCluster cluster = clusters.byId(clusterId);
-        MirrorStatus filter = parseStatus(statusFilter);
+        Predicate<MirrorStatus> filter = parseStatus(statusFilter);
         List<Mirror> found;
         Map<Long, Link> links = new HashMap<>();
         if (linkName == null) {
@@ -57,7 +60,7 @@ public class MirrorQueries {
         for (Mirror m : found) {
             Link link = links.computeIfAbsent(m.linkId(), id -> store.findLink(id).orElse(null));
             MirrorView view = view(m, link);
-            if (filter == null || view.shownStatus() == filter) {
+            if (filter.test(view.shownStatus())) {
                 result.add(view);
             }
         }
@@ -121,15 +124,31 @@ public class MirrorQueries {
         return Optional.empty();
     }
 
-    private static MirrorStatus parseStatus(String status) {
+    /**
+     * States of Confluent's {@code MirrorTopicStatus} that no mirror here is ever in (Cluster Linking's
+     * states of synchronising and of restoring): a filter on one of them is valid and finds nothing, as a
+     * client written against Confluent's list of states expects.
+     */
+    static final Set<String> CONFLUENT_ONLY_STATES = Set.of("PENDING_SYNCHRONIZE", "PENDING_SETUP_FOR_RESTORE",
+            "PENDING_RESTORE");
+
+    /** The {@code mirror_status} filter: everything when none is given, nothing for a Confluent-only state. */
+    static Predicate<MirrorStatus> parseStatus(String status) {
         if (status == null || status.isBlank()) {
-            return null;
+            return s -> true;
+        }
+        String name = status.trim().toUpperCase(Locale.ROOT);
+        if (CONFLUENT_ONLY_STATES.contains(name)) {
+            return s -> false;
         }
         try {
-            return MirrorStatus.valueOf(status.trim().toUpperCase(Locale.ROOT));
+            MirrorStatus wanted = MirrorStatus.valueOf(name);
+            return s -> s == wanted;
         } catch (IllegalArgumentException e) {
+            List<String> known = new ArrayList<>(Arrays.stream(MirrorStatus.values()).map(Enum::name).toList());
+            known.addAll(new TreeSet<>(CONFLUENT_ONLY_STATES));
             throw new ClusterLinkException.InvalidRequest("Unknown mirror_status '" + TopicNames.printable(status)
-                    + "': use one of " + Arrays.toString(MirrorStatus.values()));
+                    + "': use one of " + known);
         }
     }
 }

@@ -236,6 +236,13 @@ class BadInputTest {
                 .post("/links/no-such-link/mirrors").then(), 404, 40403, "Cluster link 'no-such-link' not found");
         error(given().queryParam("mirror_status", "SLEEPING").get("/links/{link}/mirrors", link).then(), 400, 40002,
                 "Unknown mirror_status 'SLEEPING'");
+        // A state of Confluent's list that no mirror here is ever in is a valid filter that finds nothing
+        assertThat(given().get("/links/{link}/mirrors", link).then().statusCode(200).extract().jsonPath()
+                .getList("data.mirror_topic_name", String.class)).contains(topic);
+        for (String confluentOnly : List.of("PENDING_SYNCHRONIZE", "pending_setup_for_restore", "PENDING_RESTORE")) {
+            assertThat(given().queryParam("mirror_status", confluentOnly).get("/links/{link}/mirrors", link).then()
+                    .statusCode(200).extract().jsonPath().getList("data")).as(confluentOnly).isEmpty();
+        }
     }
 
     @Test

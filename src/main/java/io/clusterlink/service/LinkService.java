@@ -258,8 +258,17 @@ public class LinkService {
             }
             LinkConfigs.Definition def = LinkConfigs.behaviour().get(c.name());
             if (def != null && def.fixedAfterCreate()) {
-                throw new ClusterLinkException.InvalidRequest(
-                        "Link config '" + c.name() + "' cannot be changed after the link is created");
+                // A client that sends every config back (Terraform's update does) may name a fixed one
+                // with the value it has: nothing changes, so nothing is refused.
+                String current = link.configs().getOrDefault(c.name(), def.defaultValue());
+                boolean unchanged = c.delete() ? !link.configs().containsKey(c.name())
+                        : c.value() != null && c.value().equals(current);
+                if (!unchanged) {
+                    throw new ClusterLinkException.InvalidRequest("Link config '" + c.name()
+                            + "' cannot be changed after the link is created"
+                            + (current == null ? "" : " (it is '" + TopicNames.printable(current) + "')"));
+                }
+                continue;
             }
             if (c.delete()) {
                 if (c.name().equals(LinkConfigs.BOOTSTRAP_SERVERS)) {

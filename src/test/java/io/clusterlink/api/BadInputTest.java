@@ -5,6 +5,7 @@ import static io.clusterlink.testing.ClusterLinkApi.createLinkResponse;
 import static io.clusterlink.testing.ClusterLinkApi.createMirror;
 import static io.clusterlink.testing.KafkaClusters.uniqueName;
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;

@@ -121,6 +121,39 @@ class LinksApiTest {
     }
 
     @Test
+    void alterAcceptsFixedConfigsSentBackUnchangedAndRefusesAChangeOfOne() {
+        // Given a link with a prefix (fixed after create)
+        String cluster = ClusterLinkApi.clusterId();
+        String link = uniqueName("resend");
+        createLink(link, kafka.source().bootstrapServers(), Map.of("cluster.link.prefix", "dc1."));
+        String path = "/kafka/v3/clusters/" + cluster + "/links/" + link + "/configs";
+
+        // When every config comes back, fixed ones unchanged (as Terraform's update sends them), with one change
+        given().contentType(ContentType.JSON).body(Map.of("data", List.of(
+                Map.of("name", "bootstrap.servers", "value", kafka.source().bootstrapServers()),
+                Map.of("name", "cluster.link.prefix", "value", "dc1."),
+                Map.of("name", "link.mode", "value", "DESTINATION"),
+                Map.of("name", "connection.mode", "value", "OUTBOUND"),
+                Map.of("name", "acl.sync.ms", "value", "9000")))).put(path + ":alter").then().statusCode(204);
+
+        // Then the change is made and the fixed ones are as they were
+        given().get(path + "/acl.sync.ms").then().body("value", equalTo("9000"));
+        given().get(path + "/cluster.link.prefix").then().body("value", equalTo("dc1."));
+
+        // When a fixed one is changed alongside another change, then both are refused
+        given().contentType(ContentType.JSON).body(Map.of("data", List.of(
+                Map.of("name", "cluster.link.prefix", "value", "dc2."),
+                Map.of("name", "acl.sync.ms", "value", "11000")))).put(path + ":alter").then().statusCode(400)
+                .body("message", equalTo("Link config 'cluster.link.prefix' cannot be changed after the link is "
+                        + "created (it is 'dc1.')"));
+        given().contentType(ContentType.JSON).body(Map.of("data", List.of(
+                Map.of("name", "cluster.link.prefix", "operation", "DELETE")))).put(path + ":alter").then()
+                .statusCode(400);
+        given().get(path + "/acl.sync.ms").then().body("value", equalTo("9000"));
+        given().get(path + "/cluster.link.prefix").then().body("value", equalTo("dc1."));
+    }
+
+    @Test
     void listsMirrorsAcrossLinksFilteredByStatus() {
         String cluster = ClusterLinkApi.clusterId();
         String link = uniqueName("list");

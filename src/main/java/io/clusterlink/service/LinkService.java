@@ -261,8 +261,7 @@ public class LinkService {
                 // A client that sends every config back (Terraform's update does) may name a fixed one
                 // with the value it has: nothing changes, so nothing is refused.
                 String current = link.configs().getOrDefault(c.name(), def.defaultValue());
-                boolean unchanged = c.delete() ? !link.configs().containsKey(c.name())
-                        : c.value() != null && c.value().equals(current);
+                boolean unchanged = !c.delete() && c.value() != null && c.value().equals(current);
                 if (!unchanged) {
                     throw new ClusterLinkException.InvalidRequest("Link config '" + c.name()
                             + "' cannot be changed after the link is created"

@@ -47,11 +47,7 @@ record StatusPageModel(String instanceId, String generatedAt, String sampleInter
     record PartitionRow(int partition, String recordsLag, String timeLag, long timeLagMs, String sourceEnd) {
     }
 
-    static StatusPageModel of(StatusQueries.View view) {
-        return of(view, null);
-    }
-
-    /** The page; with {@code onlyLink}, only the links of that name (on any destination cluster). */
+    /** The page; with {@code onlyLink} (null for all), only the links of that name (on any destination cluster). */
     static StatusPageModel of(StatusQueries.View view, String onlyLink) {
         long now = view.atMs();
         long from = now - view.history().toMillis();

@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -129,11 +127,11 @@ public class MirrorQueries {
      * states of synchronising and of restoring): a filter on one of them is valid and finds nothing, as a
      * client written against Confluent's list of states expects.
      */
-    static final Set<String> CONFLUENT_ONLY_STATES = Set.of("PENDING_SYNCHRONIZE", "PENDING_SETUP_FOR_RESTORE",
-            "PENDING_RESTORE");
+    private static final List<String> CONFLUENT_ONLY_STATES = List.of("PENDING_RESTORE",
+            "PENDING_SETUP_FOR_RESTORE", "PENDING_SYNCHRONIZE");
 
     /** The {@code mirror_status} filter: everything when none is given, nothing for a Confluent-only state. */
-    static Predicate<MirrorStatus> parseStatus(String status) {
+    private static Predicate<MirrorStatus> parseStatus(String status) {
         if (status == null || status.isBlank()) {
             return s -> true;
         }
@@ -146,7 +144,7 @@ public class MirrorQueries {
             return s -> s == wanted;
         } catch (IllegalArgumentException e) {
             List<String> known = new ArrayList<>(Arrays.stream(MirrorStatus.values()).map(Enum::name).toList());
-            known.addAll(new TreeSet<>(CONFLUENT_ONLY_STATES));
+            known.addAll(CONFLUENT_ONLY_STATES);
             throw new ClusterLinkException.InvalidRequest("Unknown mirror_status '" + TopicNames.printable(status)
                     + "': use one of " + known);
         }

@@ -229,6 +229,20 @@ public class MirrorActions {
         stopNow(link, m, "link deleted with force=true");
     }
 
+    /**
+     * Removes a mirror in any state, for a DELETE of its topic: a mirror that is not stopped is
+     * failed over first, on the stop path a failover and a forced link delete take (its copy halted
+     * on every instance, so that no write of it can land after the topic is deleted; read-only
+     * lifted), then its row is deleted. Deleting the topic is the caller's.
+     */
+    void deleteMirror(Link link, Mirror m) {
+        if (MirrorLifecycle.live(m.status())) {
+            stopNow(link, m, "mirror topic deleted");
+        }
+        store.deleteMirror(m.id(), "mirror topic deleted");
+        stops.remove(m.id());
+    }
+
     private Mirror stopNow(Link link, Mirror requested, String reason) {
         ReentrantLock lock = stops.computeIfAbsent(requested.id(), id -> new ReentrantLock());
         boolean locked;

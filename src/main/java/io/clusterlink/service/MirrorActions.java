@@ -51,6 +51,8 @@ public class MirrorActions {
     private static final Duration HALT_TIMEOUT = Duration.ofSeconds(60);
     /** Bound on reading the source's timestamp type while a mirror stops: the source may be down. */
     private static final Duration STOP_SOURCE_TIMEOUT = Duration.ofSeconds(5);
+    /** Tries to stop a mirror whose topic is deleted while the data plane changes its state. */
+    private static final int DELETE_STOP_ATTEMPTS = 3;
     /** Names in one action request ({@code mirror_topic_names}). */
     static final int MAX_ACTION_NAMES = 1000;
 
@@ -236,8 +238,21 @@ public class MirrorActions {
      * lifted), then its row is deleted. Deleting the topic is the caller's.
      */
     void deleteMirror(Link link, Mirror m) {
-        if (MirrorLifecycle.live(m.status())) {
-            stopNow(link, m, "mirror topic deleted");
+        Mirror current = m;
+        for (int attempt = 1; MirrorLifecycle.live(current.status()); attempt++) {
+            try {
+                stopNow(link, current, "mirror topic deleted");
+                break;
+            } catch (ClusterLinkException.Conflict e) {
+                // the data plane moved it meanwhile (e.g. its alignment finished): stop it as it is now
+                if (attempt == DELETE_STOP_ATTEMPTS) {
+                    throw e;
+                }
+                current = store.findMirror(m.id()).orElse(null);
+                if (current == null) {
+                    return;
+                }
+            }
         }
         store.deleteMirror(m.id(), "mirror topic deleted");
         stops.remove(m.id());

@@ -165,6 +165,42 @@ class TopicsApiTest {
     }
 
     @Test
+    void deletesMirrorTopicsInAnyState() throws Exception {
+        // Given a mirror just created, a paused one and a failed-over one on a link
+        String cluster = ClusterLinkApi.clusterId();
+        String link = uniqueName("link");
+        String fresh = uniqueName("fresh");
+        String paused = uniqueName("paused");
+        String stopped = uniqueName("stopped");
+        for (String topic : List.of(fresh, paused, stopped)) {
+            KafkaClusters.createTopic(kafka.source(), topic, 2, Map.of());
+            produce(topic, 10);
+        }
+        createLink(link, kafka.source().bootstrapServers(), Map.of());
+        createMirror(link, paused);
+        createMirror(link, stopped);
+        awaitCaughtUp(link, paused);
+        action(link, "pause", paused);
+        awaitStatus(link, paused, "PAUSED");
+        action(link, "failover", stopped);
+        awaitStatus(link, stopped, "STOPPED");
+        createMirror(link, fresh);
+
+        // When their topics are deleted
+        for (String topic : List.of(fresh, paused, stopped)) {
+            given().delete(TOPIC, cluster, topic).then().statusCode(204);
+        }
+
+        // Then the link has no mirror left, and the destination none of the topics
+        given().get("/kafka/v3/clusters/{c}/links/{l}", cluster, link).then().statusCode(200)
+                .body("topic_names", equalTo(List.of()));
+        for (String topic : List.of(fresh, paused, stopped)) {
+            given().get("/kafka/v3/clusters/{c}/links/{l}/mirrors/{t}", cluster, link, topic).then().statusCode(404);
+            awaitTopicGone(topic);
+        }
+    }
+
+    @Test
     void categoryCountsCountMirrorPartitionsByWhatTheirMirrorDoes() {
         // Given a link with an active mirror of 3 partitions and a paused one of 2
         String cluster = ClusterLinkApi.clusterId();

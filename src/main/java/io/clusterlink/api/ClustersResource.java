@@ -43,6 +43,6 @@ public class ClustersResource {
     private static V3.Cluster cluster(UriInfo uri, String clusterId) {
         String self = V3Views.clusterUrl(uri, clusterId);
         return new V3.Cluster("KafkaCluster", new V3.Metadata(self, null), clusterId,
-                new V3.Related(self + "/links"), new V3.Related(self + "/links/-/mirrors"));
+                new V3.Related(self + "/links"), new V3.Related(self + "/topics"));
     }
 }

@@ -5,12 +5,14 @@ import java.util.List;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -20,6 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.MirrorAction;
+import io.clusterlink.link.MirrorView;
 import io.clusterlink.service.LinkService;
 import io.clusterlink.service.MirrorActions;
 import io.clusterlink.service.MirrorCreation;
@@ -39,20 +42,25 @@ public class MirrorsResource {
     private final MirrorCreation creation;
     private final MirrorActions actions;
 
-    MirrorsResource(MirrorQueries queries, MirrorCreation creation, MirrorActions actions) {
+    private final FiveStateClients fiveStateClients;
+
+    MirrorsResource(MirrorQueries queries, MirrorCreation creation, MirrorActions actions,
+            FiveStateClients fiveStateClients) {
         this.queries = queries;
         this.creation = creation;
         this.actions = actions;
+        this.fiveStateClients = fiveStateClients;
     }
 
     @GET
     @Path("/{cluster_id}/links/{link_name}/mirrors")
     @Operation(summary = "List mirror topics of a link ('-' for all links)")
     public V3.ResourceList<V3.MirrorData> list(@PathParam("cluster_id") String clusterId,
-            @PathParam("link_name") String linkName, @QueryParam("mirror_status") String status, @Context UriInfo uri) {
+            @PathParam("link_name") String linkName, @QueryParam("mirror_status") String status,
+            @HeaderParam(HttpHeaders.USER_AGENT) String userAgent, @Context UriInfo uri) {
         String link = ALL_LINKS.equals(linkName) ? null : linkName;
-        return V3Views.list("KafkaMirrorDataList", uri,
-                queries.list(clusterId, link, status).stream().map(v -> V3Views.mirror(uri, v)).toList());
+        return V3Views.list("KafkaMirrorDataList", uri, queries.list(clusterId, link, status).stream()
+                .map(v -> V3Views.mirror(uri, v, fiveStateClients.shown(userAgent, v.shownStatus()))).toList());
     }
 
     @POST
@@ -80,8 +88,12 @@ public class MirrorsResource {
     @Path("/{cluster_id}/links/{link_name}/mirrors/{mirror_topic_name}")
     @Operation(summary = "Get a mirror topic with its per-partition lags")
     public V3.MirrorData get(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
-            @PathParam("mirror_topic_name") String topic, @Context UriInfo uri) {
-        return V3Views.mirror(uri, queries.get(clusterId, linkName, topic));
+            @PathParam("mirror_topic_name") String topic,
+            @QueryParam("include_state_transition_errors") String includeStateTransitionErrors,
+            @HeaderParam(HttpHeaders.USER_AGENT) String userAgent, @Context UriInfo uri) {
+        MirrorView v = queries.get(clusterId, linkName, topic,
+                Params.bool("include_state_transition_errors", includeStateTransitionErrors, false));
+        return V3Views.mirror(uri, v, fiveStateClients.shown(userAgent, v.shownStatus()));
     }
 
     @POST

@@ -3,12 +3,14 @@ package io.clusterlink.api;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -86,8 +88,9 @@ public class ShortFormResource {
     @Path("links/{link_name}/mirrors")
     @Operation(summary = "List mirror topics of a link on the default cluster")
     public V3.ResourceList<V3.MirrorData> listMirrors(@PathParam("link_name") String linkName,
-            @QueryParam("mirror_status") String status, @Context UriInfo uri) {
-        return mirrorsResource.list(cluster(), linkName, status, uri);
+            @QueryParam("mirror_status") String status, @HeaderParam(HttpHeaders.USER_AGENT) String userAgent,
+            @Context UriInfo uri) {
+        return mirrorsResource.list(cluster(), linkName, status, userAgent, uri);
     }
 
     @POST
@@ -101,8 +104,10 @@ public class ShortFormResource {
     @Path("links/{link_name}/mirrors/{mirror_topic_name}")
     @Operation(summary = "Get a mirror topic on the default cluster")
     public V3.MirrorData getMirror(@PathParam("link_name") String linkName,
-            @PathParam("mirror_topic_name") String topic, @Context UriInfo uri) {
-        return mirrorsResource.get(cluster(), linkName, topic, uri);
+            @PathParam("mirror_topic_name") String topic,
+            @QueryParam("include_state_transition_errors") String includeStateTransitionErrors,
+            @HeaderParam(HttpHeaders.USER_AGENT) String userAgent, @Context UriInfo uri) {
+        return mirrorsResource.get(cluster(), linkName, topic, includeStateTransitionErrors, userAgent, uri);
     }
 
     @POST

@@ -45,7 +45,12 @@ public final class V3 {
     public record LinkData(String kind, Metadata metadata, String sourceClusterId, String destinationClusterId,
             String remoteClusterId, String linkName, String linkId, String clusterLinkId, List<String> topicNames,
             String linkState, String linkError, String linkErrorMessage, Boolean readOnlyEnforced,
-            String readOnlyMessage, @JsonInclude(JsonInclude.Include.NON_NULL) List<LinkTask> tasks) {
+            String readOnlyMessage, @JsonInclude(JsonInclude.Include.NON_NULL) List<LinkTask> tasks,
+            List<LinkCategory> categoryCounts) {
+    }
+
+    /** Mirror partitions of a link in one state category ({@code ACTIVE, PAUSED, IN_ERROR, PENDING, NOT_APPLICABLE}). */
+    public record LinkCategory(String stateCategory, int count) {
     }
 
     @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -82,7 +87,15 @@ public final class V3 {
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record MirrorData(String kind, Metadata metadata, String linkName, String mirrorTopicName,
             String sourceTopicName, int numPartitions, List<MirrorLag> mirrorLags, String mirrorStatus,
-            String mirrorTopicError, String mirrorStatusMessage, long stateTimeMs) {
+            String mirrorTopicError, String mirrorStatusMessage, long stateTimeMs,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<LinkTaskError> mirrorStateTransitionErrors) {
+    }
+
+    /** Confluent's {@code TopicData}: a topic of a destination cluster. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record TopicData(String kind, Metadata metadata, String clusterId, String topicName, boolean isInternal,
+            int replicationFactor, int partitionsCount, Related partitions, Related configs,
+            Related partitionReassignments) {
     }
 
     public record AlterMirrorsRequest(List<String> mirrorTopicNames, String mirrorTopicNamePattern) {

@@ -8,8 +8,10 @@ import io.clusterlink.link.ActionResult;
 import io.clusterlink.link.ConfigEntry;
 import io.clusterlink.link.Link;
 import io.clusterlink.link.LinkView;
+import io.clusterlink.link.MirrorStatus;
 import io.clusterlink.link.MirrorView;
 import io.clusterlink.link.PartitionLag;
+import io.clusterlink.link.TopicInfo;
 
 /** Builds v3 response bodies from the link services' views. */
 final class V3Views {
@@ -42,7 +44,8 @@ final class V3Views {
         return new V3.LinkData("KafkaLinkData", new V3.Metadata(linkUrl(uri, l.clusterId(), l.name()), null),
                 l.sourceClusterId(), null, null, l.name(), l.clusterLinkId(), l.clusterLinkId(), view.topicNames(),
                 l.state().name(), l.error().name(), l.errorMessage(), view.readOnly().enforced(),
-                view.readOnly().message(), tasks);
+                view.readOnly().message(), tasks, view.categoryCounts().entrySet().stream()
+                        .map(e -> new V3.LinkCategory(e.getKey().name(), e.getValue())).toList());
     }
 
     static V3.LinkConfigData config(UriInfo uri, String clusterId, String linkName, ConfigEntry c) {
@@ -53,11 +56,25 @@ final class V3Views {
     }
 
     static V3.MirrorData mirror(UriInfo uri, MirrorView v) {
+        return mirror(uri, v, v.shownStatus());
+    }
+
+    /** The mirror showing {@code status} (the shown status, or its nearest for a client that knows fewer states). */
+    static V3.MirrorData mirror(UriInfo uri, MirrorView v, MirrorStatus status) {
         var m = v.mirror();
+        List<V3.LinkTaskError> transitionErrors = v.transitionErrors() == null ? null
+                : v.transitionErrors().stream().map(e -> new V3.LinkTaskError(e.code(), e.message())).toList();
         return new V3.MirrorData("KafkaMirrorData",
                 new V3.Metadata(linkUrl(uri, m.clusterId(), m.linkName()) + "/mirrors/" + m.mirrorTopic(), null),
-                m.linkName(), m.mirrorTopic(), m.sourceTopic(), m.partitions(), lags(v.lags()), v.shownStatus().name(),
-                m.error().name(), v.statusMessage(), m.stateTimeMs());
+                m.linkName(), m.mirrorTopic(), m.sourceTopic(), m.partitions(), lags(v.lags()), status.name(),
+                m.error().name(), v.statusMessage(), m.stateTimeMs(), transitionErrors);
+    }
+
+    static V3.TopicData topic(UriInfo uri, String clusterId, TopicInfo t) {
+        String self = clusterUrl(uri, clusterId) + "/topics/" + t.name();
+        return new V3.TopicData("KafkaTopic", new V3.Metadata(self, null), clusterId, t.name(), t.internal(),
+                t.replicationFactor(), t.partitions(), new V3.Related(self + "/partitions"),
+                new V3.Related(self + "/configs"), new V3.Related(self + "/partitions/-/reassignments"));
     }
 
     static List<V3.MirrorLag> lags(List<PartitionLag> lags) {

@@ -235,6 +235,15 @@ public interface ClusterlinkConfig {
         LoginThrottle loginThrottle();
 
         Oidc oidc();
+
+        /**
+         * {@code User-Agent} parts of clients that decode only five mirror states (the Terraform
+         * provider: its pinned SDK refuses any other); they are shown the nearest of the five. Empty
+         * ({@code clusterlink.api.five-state-user-agents=""}) shows every client the real state.
+         */
+        @WithName("five-state-user-agents")
+        @WithDefault("terraform-provider-confluent/")
+        Optional<List<String>> fiveStateUserAgents();
     }
 
     interface Auth {

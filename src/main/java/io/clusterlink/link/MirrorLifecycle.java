@@ -210,6 +210,37 @@ public final class MirrorLifecycle {
         };
     }
 
+    /**
+     * The state shown to a client that only knows the five states of early v3 clients (the
+     * Terraform provider's pinned SDK refuses any other): {@code ACTIVE}, {@code PAUSED},
+     * {@code FAILED}, {@code PENDING_STOPPED}, {@code STOPPED}. A mirror that aligns its offsets, or
+     * whose link is paused, failed or cannot reach the source, is an {@code ACTIVE} mirror by its own
+     * state (only those take the link's state, see {@link #shown}): it copies as soon as it can, and
+     * {@code pause} acts on it as on any active mirror. Showing {@code PAUSED} for a paused link would
+     * make such a client plan a {@code resume} that the mirror's own state refuses.
+     */
+    public static MirrorStatus fiveStateStatus(MirrorStatus shown) {
+        return switch (shown) {
+            case PENDING_MIRROR, SOURCE_UNAVAILABLE, LINK_PAUSED, LINK_FAILED -> MirrorStatus.ACTIVE;
+            case ACTIVE, PAUSED, PENDING_STOPPED, STOPPED, FAILED -> shown;
+        };
+    }
+
+    /**
+     * The category a mirror's partitions count in for its link's {@code category_counts}, by its
+     * shown state: copying, paused (by itself or its link), in error (failed, or its link cannot
+     * copy), pending (aligning or stopping), or not applicable (stopped: no longer a mirror).
+     */
+    public static StateCategory category(MirrorStatus shown) {
+        return switch (shown) {
+            case ACTIVE -> StateCategory.ACTIVE;
+            case PAUSED, LINK_PAUSED -> StateCategory.PAUSED;
+            case FAILED, SOURCE_UNAVAILABLE, LINK_FAILED -> StateCategory.IN_ERROR;
+            case PENDING_MIRROR, PENDING_STOPPED -> StateCategory.PENDING;
+            case STOPPED -> StateCategory.NOT_APPLICABLE;
+        };
+    }
+
     /** Whether a stored mirror may show lag: a stopped mirror has nothing more to copy. */
     public static boolean hasLag(MirrorStatus s) {
         return s != MirrorStatus.STOPPED;

@@ -1,6 +1,7 @@
 package io.clusterlink.service;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,7 @@ import io.clusterlink.link.LinkState;
 import io.clusterlink.link.LinkView;
 import io.clusterlink.link.Mirror;
 import io.clusterlink.link.MirrorLifecycle;
+import io.clusterlink.link.StateCategory;
 import io.clusterlink.link.TopicNames;
 import io.clusterlink.store.LinkStore;
 
@@ -166,8 +168,26 @@ public class LinkService {
     }
 
     private LinkView view(Link link, boolean includeTasks) {
-        List<String> topics = store.listMirrors(link).stream().map(Mirror::mirrorTopic).toList();
-        return new LinkView(link, topics, readOnly.enforcement(link.clusterId()), includeTasks ? tasks(link) : null);
+        List<Mirror> mirrors = store.listMirrors(link);
+        List<String> topics = mirrors.stream().map(Mirror::mirrorTopic).toList();
+        return new LinkView(link, topics, readOnly.enforcement(link.clusterId()), categoryCounts(link, mirrors),
+                includeTasks ? tasks(link) : null);
+    }
+
+    /**
+     * The link's mirror partitions by state category, every category listed: Confluent counts
+     * partitions (its CLI shows them as "Mirror Partition States Count"), each in its mirror's shown state.
+     */
+    static Map<StateCategory, Integer> categoryCounts(Link link, List<Mirror> mirrors) {
+        Map<StateCategory, Integer> counts = new EnumMap<>(StateCategory.class);
+        for (StateCategory c : StateCategory.values()) {
+            counts.put(c, 0);
+        }
+        for (Mirror m : mirrors) {
+            counts.merge(MirrorLifecycle.category(MirrorLifecycle.shown(m, link.state())), m.partitions(),
+                    Integer::sum);
+        }
+        return counts;
     }
 
     /**

@@ -51,6 +51,8 @@ public class MirrorActions {
     private static final Duration HALT_TIMEOUT = Duration.ofSeconds(60);
     /** Bound on reading the source's timestamp type while a mirror stops: the source may be down. */
     private static final Duration STOP_SOURCE_TIMEOUT = Duration.ofSeconds(5);
+    /** Tries to stop a mirror whose topic is deleted while the data plane changes its state. */
+    private static final int DELETE_STOP_ATTEMPTS = 3;
     /** Names in one action request ({@code mirror_topic_names}). */
     static final int MAX_ACTION_NAMES = 1000;
 
@@ -227,6 +229,33 @@ public class MirrorActions {
     void failoverForDelete(Link link, Mirror m) {
         MirrorLifecycle.check(MirrorAction.FAILOVER, m, link.state());
         stopNow(link, m, "link deleted with force=true");
+    }
+
+    /**
+     * Removes a mirror in any state, for a DELETE of its topic: a mirror that is not stopped is
+     * failed over first, on the stop path a failover and a forced link delete take (its copy halted
+     * on every instance, so that no write of it can land after the topic is deleted; read-only
+     * lifted), then its row is deleted. Deleting the topic is the caller's.
+     */
+    void deleteMirror(Link link, Mirror m) {
+        Mirror current = m;
+        for (int attempt = 1; MirrorLifecycle.live(current.status()); attempt++) {
+            try {
+                stopNow(link, current, "mirror topic deleted");
+                break;
+            } catch (ClusterLinkException.Conflict e) {
+                // the data plane moved it meanwhile (e.g. its alignment finished): stop it as it is now
+                if (attempt == DELETE_STOP_ATTEMPTS) {
+                    throw e;
+                }
+                current = store.findMirror(m.id()).orElse(null);
+                if (current == null) {
+                    return;
+                }
+            }
+        }
+        store.deleteMirror(m.id(), "mirror topic deleted");
+        stops.remove(m.id());
     }
 
     private Mirror stopNow(Link link, Mirror requested, String reason) {

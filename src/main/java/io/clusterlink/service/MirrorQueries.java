@@ -66,13 +66,23 @@ public class MirrorQueries {
     }
 
     public MirrorView get(String clusterId, String linkName, String mirrorTopic) {
+        return get(clusterId, linkName, mirrorTopic, false);
+    }
+
+    /** The mirror, with the errors its state transitions recorded when {@code withTransitionErrors}. */
+    public MirrorView get(String clusterId, String linkName, String mirrorTopic, boolean withTransitionErrors) {
         DestinationCluster cluster = clusters.byId(clusterId);
         Link link = lookup.link(cluster, linkName);
         TopicNames.checkTopic("mirror_topic_name", mirrorTopic);
         Mirror m = store.findMirror(cluster.clusterId(), mirrorTopic).filter(x -> x.linkId() == link.id())
                 .orElseThrow(() -> new ClusterLinkException.NotFound(
                         "Mirror topic '" + mirrorTopic + "' not found on cluster link '" + linkName + "'"));
-        return view(m, link);
+        MirrorView view = view(m, link);
+        if (!withTransitionErrors) {
+            return view;
+        }
+        return new MirrorView(view.mirror(), view.shownStatus(), view.lags(), view.statusMessage(),
+                store.transitionErrors(m.id()));
     }
 
     private MirrorView view(Mirror m, Link link) {
@@ -84,7 +94,8 @@ public class MirrorQueries {
             replication.activity(m).ifPresent(notes::add);
             message = notes.isEmpty() ? null : String.join("; ", notes);
         }
-        return new MirrorView(m, MirrorLifecycle.shown(m, link == null ? null : link.state()), partitionLags, message);
+        return new MirrorView(m, MirrorLifecycle.shown(m, link == null ? null : link.state()), partitionLags, message,
+                null);
     }
 
     /**

@@ -31,6 +31,7 @@ import io.clusterlink.link.MirrorLifecycle;
 import io.clusterlink.link.MirrorStatus;
 import io.clusterlink.link.MirrorTopicError;
 import io.clusterlink.link.StopMode;
+import io.clusterlink.link.TransitionError;
 
 /**
  * Transaction boundary for links and mirrors. Sensitive config values are encrypted here before
@@ -326,7 +327,8 @@ public class LinkStore {
             partitionRows.clearStops(mirrorId);
         }
         String linkName = linkName(e.linkId);
-        audit(e.clusterId, linkName, e.mirrorTopicName, current.name(), to.name(), message);
+        audit(e.clusterId, linkName, e.mirrorTopicName, current.name(), to.name(), message,
+                error == null ? null : error.name());
         return Optional.of(toMirror(e, linkName));
     }
 
@@ -340,7 +342,8 @@ public class LinkStore {
         }
         e.mirrorTopicError = error.name();
         e.statusMessage = message;
-        audit(e.clusterId, linkName(e.linkId), e.mirrorTopicName, e.mirrorStatus, e.mirrorStatus, message);
+        audit(e.clusterId, linkName(e.linkId), e.mirrorTopicName, e.mirrorStatus, e.mirrorStatus, message,
+                error.name());
         return true;
     }
 
@@ -357,6 +360,36 @@ public class LinkStore {
             mirrors.delete(e);
             audit(e.clusterId, linkName(e.linkId), e.mirrorTopicName, e.mirrorStatus, "DELETED", reason);
         });
+    }
+
+    /**
+     * Deletes a mirror's row (its topic is the caller's): the mirror is gone from the API and no
+     * instance copies it any more.
+     */
+    @Transactional
+    public boolean deleteMirror(long mirrorId, String reason) {
+        MirrorEntity e = mirrors.findByIdOptional(mirrorId).orElse(null);
+        if (e == null) {
+            return false;
+        }
+        mirrors.delete(e);
+        audit(e.clusterId, linkName(e.linkId), e.mirrorTopicName, e.mirrorStatus, "DELETED", reason);
+        return true;
+    }
+
+    /**
+     * The transitions of this mirror (since it was created: a mirror of the same name before it
+     * does not count) that recorded an error, oldest first.
+     */
+    @Transactional
+    public List<TransitionError> transitionErrors(long mirrorId) {
+        MirrorEntity e = mirrors.findByIdOptional(mirrorId).orElse(null);
+        if (e == null) {
+            return List.of();
+        }
+        Instant since = e.createdAt == null ? Instant.EPOCH : e.createdAt;
+        return transitions.errorsOf(e.clusterId, e.mirrorTopicName, since).stream()
+                .map(t -> new TransitionError(t.errorCode, t.reason)).toList();
     }
 
     /** Mirrors still being created that were recorded before {@code before} (their creation may have been cut short). */
@@ -399,7 +432,13 @@ public class LinkStore {
     }
 
     private void audit(String clusterId, String linkName, String mirrorTopic, String from, String to, String reason) {
+        audit(clusterId, linkName, mirrorTopic, from, to, reason, null);
+    }
+
+    private void audit(String clusterId, String linkName, String mirrorTopic, String from, String to, String reason,
+            String errorCode) {
         StateTransitionEntity t = new StateTransitionEntity();
+        t.errorCode = errorCode;
         t.clusterId = clusterId;
         t.linkName = linkName;
         t.mirrorTopicName = mirrorTopic;

@@ -36,6 +36,10 @@ public class StateTransitionEntity {
     @Column(name = "reason")
     public String reason;
 
+    /** The mirror topic error of a transition into FAILED; null for others. */
+    @Column(name = "error_code")
+    public String errorCode;
+
     @Column(name = "at", nullable = false)
     public Instant at;
 }

@@ -167,6 +167,35 @@ class MirrorLifecycleTest {
         }
     }
 
+    @Test
+    void fiveStateClientsSeeTheStatesTheyDecodeAndActiveForAnAligningOrHeldMirror() {
+        Set<MirrorStatus> five = EnumSet.of(MirrorStatus.ACTIVE, MirrorStatus.FAILED, MirrorStatus.PAUSED,
+                MirrorStatus.STOPPED, MirrorStatus.PENDING_STOPPED);
+        for (MirrorStatus s : MirrorStatus.values()) {
+            assertThat(MirrorLifecycle.fiveStateStatus(s)).isIn(five);
+        }
+        for (MirrorStatus s : five) {
+            assertThat(MirrorLifecycle.fiveStateStatus(s)).isEqualTo(s);
+        }
+        for (MirrorStatus held : List.of(MirrorStatus.PENDING_MIRROR, MirrorStatus.LINK_PAUSED,
+                MirrorStatus.LINK_FAILED, MirrorStatus.SOURCE_UNAVAILABLE)) {
+            assertThat(MirrorLifecycle.fiveStateStatus(held)).isEqualTo(MirrorStatus.ACTIVE);
+        }
+    }
+
+    @Test
+    void everyShownStateHasTheCategoryItsPartitionsCountIn() {
+        assertThat(MirrorLifecycle.category(MirrorStatus.ACTIVE)).isEqualTo(StateCategory.ACTIVE);
+        assertThat(MirrorLifecycle.category(MirrorStatus.PAUSED)).isEqualTo(StateCategory.PAUSED);
+        assertThat(MirrorLifecycle.category(MirrorStatus.LINK_PAUSED)).isEqualTo(StateCategory.PAUSED);
+        assertThat(MirrorLifecycle.category(MirrorStatus.FAILED)).isEqualTo(StateCategory.IN_ERROR);
+        assertThat(MirrorLifecycle.category(MirrorStatus.LINK_FAILED)).isEqualTo(StateCategory.IN_ERROR);
+        assertThat(MirrorLifecycle.category(MirrorStatus.SOURCE_UNAVAILABLE)).isEqualTo(StateCategory.IN_ERROR);
+        assertThat(MirrorLifecycle.category(MirrorStatus.PENDING_MIRROR)).isEqualTo(StateCategory.PENDING);
+        assertThat(MirrorLifecycle.category(MirrorStatus.PENDING_STOPPED)).isEqualTo(StateCategory.PENDING);
+        assertThat(MirrorLifecycle.category(MirrorStatus.STOPPED)).isEqualTo(StateCategory.NOT_APPLICABLE);
+    }
+
     private static Mirror mirror(MirrorStatus status, StopMode mode, MirrorTopicError error) {
         return new Mirror(1, 2, "l", "c", "t", "t", "id", 1, status, error, null, 0, List.of(0L),
                 mode == StopMode.PROMOTE ? List.of(10L) : null, mode, false);

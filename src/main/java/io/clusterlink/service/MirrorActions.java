@@ -228,7 +228,7 @@ public class MirrorActions {
     /** Fails a mirror over as part of a forced link delete. */
     void failoverForDelete(Link link, Mirror m) {
         MirrorLifecycle.check(MirrorAction.FAILOVER, m, link.state());
-        stopNow(link, m, "link deleted with force=true");
+        stopForDelete(link, m, "link deleted with force=true");
     }
 
     /**
@@ -238,24 +238,33 @@ public class MirrorActions {
      * lifted), then its row is deleted. Deleting the topic is the caller's.
      */
     void deleteMirror(Link link, Mirror m) {
+        if (stopForDelete(link, m, "mirror topic deleted")) {
+            store.deleteMirror(m.id(), "mirror topic deleted");
+        }
+        stops.remove(m.id());
+    }
+
+    /**
+     * Stops a mirror that is being deleted, retrying when the data plane moved it meanwhile (e.g. its
+     * alignment finished) instead of failing the delete with a conflict. False if it is gone already.
+     */
+    private boolean stopForDelete(Link link, Mirror m, String reason) {
         Mirror current = m;
         for (int attempt = 1; MirrorLifecycle.live(current.status()); attempt++) {
             try {
-                stopNow(link, current, "mirror topic deleted");
-                break;
+                stopNow(link, current, reason);
+                return true;
             } catch (ClusterLinkException.Conflict e) {
-                // the data plane moved it meanwhile (e.g. its alignment finished): stop it as it is now
                 if (attempt == DELETE_STOP_ATTEMPTS) {
                     throw e;
                 }
                 current = store.findMirror(m.id()).orElse(null);
                 if (current == null) {
-                    return;
+                    return false;
                 }
             }
         }
-        store.deleteMirror(m.id(), "mirror topic deleted");
-        stops.remove(m.id());
+        return true;
     }
 
     private Mirror stopNow(Link link, Mirror requested, String reason) {

@@ -25,6 +25,7 @@ import io.clusterlink.kafka.local.LocalKafkaCluster;
 import io.clusterlink.testing.ClusterLinkApi;
 import io.clusterlink.testing.KafkaClusters;
 import io.clusterlink.testing.KafkaClustersResource;
+import io.clusterlink.testing.MirrorVerifier;
 import io.clusterlink.testing.SteadyLoad;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -125,8 +126,8 @@ class TerraformReplayTest {
         produce(source, 10);
         mirrorAction(link, "promote", mirror);
         waitForStatus(link, mirror, Set.of("ACTIVE", "PENDING_STOPPED"), "STOPPED");
-        assertThat(KafkaClusters.endOffsets(kafka.destination(), mirror).values().stream().mapToLong(Long::longValue)
-                .sum()).isEqualTo(40);
+        assertThat(MirrorVerifier.assertIdentical(kafka.source(), source, kafka.destination(), mirror, WAIT)
+                .recordsCompared()).isEqualTo(40);
 
         // When terraform destroy runs: the mirror topic's delete, the wait for its 404, the link's delete
         provider().delete("/kafka/v3/clusters/{c}/topics/{t}", cluster, mirror).then().statusCode(204);

@@ -63,7 +63,7 @@ public class KafkaClusterLinks implements Callable<Integer>, Cli.Tool {
                     + "security configs, and link configs such as consumer.offset.sync.enable.")
     Path configFile;
 
-    @Option(names = "--config", paramLabel = "<name=value>", split = ",(?=[^,=]+=)",
+    @Option(names = "--config", paramLabel = "<name=value>", split = ",(?=[^,=]+=)", splitSynopsisLabel = ",",
             description = "Link configs, comma-separated (after those of --config-file).")
     List<String> configs = new ArrayList<>();
 

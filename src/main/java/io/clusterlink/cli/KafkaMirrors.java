@@ -92,7 +92,7 @@ public class KafkaMirrors implements Callable<Integer>, Cli.Tool {
             description = "With --create: the mirror topic's replication factor.")
     Integer replicationFactor;
 
-    @Option(names = "--config", paramLabel = "<name=value>", split = ",(?=[^,=]+=)",
+    @Option(names = "--config", paramLabel = "<name=value>", split = ",(?=[^,=]+=)", splitSynopsisLabel = ",",
             description = "With --create: topic configs of the mirror topic, comma-separated.")
     List<String> configs = new ArrayList<>();
 

@@ -173,7 +173,8 @@ class CommandErrorsTest {
         assertThat(run.exitCode()).isEqualTo(Cli.FAILED);
         assertThat(run.out()).isEmpty();
         assertThat(run.err()).hasSize(1);
-        assertThat(run.err().get(0)).startsWith("Error while executing cluster link command: ").contains("no-such-link");
+        assertThat(run.err().get(0)).startsWith("Error while executing cluster link command: ")
+                .contains("no-such-link");
     }
 
     @Test

@@ -185,7 +185,8 @@ class SeedCommandsIT {
                 .formatted(destination, link) + " --command-config " + dir + "/destination.config");
         assertThat(describeLink.exitCode()).isZero();
         assertThat(describeLink.out().get(0)).startsWith("Link name: '" + link + "', link ID: '" + linkId + "'");
-        assertThat(describeLink.out()).contains("  Config: acl.sync.enable=true", "  Config: sasl.jaas.config=<sensitive>",
+        assertThat(describeLink.out()).contains("  Config: acl.sync.enable=true",
+                "  Config: sasl.jaas.config=<sensitive>",
                 "  Task: AutoCreateMirror  State: ACTIVE");
 
         // kafka-mirrors --describe --mirror-topic <topic>
@@ -195,7 +196,8 @@ class SeedCommandsIT {
         assertThat(describe.out()).hasSize(2);
         assertThat(describe.out().get(0)).matches("Topic: " + topic + "\tLinkName: " + link + "\tLinkId: " + linkId
                 + "\tSourceTopic: " + topic + "\tState: ACTIVE\tStateTime: \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
-        assertThat(describe.out().get(1)).isEqualTo("\tPartition: 0\tState: ACTIVE\tLastFetchSourceHighWatermark: 5\tLag: 0");
+        assertThat(describe.out().get(1))
+                .isEqualTo("\tPartition: 0\tState: ACTIVE\tLastFetchSourceHighWatermark: 5\tLag: 0");
 
         // When: kafka-mirrors --promote --topics test-topic
         CommandRun promote = CommandRun.of("""
@@ -241,13 +243,15 @@ class SeedCommandsIT {
         // link-src.properties of the walkthrough: the source's bootstrap servers only
         Files.writeString(dir.resolve("link-src.properties"), "bootstrap.servers=" + source.bootstrapServers() + "\n");
         String config = " --command-config " + dir + "/destination.config";
-        CommandRun create = CommandRun.of("kafka-cluster-links --bootstrap-server %s --create --link %s --config-file %s"
-                .formatted(destination, link, dir.resolve("link-src.properties")) + config);
+        CommandRun create = CommandRun
+                .of("kafka-cluster-links --bootstrap-server %s --create --link %s --config-file %s"
+                        .formatted(destination, link, dir.resolve("link-src.properties")) + config);
         assertThat(create.out()).containsExactly("Cluster link '" + link + "' creation successfully completed.");
 
         // When: kafka-mirrors --create --mirror-topic orders --link src-to-dest
-        CommandRun mirrorCreate = CommandRun.of("kafka-mirrors --bootstrap-server %s --create --mirror-topic %s --link %s"
-                .formatted(destination, orders, link) + config);
+        CommandRun mirrorCreate = CommandRun
+                .of("kafka-mirrors --bootstrap-server %s --create --mirror-topic %s --link %s"
+                        .formatted(destination, orders, link) + config);
 
         // Then
         assertThat(mirrorCreate.err()).isEmpty();

@@ -57,7 +57,8 @@ class CommandLineToolsIT {
         String destination = kafka.destination().bootstrapServers();
 
         Result create = run("kafka-cluster-links", Map.of(), "--create", "--link", link, "--config-file",
-                sourceConfig.toString(), "--bootstrap-server", destination, "--command-config", commandConfig.toString());
+                sourceConfig.toString(), "--bootstrap-server", destination, "--command-config",
+                commandConfig.toString());
         assertThat(create.err()).isEmpty();
         assertThat(create.out()).containsExactly("Cluster link '" + link + "' creation successfully completed.");
         assertThat(create.exitCode()).isZero();
@@ -68,7 +69,8 @@ class CommandLineToolsIT {
         assertThat(list.out()).hasSize(1);
         assertThat(list.out().get(0)).startsWith("Link name: '" + link + "', link ID: '")
                 .endsWith("', remote cluster ID: '" + kafka.source().clusterId() + "', local cluster ID: '"
-                        + kafka.destination().clusterId() + "', remote cluster available: 'true', link state: 'ACTIVE'");
+                        + kafka.destination().clusterId()
+                        + "', remote cluster available: 'true', link state: 'ACTIVE'");
 
         Result mirrors = run("kafka-mirrors", Map.of(), "--list", "--link", link, "--bootstrap-server", destination,
                 "--command-config", commandConfig.toString());

@@ -269,6 +269,22 @@ class SeedCommandsIT {
         assertThat(describe.out().subList(1, 3)).allMatch(l -> l.matches("\tPartition: [01]\tState: ACTIVE\t"
                 + "LastFetchSourceHighWatermark: \\d+\tLag: 0"));
 
+        CommandRun withErrors = CommandRun.of("kafka-mirrors --bootstrap-server %s --describe --topics %s"
+                .formatted(destination, orders) + " --include-state-transition-errors" + config);
+        assertThat(withErrors.out()).hasSize(3);
+        assertThat(withErrors.out().get(0)).contains("\tState: ACTIVE\t");
+
+        // A promote by pattern on the link, only validated: nothing changes
+        CommandRun validated = CommandRun
+                .of("kafka-mirrors --promote --link %s --topics-pattern orders-.* --validate-only"
+                        .formatted(link) + " --bootstrap-server " + destination + config);
+        assertThat(validated.err()).isEmpty();
+        assertThat(validated.out()).containsExactly(
+                "Calculating max offset and ms lag for mirror topics: [" + orders + "]",
+                "Finished calculating max offset lag and max lag ms for mirror topics: [" + orders + "]",
+                "Request for stopping topic " + orders + "'s mirror was successfully validated.");
+        assertThat(mirror(link, orders).getString("mirror_status")).isEqualTo("ACTIVE");
+
         // When paused, then resumed
         CommandRun pause = CommandRun.of("kafka-mirrors --pause --topics %s --bootstrap-server %s".formatted(orders,
                 destination) + config);

@@ -69,7 +69,7 @@ public class KafkaMirrors implements Callable<Integer>, Cli.Tool {
     Connection connection;
 
     @Option(names = "--mirror-topic", paramLabel = "<topic>",
-            description = "With --create: the mirror topic to create; with --describe: the one to show.")
+            description = "With --create: the mirror topic to create; otherwise one more of --topics.")
     String mirrorTopic;
 
     @Option(names = "--source-topic", paramLabel = "<topic>",
@@ -153,6 +153,9 @@ public class KafkaMirrors implements Callable<Integer>, Cli.Tool {
                         : "--create needs exactly one --link");
             }
         } else if (!action.describe && !action.list) {
+            if (mirrorTopic != null) {
+                topics.add(mirrorTopic);
+            }
             if (!topics.isEmpty() && !links.isEmpty()) {
                 throw new ParameterException(spec.commandLine(), "Cannot specify both --topics and --link.");
             }

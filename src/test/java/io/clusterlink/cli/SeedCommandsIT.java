@@ -315,6 +315,59 @@ class SeedCommandsIT {
         assertThat(again.err().get(0)).startsWith("Error encountered while stopping topic " + orders + "'s mirror: ");
     }
 
+    @Test
+    void runsTheOffsetPreservingMigrationWalkthroughWithTheServiceFromTheEnvironment() throws Exception {
+        // The walkthrough's commands have no --command-config: the service comes from the environment
+        Map<String, String> env = Map.of("CLUSTERLINK_URL", service.toString(), "CLUSTERLINK_API_USER",
+                TestUsers.OPERATOR, "CLUSTERLINK_API_PASSWORD", TestUsers.OPERATOR_PASSWORD);
+        LocalKafkaCluster source = kafka.source();
+        String orders = KafkaClusters.uniqueName("orders");
+        KafkaClusters.createTopic(source, orders, 3, Map.of());
+        produce(source, orders, "41", "42", "43", "100", "101");
+        Path properties = dir.resolve("link-src.properties");
+        Files.writeString(properties, "bootstrap.servers=" + source.bootstrapServers() + "\n");
+
+        // When: link creation on the destination, then the mirror of orders
+        CommandRun create = CommandRun.of("""
+                kafka-cluster-links \
+                  --bootstrap-server %s \
+                  --create --link %s \
+                  --config-file %s""".formatted(destination, link, properties), env);
+        CommandRun mirror = CommandRun.of("""
+                kafka-mirrors \
+                  --bootstrap-server %s \
+                  --create --mirror-topic %s --link %s""".formatted(destination, orders, link), env);
+
+        // Then
+        assertThat(create.out()).containsExactly("Cluster link '" + link + "' creation successfully completed.");
+        assertThat(mirror.out()).containsExactly("Created topic " + orders + ".");
+        awaitCaughtUp(link, orders);
+        assertThat(MirrorVerifier.assertIdentical(source, orders, kafka.destination(), orders, WAIT).recordsCompared())
+                .isEqualTo(5);
+        CommandRun describeLink = CommandRun.of("kafka-cluster-links --bootstrap-server %s --describe --link %s"
+                .formatted(destination, link), env);
+        assertThat(describeLink.out().get(0)).startsWith("Link name: '" + link + "'").endsWith("link state: 'ACTIVE'");
+        CommandRun describe = CommandRun.of("kafka-mirrors --bootstrap-server %s --describe --mirror-topic %s"
+                .formatted(destination, orders), env);
+        assertThat(describe.out()).hasSize(4);
+        assertThat(describe.out().get(0)).contains("\tState: ACTIVE\t");
+
+        // When: the promotion of the walkthrough's cutover
+        CommandRun promote = CommandRun.of("kafka-mirrors --bootstrap-server %s --promote --mirror-topic %s"
+                .formatted(destination, orders), env);
+
+        // Then
+        assertThat(promote.err()).isEmpty();
+        assertThat(promote.out()).containsExactly(
+                "Calculating max offset and ms lag for mirror topics: [" + orders + "]",
+                "Finished calculating max offset lag and max lag ms for mirror topics: [" + orders + "]",
+                "Request for stopping topic " + orders + "'s mirror was successfully scheduled. Please use the"
+                        + " describe command with the --pending-stopped-only option to monitor progress.");
+        awaitStatus(link, orders, "STOPPED");
+        assertThat(MirrorVerifier.assertIdentical(source, orders, kafka.destination(), orders, WAIT).recordsCompared())
+                .isEqualTo(5);
+    }
+
     private static String configValue(JsonPath configs, String name) {
         return configs.getString("data.find { it.name == '" + name + "' }.value");
     }

@@ -20,8 +20,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * clusterlink's REST API over HTTP: JSON in and out, an answer of 4xx or 5xx turned into a
- * {@link CliException} with the service's message.
+ * clusterlink's REST API over HTTP: JSON in and out (an empty answer is a missing node), an answer of
+ * 4xx or 5xx turned into a {@link CliException} with the service's message.
  */
 final class ServiceClient {
 
@@ -103,7 +103,7 @@ final class ServiceClient {
             throw new CliException(errorMessage(status, response.body()));
         }
         if (response.body() == null || response.body().isBlank()) {
-            return null;
+            return JSON.missingNode();
         }
         try {
             return JSON.readTree(response.body());

@@ -40,9 +40,10 @@ public class ClustersResource {
         return cluster(uri, clusters.byId(clusterId));
     }
 
-    private static V3.Cluster cluster(UriInfo uri, String clusterId) {
+    private V3.Cluster cluster(UriInfo uri, String clusterId) {
         String self = V3Views.clusterUrl(uri, clusterId);
         return new V3.Cluster("KafkaCluster", new V3.Metadata(self, null), clusterId,
-                new V3.Related(self + "/links"), new V3.Related(self + "/topics"));
+                new V3.Related(self + "/links"), new V3.Related(self + "/topics"),
+                clusters.bootstrapServers(clusterId));
     }
 }

@@ -25,7 +25,13 @@ public final class V3 {
     public record Error(int errorCode, String message) {
     }
 
-    public record Cluster(String kind, Metadata metadata, String clusterId, Related links, Related topics) {
+    /**
+     * {@code bootstrap_servers} is clusterlink's own: the bootstrap servers the service has for the
+     * cluster, so that a client naming a cluster by its brokers (the command line tools'
+     * {@code --bootstrap-server}) finds its id.
+     */
+    public record Cluster(String kind, Metadata metadata, String clusterId, Related links, Related topics,
+            String bootstrapServers) {
     }
 
     public record ConfigData(String name, String value) {

@@ -4,6 +4,8 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
 import io.clusterlink.kafka.DestinationCluster;
 import io.clusterlink.kafka.DestinationClusters;
 
@@ -25,6 +27,12 @@ public class ClusterService {
     /** The id of a known cluster; not found otherwise. */
     public String byId(String clusterId) {
         return clusters.byId(clusterId).clusterId();
+    }
+
+    /** The bootstrap servers configured for a known cluster; not found otherwise. */
+    public String bootstrapServers(String clusterId) {
+        return String
+                .valueOf(clusters.byId(clusterId).clientProperties().get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
     }
 
     /** The id of the default cluster ({@code clusterlink.default-cluster}). */

@@ -254,6 +254,12 @@ public class KafkaClusterLinks implements Callable<Integer>, Cli.Tool {
             out().println("  Link error: " + error + (l.hasNonNull("link_error_message")
                     ? ": " + ServiceClient.oneLine(l.get("link_error_message").asText()) : ""));
         }
+        // the Confluent CLI's "Mirror Partition States Count": the link's mirror partitions by state category
+        List<String> counts = new ArrayList<>();
+        l.path("category_counts").forEach(c -> counts.add(text(c, "state_category") + ": " + c.path("count").asInt()));
+        if (!counts.isEmpty()) {
+            out().println("  Mirror Partition States Count: " + String.join(", ", counts));
+        }
         for (JsonNode task : l.path("tasks")) {
             StringBuilder line = new StringBuilder("  Task: ").append(text(task, "task_name"))
                     .append("  State: ").append(text(task, "state"));

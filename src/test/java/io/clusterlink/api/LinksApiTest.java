@@ -18,18 +18,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.clusterlink.testing.ClusterLinkApi;
 import io.clusterlink.testing.KafkaClusters;
 import io.clusterlink.testing.KafkaClustersResource;
+import io.clusterlink.testing.LinkCleanup;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -43,17 +42,8 @@ class LinksApiTest {
             + "username=\"u\" password=\"do-not-show-me\";";
     private final KafkaClusters kafka = KafkaClusters.get();
 
-    private Set<String> linksBefore;
-
-    @BeforeEach
-    void readLinks() {
-        linksBefore = ClusterLinkApi.linkNames();
-    }
-
-    @AfterEach
-    void deleteTheLinksOfTheTest() {
-        ClusterLinkApi.deleteLinksOtherThan(linksBefore);
-    }
+    @RegisterExtension
+    final LinkCleanup cleanup = new LinkCleanup();
 
     @Test
     void showsALinkWithItsTopicsTasksAndMaskedSecrets() {

@@ -26,16 +26,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,6 +42,7 @@ import io.agroal.api.AgroalDataSource;
 import io.clusterlink.testing.ClusterLinkApi;
 import io.clusterlink.testing.KafkaClusters;
 import io.clusterlink.testing.KafkaClustersResource;
+import io.clusterlink.testing.LinkCleanup;
 import io.clusterlink.testing.TestUsers;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -81,17 +80,8 @@ class MalformedInputFuzzTest {
     record Answer(int status, Map<String, String> headers, String body) {
     }
 
-    private Set<String> linksBefore;
-
-    @BeforeEach
-    void readLinks() {
-        linksBefore = ClusterLinkApi.linkNames();
-    }
-
-    @AfterEach
-    void deleteTheLinksOfTheTest() {
-        ClusterLinkApi.deleteLinksOtherThan(linksBefore);
-    }
+    @RegisterExtension
+    final LinkCleanup cleanup = new LinkCleanup();
 
     @Test
     void malformedRequestsGetOnlyV3ErrorsAndChangeNothing() throws Exception {

@@ -17,14 +17,15 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.clusterlink.kafka.local.LocalKafkaCluster;
 import io.clusterlink.testing.ClusterLinkApi;
 import io.clusterlink.testing.KafkaClusters;
 import io.clusterlink.testing.KafkaClustersResource;
+import io.clusterlink.testing.LinkCleanup;
 import io.clusterlink.testing.MirrorVerifier;
 import io.clusterlink.testing.SteadyLoad;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -61,18 +62,13 @@ class TerraformReplayTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
 
     private final KafkaClusters kafka = KafkaClusters.get();
-    private Set<String> linksBefore;
+    @RegisterExtension
+    final LinkCleanup cleanup = new LinkCleanup();
     private String cluster;
 
     @BeforeEach
-    void readLinks() {
-        linksBefore = ClusterLinkApi.linkNames();
+    void readCluster() {
         cluster = ClusterLinkApi.clusterId();
-    }
-
-    @AfterEach
-    void deleteTheLinksOfTheTest() {
-        ClusterLinkApi.deleteLinksOtherThan(linksBefore);
     }
 
     @Test

@@ -29,13 +29,13 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.clusterlink.testing.ClusterLinkApi;
 import io.clusterlink.testing.KafkaClusters;
 import io.clusterlink.testing.KafkaClustersResource;
+import io.clusterlink.testing.LinkCleanup;
 import io.clusterlink.testing.TestUsers;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -54,17 +54,8 @@ class TopicsApiTest {
     private static final String TOPIC = "/kafka/v3/clusters/{c}/topics/{t}";
     private final KafkaClusters kafka = KafkaClusters.get();
 
-    private Set<String> linksBefore;
-
-    @BeforeEach
-    void readLinks() {
-        linksBefore = ClusterLinkApi.linkNames();
-    }
-
-    @AfterEach
-    void deleteTheLinksOfTheTest() {
-        ClusterLinkApi.deleteLinksOtherThan(linksBefore);
-    }
+    @RegisterExtension
+    final LinkCleanup cleanup = new LinkCleanup();
 
     @Test
     void listsAndGetsDestinationTopicsInConfluentsTopicShape() throws Exception {

@@ -13,19 +13,18 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.clusterlink.kafka.local.LocalKafkaCluster;
-import io.clusterlink.testing.ClusterLinkApi;
 import io.clusterlink.testing.KafkaClusters;
 import io.clusterlink.testing.KafkaClustersResource;
+import io.clusterlink.testing.LinkCleanup;
 import io.clusterlink.testing.TestUsers;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -47,21 +46,16 @@ class MirrorStatesCommandsIT {
     @TestHTTPResource("/")
     URL service;
 
-    private Set<String> linksBefore;
+    @RegisterExtension
+    final LinkCleanup cleanup = new LinkCleanup();
     private Map<String, String> env;
     private String destination;
 
     @BeforeEach
-    void readLinks() {
-        linksBefore = ClusterLinkApi.linkNames();
+    void connectThroughTheEnvironment() {
         env = Map.of("CLUSTERLINK_URL", service.toString(), "CLUSTERLINK_API_USER", TestUsers.OPERATOR,
                 "CLUSTERLINK_API_PASSWORD", TestUsers.OPERATOR_PASSWORD);
         destination = "127.0.0.1:" + kafka.destination().saslSslPort();
-    }
-
-    @AfterEach
-    void deleteTheLinksOfTheTest() {
-        ClusterLinkApi.deleteLinksOtherThan(linksBefore);
     }
 
     @Test

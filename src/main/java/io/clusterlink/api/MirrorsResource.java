@@ -47,7 +47,8 @@ public class MirrorsResource {
 
     @GET
     @Path("/{cluster_id}/links/{link_name}/mirrors")
-    @Operation(summary = "List mirror topics of a link ('-' for all links)")
+    @Operation(operationId = "listKafkaMirrorTopicsUnderLink",
+            summary = "List mirror topics of a link ('-' for all links)")
     public V3.ResourceList<V3.MirrorData> list(@PathParam("cluster_id") String clusterId,
             @PathParam("link_name") String linkName, @QueryParam("mirror_status") String status, @Context UriInfo uri) {
         String link = ALL_LINKS.equals(linkName) ? null : linkName;
@@ -57,8 +58,9 @@ public class MirrorsResource {
 
     @POST
     @Path("/{cluster_id}/links/{link_name}/mirrors")
-    @Operation(summary = "Create a mirror topic", description = "Creates the destination topic with the source's "
-            + "partition count and starts mirroring. 204 on success.")
+    @Operation(operationId = "createKafkaMirrorTopic", summary = "Create a mirror topic",
+            description = "Creates the destination topic with the source's "
+                    + "partition count and starts mirroring. 204 on success.")
     public Response create(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
             V3.CreateMirrorRequest body) {
         if (body == null) {
@@ -78,7 +80,7 @@ public class MirrorsResource {
 
     @GET
     @Path("/{cluster_id}/links/{link_name}/mirrors/{mirror_topic_name}")
-    @Operation(summary = "Get a mirror topic with its per-partition lags")
+    @Operation(operationId = "readKafkaMirrorTopic", summary = "Get a mirror topic with its per-partition lags")
     public V3.MirrorData get(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
             @PathParam("mirror_topic_name") String topic, @Context UriInfo uri) {
         return V3Views.mirror(uri, queries.get(clusterId, linkName, topic));
@@ -86,8 +88,9 @@ public class MirrorsResource {
 
     @POST
     @Path("/{cluster_id}/links/{link_name}/mirrors:promote")
-    @Operation(summary = "Promote mirror topics", description = "Catches up to the source end offsets taken now, "
-            + "then makes the topics writable (STOPPED). Needs the source.")
+    @Operation(operationId = "updateKafkaMirrorTopicsPromote", summary = "Promote mirror topics",
+            description = "Catches up to the source end offsets taken now, "
+                    + "then makes the topics writable (STOPPED). Needs the source.")
     public V3.ResourceList<V3.AlterMirrorsData> promote(@PathParam("cluster_id") String clusterId,
             @PathParam("link_name") String linkName, @QueryParam("validate_only") String validateOnly,
             V3.AlterMirrorsRequest body, @Context UriInfo uri) {
@@ -96,8 +99,9 @@ public class MirrorsResource {
 
     @POST
     @Path("/{cluster_id}/links/{link_name}/mirrors:failover")
-    @Operation(summary = "Fail over mirror topics", description = "Stops mirroring now, whatever the lag, and makes "
-            + "the topics writable (STOPPED).")
+    @Operation(operationId = "updateKafkaMirrorTopicsFailover", summary = "Fail over mirror topics",
+            description = "Stops mirroring now, whatever the lag, and makes "
+                    + "the topics writable (STOPPED).")
     public V3.ResourceList<V3.AlterMirrorsData> failover(@PathParam("cluster_id") String clusterId,
             @PathParam("link_name") String linkName, @QueryParam("validate_only") String validateOnly,
             V3.AlterMirrorsRequest body, @Context UriInfo uri) {
@@ -106,7 +110,7 @@ public class MirrorsResource {
 
     @POST
     @Path("/{cluster_id}/links/{link_name}/mirrors:pause")
-    @Operation(summary = "Pause mirror topics")
+    @Operation(operationId = "updateKafkaMirrorTopicsPause", summary = "Pause mirror topics")
     public V3.ResourceList<V3.AlterMirrorsData> pause(@PathParam("cluster_id") String clusterId,
             @PathParam("link_name") String linkName, @QueryParam("validate_only") String validateOnly,
             V3.AlterMirrorsRequest body, @Context UriInfo uri) {
@@ -115,7 +119,7 @@ public class MirrorsResource {
 
     @POST
     @Path("/{cluster_id}/links/{link_name}/mirrors:resume")
-    @Operation(summary = "Resume paused mirror topics")
+    @Operation(operationId = "updateKafkaMirrorTopicsResume", summary = "Resume paused mirror topics")
     public V3.ResourceList<V3.AlterMirrorsData> resume(@PathParam("cluster_id") String clusterId,
             @PathParam("link_name") String linkName, @QueryParam("validate_only") String validateOnly,
             V3.AlterMirrorsRequest body, @Context UriInfo uri) {

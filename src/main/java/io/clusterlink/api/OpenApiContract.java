@@ -2,6 +2,7 @@ package io.clusterlink.api;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 import org.eclipse.microprofile.openapi.OASFactory;
@@ -23,7 +24,8 @@ import io.quarkus.smallrye.openapi.OpenApiFilter;
  * <li>v3 query parameters, which the resources take as strings to parse them with {@link Params} (a bad
  * value is a v3 400), get their v3 type, default and requiredness from one table by name;</li>
  * <li>a method that answers a bare {@code Response} without saying its status answers 204 No Content (v3
- * creates and config changes); one that answers otherwise says so with {@code @APIResponse};</li>
+ * creates and config changes); one that answers otherwise says so with {@code @APIResponse} (a link's
+ * DELETE: 200 without a body);</li>
  * <li>every operation lists the v3 error responses the service can answer it with (see
  * {@link ErrorMapper}, {@code HttpLevelErrors} and {@code security.AuthFailureResponses}): the
  * responses of {@code META-INF/openapi.yaml}, all with the {@code Error} body.</li>
@@ -41,6 +43,9 @@ public class OpenApiContract implements OASFilter {
             "include_state_transition_errors", () -> bool(false),
             "include_partition_level_truncation_data", () -> bool(false),
             "mirror_status", () -> OASFactory.createSchema().ref("MirrorTopicStatus"));
+
+    /** The description the generator gives a response that the method did not describe with {@code @APIResponse}. */
+    private static final String GENERATED_DESCRIPTION = "OK";
 
     /** Query parameters an operation cannot do without (400 when missing). */
     private static final List<String> REQUIRED_QUERY_PARAMETERS = List.of("link_name");
@@ -74,8 +79,12 @@ public class OpenApiContract implements OASFilter {
         }
         APIResponse ok = responses.getAPIResponse("200");
         if (ok != null && withoutBody(ok)) {
-            responses.removeAPIResponse("200");
-            responses.addAPIResponse("204", OASFactory.createAPIResponse().description("No Content"));
+            if (GENERATED_DESCRIPTION.equals(ok.getDescription())) {
+                responses.removeAPIResponse("200");
+                responses.addAPIResponse("204", OASFactory.createAPIResponse().description("No Content"));
+            } else {
+                ok.setContent(null);
+            }
         }
         boolean hasPathParameters = parameters.stream().anyMatch(p -> p.getIn() == Parameter.In.PATH);
         boolean hasInput = !parameters.isEmpty() || operation.getRequestBody() != null;
@@ -91,6 +100,7 @@ public class OpenApiContract implements OASFilter {
         error(responses, "429", "TooManyRequests", true);
         error(responses, "500", "InternalServerError", true);
         error(responses, "503", "ServiceUnavailable", usesACluster);
+        responses.setAPIResponses(new TreeMap<>(responses.getAPIResponses()));
     }
 
     /** A {@code Response} without a declared entity: the generator gives it an empty schema. */

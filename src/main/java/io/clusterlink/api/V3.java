@@ -15,8 +15,7 @@ public final class V3 {
     }
 
     @Schema(requiredProperties = { "self", "resource_name" },
-            properties = @SchemaProperty(name = "resource_name",
-                    nullable = true))
+            properties = @SchemaProperty(name = "resource_name", type = SchemaType.STRING, nullable = true))
     public record Metadata(String self, @JsonInclude(JsonInclude.Include.ALWAYS) String resourceName) {
     }
 

@@ -13,15 +13,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.atlassian.oai.validator.OpenApiInteractionValidator;
-import com.atlassian.oai.validator.report.LevelResolver;
-import com.atlassian.oai.validator.report.ValidationReport;
-import com.atlassian.oai.validator.restassured.OpenApiValidationFilter;
-
 import io.clusterlink.testing.ClusterLinkApi;
 import io.clusterlink.testing.KafkaClusters;
 import io.clusterlink.testing.KafkaClustersResource;
 import io.clusterlink.testing.TestUsers;
+import io.clusterlink.testing.WireContract;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -29,26 +25,14 @@ import io.restassured.specification.RequestSpecification;
 
 /**
  * Requests and answers of the running service checked against the committed OpenAPI document
- * (swagger-request-validator): the path and operation exist, parameters and bodies have the documented
- * types, the status is one the operation documents and the body matches its schema (names, types,
- * required and nullable fields, enums). Calls made to be refused are sent with only their answers checked.
- * URLs go out as written (no percent-encoding of the colon of {@code mirrors:promote}), as the document has
- * them.
+ * ({@link WireContract}): the path and operation exist, parameters and bodies have the documented types,
+ * the status is one the operation documents and the body matches its schema (names, types, required and
+ * nullable fields, enums). Calls made to be refused are sent with only their answers checked. URLs go out
+ * as written (no percent-encoding of the colon of {@code mirrors:promote}), as the document has them.
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaClustersResource.class)
 class OpenApiConformanceTest {
-
-    private static final String DOCUMENT = "openapi/openapi.yaml";
-    /** Requests and answers. */
-    private static final OpenApiValidationFilter CONTRACT = new OpenApiValidationFilter(
-            OpenApiInteractionValidator.createForSpecificationUrl(DOCUMENT).build());
-    /** Answers only, for requests that break the contract on purpose. */
-    private static final OpenApiValidationFilter ANSWERS = new OpenApiValidationFilter(
-            OpenApiInteractionValidator.createForSpecificationUrl(DOCUMENT)
-                    .withLevelResolver(LevelResolver.create()
-                            .withLevel("validation.request", ValidationReport.Level.IGNORE).build())
-                    .build());
 
     private final KafkaClusters kafka = KafkaClusters.get();
     private Set<String> linksBefore;
@@ -149,11 +133,12 @@ class OpenApiConformanceTest {
     }
 
     private static RequestSpecification contract() {
-        return given().filter(CONTRACT).contentType(ContentType.JSON).urlEncodingEnabled(false);
+        return given().filter(WireContract.requestsAndAnswers()).contentType(ContentType.JSON)
+                .urlEncodingEnabled(false);
     }
 
     private static RequestSpecification answers() {
-        return given().filter(ANSWERS).contentType(ContentType.JSON).urlEncodingEnabled(false);
+        return given().filter(WireContract.answers()).contentType(ContentType.JSON).urlEncodingEnabled(false);
     }
 
     private Map<String, Object> createLink() {

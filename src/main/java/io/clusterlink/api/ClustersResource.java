@@ -27,7 +27,7 @@ public class ClustersResource {
     }
 
     @GET
-    @Operation(summary = "List the destination clusters")
+    @Operation(operationId = "listKafkaClusters", summary = "List the destination clusters")
     public V3.ResourceList<V3.Cluster> list(@Context UriInfo uri) {
         List<V3.Cluster> data = clusters.list().stream().map(c -> cluster(uri, c)).toList();
         return V3Views.list("KafkaClusterList", uri, data);
@@ -35,7 +35,7 @@ public class ClustersResource {
 
     @GET
     @Path("/{cluster_id}")
-    @Operation(summary = "Get a destination cluster")
+    @Operation(operationId = "getKafkaCluster", summary = "Get a destination cluster")
     public V3.Cluster get(@PathParam("cluster_id") String clusterId, @Context UriInfo uri) {
         return cluster(uri, clusters.byId(clusterId));
     }

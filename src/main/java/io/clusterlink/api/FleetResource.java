@@ -23,7 +23,8 @@ public class FleetResource {
     }
 
     @GET
-    @Operation(summary = "List the live instances with the links and mirror partitions each one owns",
+    @Operation(operationId = "getFleet",
+            summary = "List the live instances with the links and mirror partitions each one owns",
             description = "Each mirror partition is copied, and each link's sync tasks run, on the instance that "
                     + "holds its PostgreSQL advisory lock; instance_id is the instance that answered.")
     public FleetQueries.View get() {

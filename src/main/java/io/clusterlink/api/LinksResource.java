@@ -19,6 +19,8 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.clusterlink.link.ClusterLinkException;
@@ -39,7 +41,7 @@ public class LinksResource {
 
     @GET
     @Path("/{cluster_id}/links")
-    @Operation(summary = "List the cluster links")
+    @Operation(operationId = "listKafkaLinks", summary = "List the cluster links")
     public V3.ResourceList<V3.LinkData> list(@PathParam("cluster_id") String clusterId, @Context UriInfo uri) {
         return V3Views.list("KafkaLinkDataList", uri,
                 links.list(clusterId).stream().map(v -> V3Views.link(uri, v)).toList());
@@ -47,11 +49,12 @@ public class LinksResource {
 
     @POST
     @Path("/{cluster_id}/links")
-    @Operation(summary = "Create a cluster link", description = "Connects to the source (unless validate_link=false) "
-            + "and stores the link. 204 on success.")
+    @Operation(operationId = "createKafkaLink", summary = "Create a cluster link",
+            description = "Connects to the source (unless validate_link=false) "
+                    + "and stores the link. 204 on success.")
     public Response create(@PathParam("cluster_id") String clusterId, @QueryParam("link_name") String linkName,
             @QueryParam("validate_only") String validateOnly, @QueryParam("validate_link") String validateLink,
-            V3.CreateLinkRequest body) {
+            @RequestBody(required = false) V3.CreateLinkRequest body) {
         V3.CreateLinkRequest request = body == null ? new V3.CreateLinkRequest(null, null, null, null, null) : body;
         if (request.destinationClusterId() != null || request.remoteClusterId() != null) {
             throw new ClusterLinkException.InvalidRequest("Only destination-initiated links are supported: give "
@@ -70,7 +73,7 @@ public class LinksResource {
 
     @GET
     @Path("/{cluster_id}/links/{link_name}")
-    @Operation(summary = "Get a cluster link")
+    @Operation(operationId = "getKafkaLink", summary = "Get a cluster link")
     public V3.LinkData get(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
             @QueryParam("include_tasks") String includeTasks, @Context UriInfo uri) {
         return V3Views.link(uri, links.get(clusterId, linkName, Params.bool("include_tasks", includeTasks, false)));
@@ -78,8 +81,10 @@ public class LinksResource {
 
     @DELETE
     @Path("/{cluster_id}/links/{link_name}")
-    @Operation(summary = "Delete a cluster link", description = "409 while it has mirror topics that are not "
-            + "STOPPED, unless force=true, which fails them over first.")
+    @Operation(operationId = "deleteKafkaLink", summary = "Delete a cluster link",
+            description = "409 while it has mirror topics that are not "
+                    + "STOPPED, unless force=true, which fails them over first.")
+    @APIResponse(responseCode = "200", description = "Deleted (no content, as Confluent answers)")
     public Response delete(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
             @QueryParam("force") String force, @QueryParam("validate_only") String validateOnly) {
         links.delete(clusterId, linkName, Params.bool("force", force, false),
@@ -89,7 +94,7 @@ public class LinksResource {
 
     @GET
     @Path("/{cluster_id}/links/{link_name}/configs")
-    @Operation(summary = "List the configs of a cluster link")
+    @Operation(operationId = "listKafkaLinkConfigs", summary = "List the configs of a cluster link")
     public V3.ResourceList<V3.LinkConfigData> configs(@PathParam("cluster_id") String clusterId,
             @PathParam("link_name") String linkName, @Context UriInfo uri) {
         return V3Views.list("KafkaLinkConfigDataList", uri, links.configs(clusterId, linkName).stream()
@@ -98,7 +103,7 @@ public class LinksResource {
 
     @GET
     @Path("/{cluster_id}/links/{link_name}/configs/{config_name}")
-    @Operation(summary = "Get one config of a cluster link")
+    @Operation(operationId = "getKafkaLinkConfigs", summary = "Get one config of a cluster link")
     public V3.LinkConfigData config(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
             @PathParam("config_name") String name, @Context UriInfo uri) {
         return V3Views.config(uri, clusterId, linkName, links.config(clusterId, linkName, name));
@@ -106,7 +111,7 @@ public class LinksResource {
 
     @PUT
     @Path("/{cluster_id}/links/{link_name}/configs/{config_name}")
-    @Operation(summary = "Set one config of a cluster link")
+    @Operation(operationId = "updateKafkaLinkConfig", summary = "Set one config of a cluster link")
     public Response put(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
             @PathParam("config_name") String name, V3.UpdateConfigRequest body) {
         if (body == null || body.value() == null) {
@@ -118,7 +123,7 @@ public class LinksResource {
 
     @DELETE
     @Path("/{cluster_id}/links/{link_name}/configs/{config_name}")
-    @Operation(summary = "Reset one config of a cluster link to its default")
+    @Operation(operationId = "deleteKafkaLinkConfig", summary = "Reset one config of a cluster link to its default")
     public Response reset(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
             @PathParam("config_name") String name) {
         links.alter(clusterId, linkName, List.of(new LinkService.ConfigChange(name, null, true)), false);
@@ -127,7 +132,8 @@ public class LinksResource {
 
     @PUT
     @Path("/{cluster_id}/links/{link_name}/configs:alter")
-    @Operation(summary = "Set or reset several configs of a cluster link at once")
+    @Operation(operationId = "updateKafkaLinkConfigBatch",
+            summary = "Set or reset several configs of a cluster link at once")
     public Response alter(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
             @QueryParam("validate_only") String validateOnly, V3.AlterConfigBatchRequest body) {
         if (body == null || body.data() == null) {

@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.clusterlink.link.ClusterLinkException;
@@ -54,10 +55,11 @@ public class MirrorsResource {
 
     @GET
     @Path("/{cluster_id}/links/{link_name}/mirrors")
-    @Operation(summary = "List mirror topics of a link ('-' for all links)")
+    @Operation(operationId = "listKafkaMirrorTopicsUnderLink",
+            summary = "List mirror topics of a link ('-' for all links)")
     public V3.ResourceList<V3.MirrorData> list(@PathParam("cluster_id") String clusterId,
             @PathParam("link_name") String linkName, @QueryParam("mirror_status") String status,
-            @HeaderParam(HttpHeaders.USER_AGENT) String userAgent, @Context UriInfo uri) {
+            @Parameter(hidden = true) @HeaderParam(HttpHeaders.USER_AGENT) String userAgent, @Context UriInfo uri) {
         String link = ALL_LINKS.equals(linkName) ? null : linkName;
         return V3Views.list("KafkaMirrorDataList", uri, queries.list(clusterId, link, status).stream()
                 .map(v -> V3Views.mirror(uri, v, fiveStateClients.shown(userAgent, v.shownStatus()))).toList());
@@ -65,8 +67,9 @@ public class MirrorsResource {
 
     @POST
     @Path("/{cluster_id}/links/{link_name}/mirrors")
-    @Operation(summary = "Create a mirror topic", description = "Creates the destination topic with the source's "
-            + "partition count and starts mirroring. 204 on success.")
+    @Operation(operationId = "createKafkaMirrorTopic", summary = "Create a mirror topic",
+            description = "Creates the destination topic with the source's "
+                    + "partition count and starts mirroring. 204 on success.")
     public Response create(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
             V3.CreateMirrorRequest body) {
         if (body == null) {
@@ -86,11 +89,11 @@ public class MirrorsResource {
 
     @GET
     @Path("/{cluster_id}/links/{link_name}/mirrors/{mirror_topic_name}")
-    @Operation(summary = "Get a mirror topic with its per-partition lags")
+    @Operation(operationId = "readKafkaMirrorTopic", summary = "Get a mirror topic with its per-partition lags")
     public V3.MirrorData get(@PathParam("cluster_id") String clusterId, @PathParam("link_name") String linkName,
             @PathParam("mirror_topic_name") String topic,
             @QueryParam("include_state_transition_errors") String includeStateTransitionErrors,
-            @HeaderParam(HttpHeaders.USER_AGENT) String userAgent, @Context UriInfo uri) {
+            @Parameter(hidden = true) @HeaderParam(HttpHeaders.USER_AGENT) String userAgent, @Context UriInfo uri) {
         MirrorView v = queries.get(clusterId, linkName, topic,
                 Params.bool("include_state_transition_errors", includeStateTransitionErrors, false));
         return V3Views.mirror(uri, v, fiveStateClients.shown(userAgent, v.shownStatus()));
@@ -98,8 +101,9 @@ public class MirrorsResource {
 
     @POST
     @Path("/{cluster_id}/links/{link_name}/mirrors:promote")
-    @Operation(summary = "Promote mirror topics", description = "Catches up to the source end offsets taken now, "
-            + "then makes the topics writable (STOPPED). Needs the source.")
+    @Operation(operationId = "updateKafkaMirrorTopicsPromote", summary = "Promote mirror topics",
+            description = "Catches up to the source end offsets taken now, "
+                    + "then makes the topics writable (STOPPED). Needs the source.")
     public V3.ResourceList<V3.AlterMirrorsData> promote(@PathParam("cluster_id") String clusterId,
             @PathParam("link_name") String linkName, @QueryParam("validate_only") String validateOnly,
             V3.AlterMirrorsRequest body, @Context UriInfo uri) {
@@ -108,8 +112,9 @@ public class MirrorsResource {
 
     @POST
     @Path("/{cluster_id}/links/{link_name}/mirrors:failover")
-    @Operation(summary = "Fail over mirror topics", description = "Stops mirroring now, whatever the lag, and makes "
-            + "the topics writable (STOPPED).")
+    @Operation(operationId = "updateKafkaMirrorTopicsFailover", summary = "Fail over mirror topics",
+            description = "Stops mirroring now, whatever the lag, and makes "
+                    + "the topics writable (STOPPED).")
     public V3.ResourceList<V3.AlterMirrorsData> failover(@PathParam("cluster_id") String clusterId,
             @PathParam("link_name") String linkName, @QueryParam("validate_only") String validateOnly,
             V3.AlterMirrorsRequest body, @Context UriInfo uri) {
@@ -118,7 +123,7 @@ public class MirrorsResource {
 
     @POST
     @Path("/{cluster_id}/links/{link_name}/mirrors:pause")
-    @Operation(summary = "Pause mirror topics")
+    @Operation(operationId = "updateKafkaMirrorTopicsPause", summary = "Pause mirror topics")
     public V3.ResourceList<V3.AlterMirrorsData> pause(@PathParam("cluster_id") String clusterId,
             @PathParam("link_name") String linkName, @QueryParam("validate_only") String validateOnly,
             V3.AlterMirrorsRequest body, @Context UriInfo uri) {
@@ -127,7 +132,7 @@ public class MirrorsResource {
 
     @POST
     @Path("/{cluster_id}/links/{link_name}/mirrors:resume")
-    @Operation(summary = "Resume paused mirror topics")
+    @Operation(operationId = "updateKafkaMirrorTopicsResume", summary = "Resume paused mirror topics")
     public V3.ResourceList<V3.AlterMirrorsData> resume(@PathParam("cluster_id") String clusterId,
             @PathParam("link_name") String linkName, @QueryParam("validate_only") String validateOnly,
             V3.AlterMirrorsRequest body, @Context UriInfo uri) {

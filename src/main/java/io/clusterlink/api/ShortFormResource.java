@@ -16,6 +16,9 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.clusterlink.link.ClusterLinkException;
@@ -53,23 +56,24 @@ public class ShortFormResource {
 
     @GET
     @Path("links")
-    @Operation(summary = "List links on the default cluster")
+    @Operation(operationId = "listLinksOnDefaultCluster", summary = "List links on the default cluster")
     public V3.ResourceList<V3.LinkData> listLinks(@Context UriInfo uri) {
         return links.list(cluster(), uri);
     }
 
     @POST
     @Path("links")
-    @Operation(summary = "Create a link on the default cluster")
+    @Operation(operationId = "createLinkOnDefaultCluster", summary = "Create a link on the default cluster")
     public Response createLink(@QueryParam("link_name") String linkName,
             @QueryParam("validate_only") String validateOnly,
-            @QueryParam("validate_link") String validateLink, V3.CreateLinkRequest body) {
+            @QueryParam("validate_link") String validateLink,
+            @RequestBody(required = false) V3.CreateLinkRequest body) {
         return links.create(cluster(), linkName, validateOnly, validateLink, body);
     }
 
     @GET
     @Path("links/{link_name}")
-    @Operation(summary = "Get a link on the default cluster")
+    @Operation(operationId = "getLinkOnDefaultCluster", summary = "Get a link on the default cluster")
     public V3.LinkData getLink(@PathParam("link_name") String linkName,
             @QueryParam("include_tasks") String includeTasks,
             @Context UriInfo uri) {
@@ -78,7 +82,8 @@ public class ShortFormResource {
 
     @DELETE
     @Path("links/{link_name}")
-    @Operation(summary = "Delete a link on the default cluster")
+    @Operation(operationId = "deleteLinkOnDefaultCluster", summary = "Delete a link on the default cluster")
+    @APIResponse(responseCode = "200", description = "Deleted (no content, as Confluent answers)")
     public Response deleteLink(@PathParam("link_name") String linkName, @QueryParam("force") String force,
             @QueryParam("validate_only") String validateOnly) {
         return links.delete(cluster(), linkName, force, validateOnly);
@@ -86,34 +91,38 @@ public class ShortFormResource {
 
     @GET
     @Path("links/{link_name}/mirrors")
-    @Operation(summary = "List mirror topics of a link on the default cluster")
+    @Operation(operationId = "listMirrorTopicsOnDefaultCluster",
+            summary = "List mirror topics of a link on the default cluster")
     public V3.ResourceList<V3.MirrorData> listMirrors(@PathParam("link_name") String linkName,
-            @QueryParam("mirror_status") String status, @HeaderParam(HttpHeaders.USER_AGENT) String userAgent,
+            @QueryParam("mirror_status") String status,
+            @Parameter(hidden = true) @HeaderParam(HttpHeaders.USER_AGENT) String userAgent,
             @Context UriInfo uri) {
         return mirrorsResource.list(cluster(), linkName, status, userAgent, uri);
     }
 
     @POST
     @Path("links/{link_name}/mirrors")
-    @Operation(summary = "Create a mirror topic on the default cluster")
+    @Operation(operationId = "createMirrorTopicOnDefaultCluster",
+            summary = "Create a mirror topic on the default cluster")
     public Response createMirror(@PathParam("link_name") String linkName, V3.CreateMirrorRequest body) {
         return mirrorsResource.create(cluster(), linkName, body);
     }
 
     @GET
     @Path("links/{link_name}/mirrors/{mirror_topic_name}")
-    @Operation(summary = "Get a mirror topic on the default cluster")
+    @Operation(operationId = "readMirrorTopicOnDefaultCluster", summary = "Get a mirror topic on the default cluster")
     public V3.MirrorData getMirror(@PathParam("link_name") String linkName,
             @PathParam("mirror_topic_name") String topic,
             @QueryParam("include_state_transition_errors") String includeStateTransitionErrors,
-            @HeaderParam(HttpHeaders.USER_AGENT) String userAgent, @Context UriInfo uri) {
+            @Parameter(hidden = true) @HeaderParam(HttpHeaders.USER_AGENT) String userAgent, @Context UriInfo uri) {
         return mirrorsResource.get(cluster(), linkName, topic, includeStateTransitionErrors, userAgent, uri);
     }
 
     @POST
     @Path("mirrors/{topic_action}")
     @Consumes(MediaType.WILDCARD)
-    @Operation(summary = "Act on one mirror topic of the default cluster",
+    @Operation(operationId = "actOnMirrorTopicOnDefaultCluster",
+            summary = "Act on one mirror topic of the default cluster",
             description = "The path is '<mirror topic>:<action>' with action promote, failover, pause or resume.")
     public V3.ResourceList<V3.AlterMirrorsData> act(@PathParam("topic_action") String topicAction,
             @QueryParam("validate_only") String validateOnly, @Context UriInfo uri) {

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -20,10 +21,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.clusterlink.kafka.local.LocalKafkaCluster;
 import io.clusterlink.testing.KafkaClusters;
 import io.clusterlink.testing.KafkaClustersResource;
+import io.clusterlink.testing.LinkCleanup;
 import io.clusterlink.testing.MirrorVerifier;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,6 +44,9 @@ class LinkAvailabilityIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static LocalKafkaCluster source;
     private static Path dir;
+
+    @RegisterExtension
+    final LinkCleanup cleanup = new LinkCleanup();
 
     @BeforeAll
     static void startSource() throws Exception {
@@ -94,6 +100,48 @@ class LinkAvailabilityIT {
         awaitCaughtUp(source, link, topic, topic);
         assertThat(MirrorVerifier.assertIdentical(source, topic, KafkaClusters.get().destination(), topic, WAIT)
                 .recordsCompared()).isEqualTo(200);
+    }
+
+    @Test
+    void aLinkWhoseSourceIsGoneDoesNotHoldUpTheMirrorsOfOtherLinks() throws Exception {
+        // Given a link whose source has stopped answering, with a mirror of two partitions
+        String deadLink = uniqueName("availability");
+        String deadTopic = uniqueName("availability");
+        KafkaClusters.createTopic(source, deadTopic, 2, Map.of());
+        produce(deadTopic, 0, 10);
+        createLink(deadLink, source.bootstrapServers(), Map.of("availability.check.ms", "1000",
+                "availability.check.consecutive.failure.threshold", "2"));
+        createMirror(deadLink, deadTopic);
+        awaitCaughtUp(source, deadLink, deadTopic, deadTopic);
+        source.stop();
+        try {
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(500))
+                    .until(() -> "UNAVAILABLE".equals(link(deadLink).getString("link_state")));
+
+            // When a mirror is created on another link, to the shared source
+            KafkaClusters kafka = KafkaClusters.get();
+            String link = uniqueName("alive");
+            String topic = uniqueName("alive");
+            KafkaClusters.createTopic(kafka.source(), topic, 2, Map.of());
+            try (KafkaProducer<byte[], byte[]> producer = KafkaClusters.producer(kafka.source(), Map.of())) {
+                for (int i = 0; i < 20; i++) {
+                    producer.send(new ProducerRecord<>(topic, i % 2, bytes("k" + i), bytes("v" + i)));
+                }
+            }
+            createLink(link, kafka.source().bootstrapServers(), Map.of());
+            long created = System.nanoTime();
+            createMirror(link, topic);
+
+            // Then it is ACTIVE and caught up as soon as on a service without the stopped source
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> "ACTIVE".equals(mirror(link, topic).getString("mirror_status"))
+                            && mirror(link, topic).getList("mirror_lags.lag", Long.class).equals(List.of(0L, 0L)));
+            assertThat(Duration.ofNanos(System.nanoTime() - created)).isLessThan(Duration.ofSeconds(20));
+            assertThat(MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), topic, WAIT)
+                    .recordsCompared()).isEqualTo(20);
+        } finally {
+            source.start();
+        }
     }
 
     private static JsonPath link(String link) {

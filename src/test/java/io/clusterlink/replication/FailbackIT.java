@@ -23,6 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -121,6 +124,36 @@ class FailbackIT {
         awaitReversedCaughtUp(link, topic);
         assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
                 .recordsCompared()).isEqualTo(50);
+    }
+
+    @Test
+    void theReverseLinksOffsetSyncBringsConsumerOffsetsBackToTheOldSource() throws Exception {
+        String topic = uniqueName("failback-groups");
+        String link = uniqueName("link");
+        String group = uniqueName("failback-group");
+        mirrorCaughtUp(link, topic, 1, 40);
+        reverseLink(link, Map.of("consumer.offset.sync.enable", "true", "consumer.offset.group.filters",
+                "{\"groupFilters\":[{\"name\":\"" + group + "\",\"patternType\":\"LITERAL\","
+                        + "\"filterType\":\"INCLUDE\"}]}",
+                "consumer.offset.sync.ms", "1000"));
+        assertThat(action(b, link, "reverse-and-start-mirror", Map.of()).getString("data[0].error_code")).isNull();
+        produce(kafka.destination(), topic, 40, 20);
+        TopicPartition p0 = new TopicPartition(topic, 0);
+
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClusters.consumer(kafka.destination(),
+                Map.of(ConsumerConfig.GROUP_ID_CONFIG, group))) {
+            consumer.assign(List.of(p0));
+            consumer.commitSync(Map.of(p0, new OffsetAndMetadata(55)));
+        }
+
+        awaitReversedCaughtUp(link, topic);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+            OffsetAndMetadata synced = kafka.sourceAdmin().listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(p0);
+            return synced != null && synced.offset() == 55;
+        });
+        assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
+                .recordsCompared()).isEqualTo(60);
     }
 
     @Test
@@ -231,8 +264,13 @@ class FailbackIT {
 
     /** The link of the same name on A, whose source is B. */
     private void reverseLink(String link) {
+        reverseLink(link, Map.of());
+    }
+
+    private void reverseLink(String link, Map<String, String> linkConfigs) {
         Map<String, String> configs = new LinkedHashMap<>();
         configs.put("bootstrap.servers", kafka.destination().bootstrapServers());
+        configs.putAll(linkConfigs);
         List<Map<String, String>> items = new ArrayList<>();
         configs.forEach((k, v) -> items.add(Map.of("name", k, "value", v)));
         given().contentType(ContentType.JSON).queryParam("link_name", link).body(Map.of("configs", items))

@@ -109,6 +109,27 @@ class FailbackIT {
     }
 
     @Test
+    void aReversedMirrorCanBeReversedBackOntoTheFirstLink() throws Exception {
+        String topic = uniqueName("failback-twice");
+        String link = uniqueName("link");
+        mirrorCaughtUp(link, topic, 2, 30);
+        reverseLink(link);
+        assertThat(action(b, link, "reverse-and-start-mirror", Map.of()).getString("data[0].error_code")).isNull();
+        produce(kafka.destination(), topic, 30, 10);
+        awaitReversedCaughtUp(link, topic);
+
+        JsonPath result = action(a, link, "reverse-and-start-mirror", Map.of());
+
+        assertThat(result.getString("data[0].error_code")).isNull();
+        assertThat(reversedMirror(link, topic).getString("mirror_status")).isEqualTo("STOPPED");
+        assertThat(mirror(link, topic).getString("mirror_status")).isEqualTo("ACTIVE");
+        produce(kafka.source(), topic, 40, 10);
+        awaitCaughtUp(link, topic);
+        assertThat(MirrorVerifier.assertIdentical(kafka.source(), topic, kafka.destination(), topic, READ)
+                .recordsCompared()).isEqualTo(50);
+    }
+
+    @Test
     void reverseAndStartOnAnActiveMirrorPromotesItFirst() throws Exception {
         String topic = uniqueName("failback-active");
         String link = uniqueName("link");

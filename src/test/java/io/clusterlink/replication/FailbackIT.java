@@ -23,6 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -34,6 +37,7 @@ import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
@@ -106,6 +110,11 @@ class FailbackIT {
         assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
                 .recordsCompared()).isEqualTo(150);
         assertThat(mirror(link, topic).getString("mirror_status")).isEqualTo("STOPPED");
+        assertThat(reversedMirror(link, topic).getList("mirror_lags.lag", Integer.class)).containsExactly(0, 0);
+        assertThat(topicConfig(kafka.sourceAdmin(), topic, "message.timestamp.type").value()).isEqualTo("CreateTime");
+        alterTopicConfig(kafka.destinationAdmin(), topic, "retention.ms", "3600000");
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500))
+                .until(() -> "3600000".equals(topicConfig(kafka.sourceAdmin(), topic, "retention.ms").value()));
     }
 
     @Test
@@ -320,6 +329,18 @@ class FailbackIT {
                     && KafkaClusters.endOffsets(kafka.source(), topic).values().stream().toList()
                             .equals(KafkaClusters.endOffsets(kafka.destination(), topic).values().stream().toList());
         });
+    }
+
+    private static ConfigEntry topicConfig(Admin admin, String topic, String name) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return admin.describeConfigs(List.of(resource)).all().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .get(resource).get(name);
+    }
+
+    private static void alterTopicConfig(Admin admin, String topic, String name, String value) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(new ConfigEntry(name, value),
+                AlterConfigOp.OpType.SET)))).all().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void grantTestUserWrite(String topic) throws Exception {

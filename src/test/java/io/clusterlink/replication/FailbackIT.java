@@ -145,8 +145,11 @@ class FailbackIT {
         mirrorCaughtUp(link, topic, 1, 40);
         reverseLink(link);
 
-        JsonPath result = action(b, link, "reverse-and-start-mirror", Map.of());
+        JsonPath result = given().contentType(ContentType.JSON).body(Map.of("mirror_topic_name_pattern", topic))
+                .post("/kafka/v3/clusters/{c}/links/{link}/mirrors:reverse-and-start-mirror", b, link)
+                .then().statusCode(200).extract().jsonPath();
 
+        assertThat(result.getList("data.mirror_topic_name", String.class)).containsExactly(topic);
         assertThat(result.getString("data[0].error_code")).isNull();
         assertThat(mirror(link, topic).getString("mirror_status")).isEqualTo("STOPPED");
         assertThat(reversedMirror(link, topic).getString("mirror_status")).isEqualTo("ACTIVE");

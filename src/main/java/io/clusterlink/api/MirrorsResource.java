@@ -33,7 +33,7 @@ import io.clusterlink.service.MirrorQueries;
 @Path("/kafka/v3/clusters")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-@Tag(name = "Mirror topics (v3)", description = "Mirror topics and promote, failover, pause, resume")
+@Tag(name = "Mirror topics (v3)", description = "Mirror topics and promote, failover, pause, resume, reverse")
 public class MirrorsResource {
 
     /** Link name that means "all links" in {@code /links/-/mirrors}. */
@@ -139,6 +139,28 @@ public class MirrorsResource {
         return act(clusterId, linkName, MirrorAction.RESUME, validateOnly, body, uri);
     }
 
+    @POST
+    @Path("/{cluster_id}/links/{link_name}/mirrors:reverse-and-start-mirror")
+    @Operation(summary = "Reverse mirror topics and start them", description = "Promotes each mirror that still "
+            + "mirrors, then makes its source topic a mirror of it on the reverse link (the link of the same name on "
+            + "the source cluster, whose source is this cluster), continuing from the source topic's end offsets, "
+            + "which must equal the stop offsets. Both clusters must be destination clusters of the service.")
+    public V3.ResourceList<V3.AlterMirrorsData> reverseAndStart(@PathParam("cluster_id") String clusterId,
+            @PathParam("link_name") String linkName, @QueryParam("validate_only") String validateOnly,
+            V3.AlterMirrorsRequest body, @Context UriInfo uri) {
+        return act(clusterId, linkName, MirrorAction.REVERSE_AND_START, validateOnly, body, uri);
+    }
+
+    @POST
+    @Path("/{cluster_id}/links/{link_name}/mirrors:reverse-and-pause-mirror")
+    @Operation(summary = "Reverse mirror topics, paused", description = "As reverse-and-start-mirror, the source "
+            + "topic's new mirror PAUSED.")
+    public V3.ResourceList<V3.AlterMirrorsData> reverseAndPause(@PathParam("cluster_id") String clusterId,
+            @PathParam("link_name") String linkName, @QueryParam("validate_only") String validateOnly,
+            V3.AlterMirrorsRequest body, @Context UriInfo uri) {
+        return act(clusterId, linkName, MirrorAction.REVERSE_AND_PAUSE, validateOnly, body, uri);
+    }
+
     /**
      * The same actions when the client percent-encodes the colon ({@code mirrors%3Apromote}):
      * literal segments match the raw path, path parameters are decoded.
@@ -153,8 +175,8 @@ public class MirrorsResource {
         MirrorAction action = mirrorsAction.startsWith(prefix)
                 ? MirrorAction.fromPath(mirrorsAction.substring(prefix.length())).orElse(null) : null;
         if (action == null) {
-            throw new ClusterLinkException.NotFound("Use mirrors:promote, mirrors:failover, mirrors:pause or "
-                    + "mirrors:resume");
+            throw new ClusterLinkException.NotFound("Use mirrors:promote, mirrors:failover, mirrors:pause, "
+                    + "mirrors:resume, mirrors:reverse-and-start-mirror or mirrors:reverse-and-pause-mirror");
         }
         return act(clusterId, linkName, action, validateOnly, body, uri);
     }

@@ -127,7 +127,8 @@ public class ShortFormResource {
     public V3.ResourceList<V3.AlterMirrorsData> act(@PathParam("topic_action") String topicAction,
             @QueryParam("validate_only") String validateOnly, @Context UriInfo uri) {
         int colon = topicAction.lastIndexOf(':');
-        MirrorAction action = colon < 0 ? null : MirrorAction.fromPath(topicAction.substring(colon + 1)).orElse(null);
+        MirrorAction action = colon < 0 ? null : MirrorAction.fromPath(topicAction.substring(colon + 1))
+                .filter(a -> !a.reverses()).orElse(null);
         if (action == null) {
             throw new ClusterLinkException.NotFound(
                     "Use /mirrors/<topic>:promote, :failover, :pause or :resume");

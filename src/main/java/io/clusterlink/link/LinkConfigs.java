@@ -92,8 +92,10 @@ public final class LinkConfigs {
         add(FETCHERS, "2", intBetween(1, 16));
         add(IO_MAX_BYTES, Long.toString(Long.MAX_VALUE), longAtLeast(1024));
         add("cluster.link.retry.timeout.ms", "300000", longAtLeast(0));
+        // BIDIRECTIONAL names one of a pair of links, each on the other's source cluster (see the
+        // reverse actions); a link reverses onto its pair whatever its mode, so it changes nothing.
         BEHAVIOUR.put(LINK_MODE, new Definition(LINK_MODE, "DESTINATION", false, true, null,
-                oneOf("DESTINATION")));
+                oneOf("DESTINATION", "BIDIRECTIONAL")));
         BEHAVIOUR.put(CONNECTION_MODE, new Definition(CONNECTION_MODE, "OUTBOUND", false, true, null,
                 oneOf("OUTBOUND")));
         // Fetch tuning: Cluster Linking names, applied to the source consumer.

@@ -8,7 +8,11 @@ public enum MirrorAction {
     PROMOTE("promote"),
     FAILOVER("failover"),
     PAUSE("pause"),
-    RESUME("resume");
+    RESUME("resume"),
+    /** Promotes the mirror if it still mirrors, then makes its source topic a running mirror of it on the reverse link. */
+    REVERSE_AND_START("reverse-and-start-mirror"),
+    /** As {@link #REVERSE_AND_START}, the source topic's new mirror paused. */
+    REVERSE_AND_PAUSE("reverse-and-pause-mirror");
 
     private final String pathName;
 
@@ -18,6 +22,11 @@ public enum MirrorAction {
 
     public String pathName() {
         return pathName;
+    }
+
+    /** A reverse action: the mirror's direction is turned around. */
+    public boolean reverses() {
+        return this == REVERSE_AND_START || this == REVERSE_AND_PAUSE;
     }
 
     public static Optional<MirrorAction> fromPath(String name) {

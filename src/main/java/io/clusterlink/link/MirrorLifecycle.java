@@ -60,7 +60,7 @@ public final class MirrorLifecycle {
     /** The states from which an action moves a mirror on (the action's target is {@link #target}). */
     private static Set<MirrorStatus> startsFrom(MirrorAction action) {
         return switch (action) {
-            case PROMOTE -> EnumSet.copyOf(MIRRORING);
+            case PROMOTE, REVERSE_AND_START, REVERSE_AND_PAUSE -> EnumSet.copyOf(MIRRORING);
             case FAILOVER -> EnumSet.of(MirrorStatus.PENDING_MIRROR, MirrorStatus.ACTIVE, MirrorStatus.PAUSED,
                     MirrorStatus.FAILED);
             case PAUSE -> EnumSet.of(MirrorStatus.ACTIVE);
@@ -71,7 +71,7 @@ public final class MirrorLifecycle {
     /** Where an action moves a mirror. */
     private static MirrorStatus target(MirrorAction action) {
         return switch (action) {
-            case PROMOTE, FAILOVER -> MirrorStatus.PENDING_STOPPED;
+            case PROMOTE, FAILOVER, REVERSE_AND_START, REVERSE_AND_PAUSE -> MirrorStatus.PENDING_STOPPED;
             case PAUSE -> MirrorStatus.PAUSED;
             case RESUME -> MirrorStatus.ACTIVE;
         };
@@ -109,6 +109,25 @@ public final class MirrorLifecycle {
                     throw stopped(mirror);
                 }
             }
+            case REVERSE_AND_START, REVERSE_AND_PAUSE -> {
+                if (s == MirrorStatus.STOPPED) {
+                    if (mirror.stopOffsets() == null) {
+                        throw new ClusterLinkException.InvalidRequest("Topic '" + mirror.mirrorTopic()
+                                + "' has no stop offsets to continue from");
+                    }
+                    return;
+                }
+                if (s == MirrorStatus.PENDING_STOPPED) {
+                    throw new ClusterLinkException.InvalidRequest("Topic '" + mirror.mirrorTopic()
+                            + "' is stopping its mirror from '" + mirror.linkName()
+                            + "': reverse it once it is STOPPED");
+                }
+                if (s == MirrorStatus.FAILED) {
+                    throw new ClusterLinkException.InvalidRequest("Topic '" + mirror.mirrorTopic() + "' is FAILED ("
+                            + mirror.error() + "): it cannot be promoted, so it cannot be reversed");
+                }
+                check(MirrorAction.PROMOTE, mirror, linkState);
+            }
             case PAUSE, RESUME -> {
                 MirrorStatus needed = action == MirrorAction.PAUSE ? MirrorStatus.ACTIVE : MirrorStatus.PAUSED;
                 if (s != needed) {
@@ -123,6 +142,24 @@ public final class MirrorLifecycle {
     private static ClusterLinkException stopped(Mirror m) {
         return new ClusterLinkException.InvalidRequest(
                 "Topic '" + m.mirrorTopic() + "' has already stopped its mirror from '" + m.linkName() + "'");
+    }
+
+    /**
+     * The state a reversed mirror starts in: its topic holds the records of its new source up to
+     * their end already, so there is nothing to align; {@code ACTIVE}, or {@code PAUSED} when asked.
+     */
+    public static MirrorStatus reversed(MirrorAction action) {
+        return action == MirrorAction.REVERSE_AND_PAUSE ? MirrorStatus.PAUSED : MirrorStatus.ACTIVE;
+    }
+
+    /** Whether a reverse must promote the mirror first: it still mirrors. */
+    public static boolean promotedBeforeReverse(Mirror m) {
+        return MIRRORING.contains(m.status());
+    }
+
+    /** Whether a mirror is stopped for good, so that its topic can be registered as another link's mirror. */
+    public static boolean isStopped(Mirror m) {
+        return m.status() == MirrorStatus.STOPPED;
     }
 
     /** A promote in progress: the mirror copies up to its stop offsets. */

@@ -245,6 +245,18 @@ public final class TopicConfigPolicy {
         return ops;
     }
 
+    /**
+     * The changes that make an existing topic carry what a mirror of {@code source} carries while it
+     * mirrors (a topic that becomes a mirror when its link is reversed): the {@link #alterations}
+     * and the {@link #mirrorOnly} timestamp configs.
+     */
+    public List<AlterConfigOp> asMirror(Config source, Config topic, int maxBatchBytes, boolean timestampBounds) {
+        List<AlterConfigOp> ops = new ArrayList<>(alterations(source, topic, maxBatchBytes, timestampBounds));
+        mirrorOnly(timestampBounds).forEach((name, value) -> ops.add(new AlterConfigOp(new ConfigEntry(name, value),
+                AlterConfigOp.OpType.SET)));
+        return ops;
+    }
+
     @Override
     public String toString() {
         return "TopicConfigPolicy" + Arrays.toString(synced.toArray());

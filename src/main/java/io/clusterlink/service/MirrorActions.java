@@ -53,6 +53,8 @@ public class MirrorActions {
     private static final Duration STOP_SOURCE_TIMEOUT = Duration.ofSeconds(5);
     /** Tries to stop a mirror whose topic is deleted while the data plane changes its state. */
     private static final int DELETE_STOP_ATTEMPTS = 3;
+    /** How often a reverse looks whether the promotion it waits for has finished. */
+    private static final long PROMOTE_POLL_MS = 100;
     /** Names in one action request ({@code mirror_topic_names}). */
     static final int MAX_ACTION_NAMES = 1000;
 
@@ -66,12 +68,13 @@ public class MirrorActions {
     private final ReadOnlyMirrors readOnly;
     private final MirrorLags lags;
     private final MirrorGrowth growth;
+    private final MirrorReversal reversal;
     /** One stop at a time per mirror: a failover request and the sweep that finishes left-over ones. */
     private final Map<Long, ReentrantLock> stops = new ConcurrentHashMap<>();
 
     MirrorActions(LinkStore store, DestinationClusters clusters, LinkLookup lookup, SourceTopics sourceTopics,
             DestinationTopics destinationTopics, ReplicationControl replication, ConsumerOffsetSync offsetSync,
-            ReadOnlyMirrors readOnly, MirrorLags lags, MirrorGrowth growth) {
+            ReadOnlyMirrors readOnly, MirrorLags lags, MirrorGrowth growth, MirrorReversal reversal) {
         this.store = store;
         this.clusters = clusters;
         this.lookup = lookup;
@@ -82,6 +85,7 @@ public class MirrorActions {
         this.readOnly = readOnly;
         this.lags = lags;
         this.growth = growth;
+        this.reversal = reversal;
     }
 
     /** Runs an action on the named mirrors (or those matching the pattern) of a link. */
@@ -153,6 +157,7 @@ public class MirrorActions {
                 case FAILOVER -> failover(link, m, validateOnly);
                 case PAUSE -> pause(m, validateOnly);
                 case RESUME -> resume(m, validateOnly);
+                case REVERSE_AND_START, REVERSE_AND_PAUSE -> reverse(link, m, action, validateOnly);
             };
         } catch (ClusterLinkException e) {
             return ActionResult.error(m.mirrorTopic(), e.status(), e.getMessage());
@@ -170,6 +175,59 @@ public class MirrorActions {
         LOG.infof("Promoting mirror topic '%s': catching up to source end offsets %s", m.mirrorTopic(), stopOffsets);
         replication.wake();
         return ActionResult.ok(updated.mirrorTopic(), lags.of(updated));
+    }
+
+    /**
+     * Reverses a mirror ({@link MirrorReversal}): one that still mirrors is promoted first, and the
+     * reverse waits (up to {@link #HALT_TIMEOUT}) until the promotion is finished. The reverse link
+     * is checked before the promotion, so that a reverse that cannot be done leaves the mirror as it
+     * is; the source topic's end offsets can only be checked against the stop offsets once it is
+     * stopped.
+     */
+    private ActionResult reverse(Link link, Mirror requested, MirrorAction action, boolean validateOnly) {
+        MirrorReversal.Target target = reversal.target(link, requested);
+        Mirror m = requested;
+        if (MirrorLifecycle.promotedBeforeReverse(m)) {
+            if (validateOnly) {
+                sourceEndOffsets(link, withSourcePartitions(link, m, true));
+                return ActionResult.ok(m.mirrorTopic(), lags.of(m));
+            }
+            promote(link, m, false);
+            m = awaitPromoted(m);
+        }
+        MirrorReversal.Checked checked = reversal.check(target, m);
+        if (validateOnly) {
+            return ActionResult.ok(m.mirrorTopic(), lags.of(m));
+        }
+        Mirror reversed = reversal.reverse(checked, action);
+        replication.wake();
+        return ActionResult.ok(m.mirrorTopic(), lags.of(reversed));
+    }
+
+    /** The mirror once its promotion is finished ({@code STOPPED}), waiting at most {@link #HALT_TIMEOUT}. */
+    private Mirror awaitPromoted(Mirror m) {
+        long deadline = System.nanoTime() + HALT_TIMEOUT.toNanos();
+        while (true) {
+            Mirror current = store.findMirror(m.id()).orElseThrow(() -> changed(m));
+            if (MirrorLifecycle.isStopped(current)) {
+                return current;
+            }
+            if (!MirrorLifecycle.promoting(current)) {
+                throw new ClusterLinkException.Conflict("Mirror topic '" + m.mirrorTopic() + "' is " + current.status()
+                        + " instead of promoted: it was not reversed");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ClusterLinkException.Conflict("Mirror topic '" + m.mirrorTopic() + "' is still being "
+                        + "promoted after " + HALT_TIMEOUT.toSeconds() + " s: reverse it again once it is STOPPED");
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(PROMOTE_POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ClusterLinkException.Conflict("Interrupted while mirror topic '" + m.mirrorTopic()
+                        + "' is being promoted: reverse it again once it is STOPPED");
+            }
+        }
     }
 
     /**

@@ -189,6 +189,25 @@ public class LinkStore {
     @Transactional
     public Mirror insertMirror(Link link, String mirrorTopic, String sourceTopic, String sourceTopicId,
             int partitions, List<Long> startOffsets, Map<String, String> sourceConfigs) {
+        return insert(link, mirrorTopic, sourceTopic, sourceTopicId, partitions, startOffsets, sourceConfigs,
+                MirrorStatus.PENDING_MIRROR, "created");
+    }
+
+    /**
+     * Records an existing topic as a mirror of {@code link} in {@code status} (a reversed mirror: its
+     * topic holds its source's records already), {@code creating} until its configs and read-only
+     * ACL are set, like a new one.
+     */
+    @Transactional
+    public Mirror insertReversedMirror(Link link, String mirrorTopic, String sourceTopic, String sourceTopicId,
+            int partitions, List<Long> startOffsets, Map<String, String> sourceConfigs, MirrorStatus status,
+            String reason) {
+        return insert(link, mirrorTopic, sourceTopic, sourceTopicId, partitions, startOffsets, sourceConfigs, status,
+                reason);
+    }
+
+    private Mirror insert(Link link, String mirrorTopic, String sourceTopic, String sourceTopicId, int partitions,
+            List<Long> startOffsets, Map<String, String> sourceConfigs, MirrorStatus status, String reason) {
         if (mirrors.findByName(link.clusterId(), mirrorTopic).isPresent()) {
             throw new ClusterLinkException.Conflict("Topic '" + mirrorTopic + "' already exists");
         }
@@ -199,7 +218,7 @@ public class LinkStore {
         e.sourceTopicName = sourceTopic;
         e.sourceTopicId = sourceTopicId;
         e.numPartitions = partitions;
-        e.mirrorStatus = MirrorStatus.PENDING_MIRROR.name();
+        e.mirrorStatus = status.name();
         e.stopMode = StopMode.NONE.name();
         e.mirrorTopicError = MirrorTopicError.NO_ERROR.name();
         e.stateTimeMs = clock.millis();
@@ -213,7 +232,7 @@ public class LinkStore {
             throw conflictOr(ex, "Topic '" + mirrorTopic + "' already exists");
         }
         partitionRows.added(e.id, 0, partitions);
-        audit(link.clusterId(), link.name(), mirrorTopic, null, e.mirrorStatus, "created");
+        audit(link.clusterId(), link.name(), mirrorTopic, null, e.mirrorStatus, reason);
         return toMirror(e, link.name());
     }
 

@@ -632,7 +632,7 @@ class MalformedInputFuzzTest {
             }
             default -> {
                 why = "unknown action";
-                action = pick("explode", "PROMOTE", "promote ", "", "reverse-and-start-mirror", "%zz");
+                action = pick("explode", "PROMOTE", "promote ", "", "reverse-and-stop-mirror", "%zz");
             }
         }
         String target = "/kafka/v3/clusters/" + cluster + "/links/" + linkName + "/mirrors" + colon + enc(action)

@@ -23,6 +23,14 @@ class LinkConfigsTest {
     }
 
     @Test
+    void acceptsTheDestinationAndBidirectionalLinkModesOnly() {
+        assertThat(LinkConfigs.validate(Map.of("bootstrap.servers", BOOTSTRAP, "link.mode", "BIDIRECTIONAL")))
+                .containsEntry("link.mode", "BIDIRECTIONAL");
+        assertThatThrownBy(() -> LinkConfigs.validate(Map.of("bootstrap.servers", BOOTSTRAP, "link.mode", "SOURCE")))
+                .hasMessageContaining("'link.mode': must be one of DESTINATION, BIDIRECTIONAL");
+    }
+
+    @Test
     void namesEveryUnknownConfig() {
         assertThatThrownBy(
                 () -> LinkConfigs.validate(Map.of("bootstrap.servers", BOOTSTRAP, "foo", "1", "bar.baz", "2")))

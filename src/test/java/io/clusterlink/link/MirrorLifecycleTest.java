@@ -63,6 +63,9 @@ class MirrorLifecycleTest {
                         case FAILOVER -> status != MirrorStatus.STOPPED;
                         case PAUSE -> status == MirrorStatus.ACTIVE;
                         case RESUME -> status == MirrorStatus.PAUSED;
+                        // A stopped mirror is reversed without a move; one that mirrors is promoted first.
+                        case REVERSE_AND_START, REVERSE_AND_PAUSE -> EnumSet.of(MirrorStatus.PENDING_MIRROR,
+                                MirrorStatus.ACTIVE, MirrorStatus.PAUSED).contains(status) && link != LinkState.PAUSED;
                     };
                     String label = action + " on " + status + " (link " + link + ")";
                     if (allowed) {
@@ -77,6 +80,20 @@ class MirrorLifecycleTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aStoppedMirrorIsReversedFromItsStopOffsetsAndAStoppingOneOnceItIsStopped() {
+        MirrorLifecycle.check(MirrorAction.REVERSE_AND_START, mirror(MirrorStatus.STOPPED, StopMode.PROMOTE,
+                MirrorTopicError.NO_ERROR), LinkState.ACTIVE);
+        assertThatThrownBy(() -> MirrorLifecycle.check(MirrorAction.REVERSE_AND_PAUSE, mirror(MirrorStatus.STOPPED,
+                StopMode.NONE, MirrorTopicError.NO_ERROR), LinkState.ACTIVE))
+                .hasMessage("Topic 't' has no stop offsets to continue from");
+        assertThatThrownBy(() -> MirrorLifecycle.check(MirrorAction.REVERSE_AND_START,
+                mirror(MirrorStatus.PENDING_STOPPED, StopMode.PROMOTE, MirrorTopicError.NO_ERROR), LinkState.ACTIVE))
+                .hasMessage("Topic 't' is stopping its mirror from 'l': reverse it once it is STOPPED");
+        assertThat(MirrorLifecycle.reversed(MirrorAction.REVERSE_AND_PAUSE)).isEqualTo(MirrorStatus.PAUSED);
+        assertThat(MirrorLifecycle.reversed(MirrorAction.REVERSE_AND_START)).isEqualTo(MirrorStatus.ACTIVE);
     }
 
     @Test

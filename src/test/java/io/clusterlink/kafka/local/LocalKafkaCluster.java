@@ -795,14 +795,13 @@ public final class LocalKafkaCluster implements AutoCloseable {
         }
     }
 
-    /** Picks free loopback ports, never the same one twice in this JVM. */
     /**
      * Free ports for brokers, never the same twice in a JVM. They are taken below the range the
      * operating system hands out for port 0 and for outgoing connections: a port is picked some
      * seconds before the broker binds it, and in that time any client socket (e.g. the other
      * broker's admin client) could otherwise be given the same port.
      */
-    private static final class FreePorts {
+    static final class FreePorts {
         private static final Set<Integer> HANDED_OUT = new HashSet<>();
         private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
         private static final int LOWEST = 10_000;
@@ -837,10 +836,14 @@ public final class LocalKafkaCluster implements AutoCloseable {
             throw new IllegalStateException("Cannot find a free port not used before");
         }
 
-        /** The first port of the ephemeral range (Linux), else the IANA default 49152. */
-        private static int ephemeralStart() {
+        /**
+         * The first port of the ephemeral range (Linux), else the IANA default 49152. Read as lines:
+         * {@code Files.readString} of a procfs file stops after its first byte (procfs reports a size
+         * of 0), which made this 3 and sent every pick to the operating system's ephemeral ports.
+         */
+        static int ephemeralStart() {
             try {
-                return Integer.parseInt(Files.readString(EPHEMERAL_RANGE).trim().split("\\s+")[0]);
+                return Integer.parseInt(Files.readAllLines(EPHEMERAL_RANGE).get(0).trim().split("\\s+")[0]);
             } catch (IOException | RuntimeException e) {
                 return 49_152;
             }

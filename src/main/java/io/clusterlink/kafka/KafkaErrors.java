@@ -12,10 +12,12 @@ import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.SecurityDisabledException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicDeletionDisabledException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.apache.kafka.common.errors.UnknownTopicIdException;
@@ -40,7 +42,10 @@ public final class KafkaErrors {
         SECURITY_DISABLED,
         UNKNOWN_TOPIC,
         TOPIC_EXISTS,
-        /** The cluster refused a topic's configs, replication factor or a policy. */
+        /**
+         * The cluster refused the request for what it asks: a topic's configs, replication factor, a policy,
+         * an illegal or internal topic, a delete while deletion is disabled.
+         */
         INVALID_TOPIC_REQUEST,
         GROUP_NOT_FOUND,
         /** The group got members while its offsets were being written: the coordinator refused the write. */
@@ -92,7 +97,8 @@ public final class KafkaErrors {
             return Kind.TOPIC_EXISTS;
         }
         if (cause instanceof InvalidConfigurationException || cause instanceof InvalidReplicationFactorException
-                || cause instanceof PolicyViolationException) {
+                || cause instanceof PolicyViolationException || cause instanceof InvalidTopicException
+                || cause instanceof TopicDeletionDisabledException) {
             return Kind.INVALID_TOPIC_REQUEST;
         }
         if (cause instanceof GroupIdNotFoundException) {

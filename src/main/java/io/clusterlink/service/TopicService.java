@@ -98,6 +98,10 @@ public class TopicService {
     }
 
     private static ClusterLinkException unavailable(DestinationCluster cluster, KafkaCallException e) {
+        if (e.is(KafkaErrors.Kind.INVALID_TOPIC_REQUEST)) {
+            return new ClusterLinkException.InvalidRequest("Destination cluster " + cluster.clusterId()
+                    + " refused the request: " + e.getMessage());
+        }
         if (e.is(KafkaErrors.Kind.AUTHORIZATION)) {
             return new ClusterLinkException.Conflict("The service may not do this on destination cluster "
                     + cluster.clusterId() + ": " + e.getMessage());

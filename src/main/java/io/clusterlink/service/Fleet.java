@@ -138,11 +138,15 @@ public class Fleet {
         running = false;
     }
 
-    /** Ends the session after the data plane let go of its work: every lock is released at once. */
+    /**
+     * Ends the session after the data plane let go of its work: every lock is released at once, and
+     * the session check, which may still run once, does not join again (a stopped application in a
+     * JVM that goes on, as in tests and dev mode, would otherwise stay a member that takes no work).
+     */
     public void leave() {
         synchronized (monitor) {
             held.clear();
-            session.close();
+            session.end();
         }
     }
 

@@ -38,6 +38,8 @@ public final class FleetSession implements AutoCloseable {
     private final int timeoutSeconds;
     private Connection connection;
     private long epoch;
+    /** Left for good: no call opens a session again. */
+    private boolean ended;
 
     public FleetSession(String url, String user, Optional<String> password, String instanceId, Duration timeout) {
         this.url = url;
@@ -67,6 +69,9 @@ public final class FleetSession implements AutoCloseable {
      * database did not answer (the session is closed then).
      */
     public long confirm() {
+        if (ended) {
+            return -1;
+        }
         try {
             if (connection == null) {
                 connection = new Driver().connect(url, properties);
@@ -164,7 +169,16 @@ public final class FleetSession implements AutoCloseable {
         return connection;
     }
 
-    /** Ends the session: PostgreSQL releases its locks. */
+    /**
+     * Leaves the fleet for good: the session ends (PostgreSQL releases its locks) and no later
+     * {@link #confirm} opens another, so an instance that is stopping never shows up as a member again.
+     */
+    public void end() {
+        ended = true;
+        close();
+    }
+
+    /** Ends the session: PostgreSQL releases its locks. A later {@link #confirm} opens a new one. */
     @Override
     public void close() {
         if (connection != null) {

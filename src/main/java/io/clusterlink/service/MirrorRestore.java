@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -66,6 +68,8 @@ public class MirrorRestore {
     private final MirrorReversal reversal;
     private final MirrorCreation creation;
     private final ReadOnlyMirrors readOnly;
+    /** One restore at a time per stopped mirror: two would copy the same records twice. */
+    private final Map<Long, ReentrantLock> running = new ConcurrentHashMap<>();
 
     MirrorRestore(LinkStore store, DestinationClusters clusters, SourceTopics sourceTopics,
             DestinationTopics destinationTopics, TopicRecords records, MirrorReversal reversal,
@@ -171,6 +175,20 @@ public class MirrorRestore {
      * mirror of T on B from B's log start.
      */
     Restored restore(Link link, Mirror stopped, Plan checked) {
+        ReentrantLock lock = running.computeIfAbsent(stopped.id(), id -> new ReentrantLock());
+        if (!lock.tryLock()) {
+            throw new ClusterLinkException.Conflict("Topic '" + stopped.mirrorTopic() + "' is being truncated and "
+                    + "restored already");
+        }
+        try {
+            return restoreAlone(link, stopped, checked);
+        } finally {
+            lock.unlock();
+            running.remove(stopped.id(), lock);
+        }
+    }
+
+    private Restored restoreAlone(Link link, Mirror stopped, Plan checked) {
         if (!checked.diverged()) {
             Mirror reversed = reversal.reverse(reversal.check(checked.target(), stopped),
                     MirrorAction.REVERSE_AND_START);

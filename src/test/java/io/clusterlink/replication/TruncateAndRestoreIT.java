@@ -47,6 +47,7 @@ import io.clusterlink.testing.KafkaClusters;
 import io.clusterlink.testing.KafkaClustersResource;
 import io.clusterlink.testing.MirrorVerifier;
 import io.clusterlink.testing.PartitionLog;
+import io.clusterlink.testing.WireContract;
 import io.clusterlink.testing.WithTheSourceAsDestination;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -89,7 +90,7 @@ class TruncateAndRestoreIT {
         failedOverWithWritesOnBothSides(link, topic);
         grantTestUserWrite(topic);
         List<PartitionLog> diverged = divergedRecords(topic);
-        String recovery = topic + ".truncated-" + mirror(link, topic).getLong("state_time_ms");
+        String recovery = recoveryTopic(link, topic);
 
         JsonPath result = restore(link, topic, Map.of("include_partition_level_truncation_data", true));
 
@@ -148,6 +149,60 @@ class TruncateAndRestoreIT {
                 Map.of("partition_id", 0, "offset_truncated_to", 20, "messages_truncated", 5),
                 Map.of("partition_id", 1, "offset_truncated_to", 30, "messages_truncated", 3))
                 .isEqualTo(done.getList("data[0].partition_level_truncation_data"));
+    }
+
+    @Test
+    void aRestoreCutShortContinuesTheRecoveryCopyWithoutWritingAnyRecordTwice() throws Exception {
+        String topic = uniqueName("restore-resumed");
+        String link = uniqueName("link");
+        failedOverWithWritesOnBothSides(link, topic);
+        List<PartitionLog> diverged = divergedRecords(topic);
+        String recovery = recoveryTopic(link, topic);
+        KafkaClusters.createTopic(kafka.source(), recovery, 2, Map.of());
+        writeTo(recovery, 0, diverged.get(0).records().subList(0, 2));
+
+        JsonPath result = restore(link, topic, Map.of("include_partition_level_truncation_data", true));
+
+        assertThat(result.getString("data[0].error_code")).isNull();
+        assertThat(result.getList("data[0].partition_level_truncation_data")).containsExactly(
+                Map.of("partition_id", 0, "offset_truncated_to", 20, "messages_truncated", 5),
+                Map.of("partition_id", 1, "offset_truncated_to", 30, "messages_truncated", 3));
+        List<PartitionLog> setAside = KafkaClusters.readLogs(kafka.source(), recovery, IsolationLevel.READ_COMMITTED,
+                READ);
+        for (int p = 0; p < 2; p++) {
+            assertSameRecords(setAside.get(p).records(), diverged.get(p).records());
+        }
+        awaitRestoredCaughtUp(link, topic);
+        assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
+                .recordsCompared()).isEqualTo(56);
+    }
+
+    @Test
+    void aRestoreCutShortAfterTheOldTopicWasDeletedMakesTheMirrorAndReportsWhatWasSetAside() throws Exception {
+        String topic = uniqueName("restore-deleted");
+        String link = uniqueName("link");
+        failedOverWithWritesOnBothSides(link, topic);
+        List<PartitionLog> diverged = divergedRecords(topic);
+        String recovery = recoveryTopic(link, topic);
+        KafkaClusters.createTopic(kafka.source(), recovery, 2, Map.of());
+        writeTo(recovery, 0, diverged.get(0).records());
+        writeTo(recovery, 1, diverged.get(1).records());
+        kafka.sourceAdmin().deleteTopics(List.of(topic)).all().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> !kafka.sourceAdmin().listTopics()
+                .names().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).contains(topic));
+
+        JsonPath result = restore(link, topic, Map.of("include_partition_level_truncation_data", true));
+
+        assertThat(result.getString("data[0].error_code")).isNull();
+        assertThat(result.getLong("data[0].messages_truncated")).isEqualTo(8);
+        assertThat(result.getList("data[0].partition_level_truncation_data")).containsExactly(
+                Map.of("partition_id", 0, "offset_truncated_to", 20, "messages_truncated", 5),
+                Map.of("partition_id", 1, "offset_truncated_to", 30, "messages_truncated", 3));
+        awaitRestoredCaughtUp(link, topic);
+        assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
+                .recordsCompared()).isEqualTo(56);
+        assertThat(KafkaClusters.endOffsets(kafka.source(), recovery)).isEqualTo(Map.of(
+                new TopicPartition(recovery, 0), 5L, new TopicPartition(recovery, 1), 3L));
     }
 
     @Test
@@ -256,6 +311,21 @@ class TruncateAndRestoreIT {
         awaitCaughtUp(link, topic);
     }
 
+    /** The recovery topic of mirror T on B: named after its stop time. */
+    private static String recoveryTopic(String link, String topic) {
+        return topic + ".truncated-" + mirror(link, topic).getLong("state_time_ms");
+    }
+
+    /** Writes copies of {@code records} to a partition of A's {@code topic}, as a restore copies them. */
+    private void writeTo(String topic, int partition, List<ConsumerRecord<byte[], byte[]>> records) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClusters.producer(kafka.source(), Map.of())) {
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                producer.send(new ProducerRecord<>(topic, partition, r.timestamp(), r.key(), r.value(), r.headers()))
+                        .get();
+            }
+        }
+    }
+
     /** A's records of each partition at and past the stop offsets (20 and 30). */
     private List<PartitionLog> divergedRecords(String topic) {
         List<PartitionLog> logs = KafkaClusters.readLogs(kafka.source(), topic, IsolationLevel.READ_COMMITTED, READ);
@@ -290,9 +360,11 @@ class TruncateAndRestoreIT {
         return action(b, link, "truncate-and-restore", query, topic);
     }
 
+    /** An action on one topic, checked against the committed OpenAPI document. */
     private static JsonPath action(String cluster, String link, String action, Map<String, Object> query,
             String topic) {
-        return given().contentType(ContentType.JSON).queryParams(query)
+        return given().filter(WireContract.requestsAndAnswers()).urlEncodingEnabled(false)
+                .contentType(ContentType.JSON).queryParams(query)
                 .body(Map.of("mirror_topic_names", List.of(topic)))
                 .post("/kafka/v3/clusters/{c}/links/{link}/mirrors:" + action, cluster, link)
                 .then().statusCode(200).extract().jsonPath();

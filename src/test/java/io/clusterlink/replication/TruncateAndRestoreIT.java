@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -203,6 +204,25 @@ class TruncateAndRestoreIT {
                 .recordsCompared()).isEqualTo(56);
         assertThat(KafkaClusters.endOffsets(kafka.source(), recovery)).isEqualTo(Map.of(
                 new TopicPartition(recovery, 0), 5L, new TopicPartition(recovery, 1), 3L));
+    }
+
+    @Test
+    void theRestoredMirrorStartsAtTheLogStartOfTheNewSource() throws Exception {
+        String topic = uniqueName("restore-log-start");
+        String link = uniqueName("link");
+        failedOverWithWritesOnBothSides(link, topic);
+        kafka.destinationAdmin().deleteRecords(Map.of(new TopicPartition(topic, 0), RecordsToDelete.beforeOffset(10)))
+                .all().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+
+        JsonPath result = restore(link, topic, Map.of());
+
+        assertThat(result.getString("data[0].error_code")).isNull();
+        assertThat(result.getLong("data[0].messages_truncated")).isEqualTo(8);
+        awaitRestoredCaughtUp(link, topic);
+        assertThat(KafkaClusters.startOffsets(kafka.source(), topic)).isEqualTo(Map.of(
+                new TopicPartition(topic, 0), 10L, new TopicPartition(topic, 1), 0L));
+        assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
+                .recordsCompared()).isEqualTo(46);
     }
 
     @Test

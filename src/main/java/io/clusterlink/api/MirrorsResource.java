@@ -33,7 +33,8 @@ import io.clusterlink.service.MirrorQueries;
 @Path("/kafka/v3/clusters")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-@Tag(name = "Mirror topics (v3)", description = "Mirror topics and promote, failover, pause, resume, reverse")
+@Tag(name = "Mirror topics (v3)",
+        description = "Mirror topics and promote, failover, pause, resume, reverse, truncate-and-restore")
 public class MirrorsResource {
 
     /** Link name that means "all links" in {@code /links/-/mirrors}. */
@@ -161,6 +162,24 @@ public class MirrorsResource {
         return act(clusterId, linkName, MirrorAction.REVERSE_AND_PAUSE, validateOnly, body, uri);
     }
 
+    @POST
+    @Path("/{cluster_id}/links/{link_name}/mirrors:truncate-and-restore")
+    @Operation(operationId = "updateKafkaMirrorTopicsTruncateAndRestoreMirror",
+            summary = "Truncate diverged source topics and restore them as mirrors",
+            description = "For each STOPPED mirror whose source topic got records after the stop (a failover): "
+                    + "copies the source topic's records at and past the stop offsets to a recovery topic "
+                    + "'<topic>.truncated-<stop time ms>' on the source cluster, then re-creates the source topic as "
+                    + "a mirror of this one on the reverse link, offset for offset from this topic's log start. A "
+                    + "source topic that did not diverge is reversed as by reverse-and-start-mirror. "
+                    + "messages_truncated counts the records set aside.")
+    public V3.ResourceList<V3.AlterMirrorsData> truncateAndRestore(@PathParam("cluster_id") String clusterId,
+            @PathParam("link_name") String linkName, @QueryParam("validate_only") String validateOnly,
+            @QueryParam("include_partition_level_truncation_data") String includePartitionLevelTruncationData,
+            V3.AlterMirrorsRequest body, @Context UriInfo uri) {
+        return act(clusterId, linkName, MirrorAction.TRUNCATE_AND_RESTORE, validateOnly,
+                includePartitionLevelTruncationData, body, uri);
+    }
+
     /**
      * The same actions when the client percent-encodes the colon ({@code mirrors%3Apromote}):
      * literal segments match the raw path, path parameters are decoded.
@@ -170,19 +189,30 @@ public class MirrorsResource {
     @Operation(hidden = true)
     public V3.ResourceList<V3.AlterMirrorsData> encoded(@PathParam("cluster_id") String clusterId,
             @PathParam("link_name") String linkName, @PathParam("mirrors_action") String mirrorsAction,
-            @QueryParam("validate_only") String validateOnly, V3.AlterMirrorsRequest body, @Context UriInfo uri) {
+            @QueryParam("validate_only") String validateOnly,
+            @QueryParam("include_partition_level_truncation_data") String includePartitionLevelTruncationData,
+            V3.AlterMirrorsRequest body, @Context UriInfo uri) {
         String prefix = "mirrors:";
         MirrorAction action = mirrorsAction.startsWith(prefix)
                 ? MirrorAction.fromPath(mirrorsAction.substring(prefix.length())).orElse(null) : null;
         if (action == null) {
             throw new ClusterLinkException.NotFound("Use mirrors:promote, mirrors:failover, mirrors:pause, "
-                    + "mirrors:resume, mirrors:reverse-and-start-mirror or mirrors:reverse-and-pause-mirror");
+                    + "mirrors:resume, mirrors:reverse-and-start-mirror, mirrors:reverse-and-pause-mirror or "
+                    + "mirrors:truncate-and-restore");
         }
-        return act(clusterId, linkName, action, validateOnly, body, uri);
+        return act(clusterId, linkName, action, validateOnly, includePartitionLevelTruncationData, body, uri);
     }
 
     private V3.ResourceList<V3.AlterMirrorsData> act(String clusterId, String linkName, MirrorAction action,
             String validateOnly, V3.AlterMirrorsRequest body, UriInfo uri) {
+        return act(clusterId, linkName, action, validateOnly, null, body, uri);
+    }
+
+    private V3.ResourceList<V3.AlterMirrorsData> act(String clusterId, String linkName, MirrorAction action,
+            String validateOnly, String includePartitionLevelTruncationData, V3.AlterMirrorsRequest body,
+            UriInfo uri) {
+        boolean perPartition = action == MirrorAction.TRUNCATE_AND_RESTORE && Params.bool(
+                "include_partition_level_truncation_data", includePartitionLevelTruncationData, false);
         if (body == null) {
             throw new ClusterLinkException.InvalidRequest(
                     "A body with 'mirror_topic_names' or 'mirror_topic_name_pattern' is required");
@@ -190,6 +220,6 @@ public class MirrorsResource {
         var results = actions.act(clusterId, linkName, action, body.mirrorTopicNames(), body.mirrorTopicNamePattern(),
                 Params.bool("validate_only", validateOnly, false));
         return V3Views.list("KafkaPromoteMirror", uri,
-                results.stream().map(r -> V3Views.action(uri, clusterId, linkName, r)).toList());
+                results.stream().map(r -> V3Views.action(uri, clusterId, linkName, r, perPartition)).toList());
     }
 }

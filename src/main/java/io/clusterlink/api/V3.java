@@ -163,6 +163,12 @@ public final class V3 {
     public record AlterMirrorsRequest(List<String> mirrorTopicNames, String mirrorTopicNamePattern) {
     }
 
+    /**
+     * A mirror action's result for one topic. {@code messages_truncated} is set by truncate-and-restore
+     * (the records set aside, 0 when none), null for the other actions;
+     * {@code partition_level_truncation_data} is sent only by truncate-and-restore with
+     * {@code include_partition_level_truncation_data=true}.
+     */
     @Schema(requiredProperties = { "kind", "metadata", "mirror_topic_name", "error_code", "error_message",
         "mirror_lags",
         "messages_truncated" },
@@ -170,9 +176,23 @@ public final class V3 {
                 @SchemaProperty(name = "error_code", type = SchemaType.INTEGER, format = "int32", nullable = true),
                 @SchemaProperty(name = "error_message", type = SchemaType.STRING, nullable = true),
                 @SchemaProperty(name = "messages_truncated", type = SchemaType.INTEGER, format = "int64",
-                        nullable = true) })
+                        nullable = true,
+                        description = "truncate-and-restore: the records set aside in the recovery topic, in all "
+                                + "partitions; null for the other actions"),
+                @SchemaProperty(name = "partition_level_truncation_data",
+                        description = "truncate-and-restore with include_partition_level_truncation_data=true: what "
+                                + "was set aside per partition; absent otherwise") })
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record AlterMirrorsData(String kind, Metadata metadata, String mirrorTopicName, Integer errorCode,
-            String errorMessage, List<MirrorLag> mirrorLags, Long messagesTruncated) {
+            String errorMessage, List<MirrorLag> mirrorLags, Long messagesTruncated,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<PartitionLevelTruncationData> partitionLevelTruncationData) {
+    }
+
+    /**
+     * Confluent's {@code PartitionLevelTruncationData}: the offset a partition was truncated to (the
+     * other cluster's stop offset) and the records from there that were set aside.
+     */
+    @Schema(requiredProperties = { "partition_id", "offset_truncated_to", "messages_truncated" })
+    public record PartitionLevelTruncationData(int partitionId, long offsetTruncatedTo, long messagesTruncated) {
     }
 }

@@ -83,9 +83,19 @@ final class V3Views {
     }
 
     static V3.AlterMirrorsData action(UriInfo uri, String clusterId, String linkName, ActionResult r) {
+        return action(uri, clusterId, linkName, r, false);
+    }
+
+    /** An action's result; with {@code perPartition} also what truncate-and-restore set aside per partition. */
+    static V3.AlterMirrorsData action(UriInfo uri, String clusterId, String linkName, ActionResult r,
+            boolean perPartition) {
         String self = linkName == null ? base(uri) + "/mirrors/" + r.mirrorTopic()
                 : linkUrl(uri, clusterId, linkName) + "/mirrors/" + r.mirrorTopic();
+        List<V3.PartitionLevelTruncationData> truncations = perPartition && r.truncations() != null
+                ? r.truncations().stream().map(t -> new V3.PartitionLevelTruncationData(t.partition(),
+                        t.offsetTruncatedTo(), t.messagesTruncated())).toList()
+                : null;
         return new V3.AlterMirrorsData("AlterMirrorsData", new V3.Metadata(self, null), r.mirrorTopic(),
-                r.errorCode(), r.errorMessage(), lags(r.lags()), null);
+                r.errorCode(), r.errorMessage(), lags(r.lags()), r.messagesTruncated(), truncations);
     }
 }

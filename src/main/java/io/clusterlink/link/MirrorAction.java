@@ -12,7 +12,12 @@ public enum MirrorAction {
     /** Promotes the mirror if it still mirrors, then makes its source topic a running mirror of it on the reverse link. */
     REVERSE_AND_START("reverse-and-start-mirror"),
     /** As {@link #REVERSE_AND_START}, the source topic's new mirror paused. */
-    REVERSE_AND_PAUSE("reverse-and-pause-mirror");
+    REVERSE_AND_PAUSE("reverse-and-pause-mirror"),
+    /**
+     * On a stopped mirror whose source topic diverged after a failover: sets the source topic's
+     * records past the stop offsets aside, then makes the source topic a mirror of it from scratch.
+     */
+    TRUNCATE_AND_RESTORE("truncate-and-restore");
 
     private final String pathName;
 
@@ -26,7 +31,7 @@ public enum MirrorAction {
 
     /** A reverse action: the mirror's direction is turned around. */
     public boolean reverses() {
-        return this == REVERSE_AND_START || this == REVERSE_AND_PAUSE;
+        return this == REVERSE_AND_START || this == REVERSE_AND_PAUSE || this == TRUNCATE_AND_RESTORE;
     }
 
     public static Optional<MirrorAction> fromPath(String name) {

@@ -65,6 +65,8 @@ public final class MirrorLifecycle {
                     MirrorStatus.FAILED);
             case PAUSE -> EnumSet.of(MirrorStatus.ACTIVE);
             case RESUME -> EnumSet.of(MirrorStatus.PAUSED);
+            // Moves no mirror: the stopped one stays STOPPED, the restored one is created.
+            case TRUNCATE_AND_RESTORE -> EnumSet.noneOf(MirrorStatus.class);
         };
     }
 
@@ -72,6 +74,7 @@ public final class MirrorLifecycle {
     private static MirrorStatus target(MirrorAction action) {
         return switch (action) {
             case PROMOTE, FAILOVER, REVERSE_AND_START, REVERSE_AND_PAUSE -> MirrorStatus.PENDING_STOPPED;
+            case TRUNCATE_AND_RESTORE -> MirrorStatus.STOPPED;
             case PAUSE -> MirrorStatus.PAUSED;
             case RESUME -> MirrorStatus.ACTIVE;
         };
@@ -127,6 +130,16 @@ public final class MirrorLifecycle {
                             + mirror.error() + "): it cannot be promoted, so it cannot be reversed");
                 }
                 check(MirrorAction.PROMOTE, mirror, linkState);
+            }
+            case TRUNCATE_AND_RESTORE -> {
+                if (s != MirrorStatus.STOPPED) {
+                    throw new ClusterLinkException.InvalidRequest("Topic '" + mirror.mirrorTopic() + "' is " + s
+                            + ": truncate-and-restore needs a STOPPED mirror (promote or fail it over first)");
+                }
+                if (mirror.stopOffsets() == null) {
+                    throw new ClusterLinkException.InvalidRequest("Topic '" + mirror.mirrorTopic()
+                            + "' has no stop offsets to truncate to");
+                }
             }
             case PAUSE, RESUME -> {
                 MirrorStatus needed = action == MirrorAction.PAUSE ? MirrorStatus.ACTIVE : MirrorStatus.PAUSED;

@@ -69,12 +69,14 @@ public class MirrorActions {
     private final MirrorLags lags;
     private final MirrorGrowth growth;
     private final MirrorReversal reversal;
+    private final MirrorRestore restore;
     /** One stop at a time per mirror: a failover request and the sweep that finishes left-over ones. */
     private final Map<Long, ReentrantLock> stops = new ConcurrentHashMap<>();
 
     MirrorActions(LinkStore store, DestinationClusters clusters, LinkLookup lookup, SourceTopics sourceTopics,
             DestinationTopics destinationTopics, ReplicationControl replication, ConsumerOffsetSync offsetSync,
-            ReadOnlyMirrors readOnly, MirrorLags lags, MirrorGrowth growth, MirrorReversal reversal) {
+            ReadOnlyMirrors readOnly, MirrorLags lags, MirrorGrowth growth, MirrorReversal reversal,
+            MirrorRestore restore) {
         this.store = store;
         this.clusters = clusters;
         this.lookup = lookup;
@@ -86,6 +88,7 @@ public class MirrorActions {
         this.lags = lags;
         this.growth = growth;
         this.reversal = reversal;
+        this.restore = restore;
     }
 
     /** Runs an action on the named mirrors (or those matching the pattern) of a link. */
@@ -158,6 +161,7 @@ public class MirrorActions {
                 case PAUSE -> pause(m, validateOnly);
                 case RESUME -> resume(m, validateOnly);
                 case REVERSE_AND_START, REVERSE_AND_PAUSE -> reverse(link, m, action, validateOnly);
+                case TRUNCATE_AND_RESTORE -> restore(link, m, validateOnly);
             };
         } catch (ClusterLinkException e) {
             return ActionResult.error(m.mirrorTopic(), e.status(), e.getMessage());
@@ -202,6 +206,21 @@ public class MirrorActions {
         Mirror reversed = reversal.reverse(checked, action);
         replication.wake();
         return ActionResult.ok(m.mirrorTopic(), lags.of(reversed));
+    }
+
+    /**
+     * Truncate-and-restore of a stopped mirror ({@link MirrorRestore}): checked and counted first;
+     * with {@code validateOnly} only that. The answer carries the mirror's lags (the restored mirror's
+     * on the other cluster once done) and what was set aside per partition.
+     */
+    private ActionResult restore(Link link, Mirror m, boolean validateOnly) {
+        MirrorRestore.Plan plan = restore.plan(link, m);
+        if (validateOnly) {
+            return ActionResult.restored(m.mirrorTopic(), lags.of(m), plan.truncations());
+        }
+        MirrorRestore.Restored restored = restore.restore(link, m, plan);
+        replication.wake();
+        return ActionResult.restored(m.mirrorTopic(), lags.of(restored.mirror()), restored.truncations());
     }
 
     /** The mirror once its promotion is finished ({@code STOPPED}), waiting at most {@link #HALT_TIMEOUT}. */

@@ -90,17 +90,33 @@ public class MirrorCreation {
             throw new ClusterLinkException.InvalidRequest("replication_factor must be a positive number");
         }
         Map<String, String> userConfigs = mirrorTopicConfigs(mirrorTopic, request.configs());
+        make(cluster, link, mirrorTopic, request.sourceTopicName(), replicationFactor, userConfigs,
+                link.settings().startOffsetSpec());
+    }
+
+    /**
+     * Makes topic {@code mirrorTopic} of {@code cluster} (deleted before) a new mirror of
+     * {@code sourceTopic} on {@code link}, from the source's log start offsets whatever the link's
+     * {@code mirror.start.offset.spec}, so that it ends up identical to the source offset for offset:
+     * the last step of truncate-and-restore.
+     */
+    void createRestored(DestinationCluster cluster, Link link, String mirrorTopic, String sourceTopic) {
+        make(cluster, link, mirrorTopic, sourceTopic, -1, Map.of(), new StartOffsetSpec.Earliest());
+    }
+
+    private void make(DestinationCluster cluster, Link link, String mirrorTopic, String sourceTopic,
+            int replicationFactor, Map<String, String> userConfigs, StartOffsetSpec startSpec) {
         if (store.findMirror(cluster.clusterId(), mirrorTopic).isPresent() || topicExists(cluster, mirrorTopic)) {
             throw new ClusterLinkException.Conflict("Topic '" + mirrorTopic + "' already exists");
         }
-        SourceTopic source = describeSource(link, request.sourceTopicName());
+        SourceTopic source = describeSource(link, sourceTopic, startSpec);
         DestinationLimits limits = clusters.limits(cluster);
         Map<String, String> configs = TopicConfigPolicy.whileMirroring(source.configs(), limits.maxBatchBytes(),
                 limits.timestampBounds());
         configs.putAll(userConfigs);
         // The mirror is recorded first ("creating"), so that a creation cut short by a crash is
         // finished or rolled back later, never leaving a topic no mirror owns.
-        Mirror mirror = store.insertMirror(link, mirrorTopic, request.sourceTopicName(), source.topicId(),
+        Mirror mirror = store.insertMirror(link, mirrorTopic, sourceTopic, source.topicId(),
                 source.partitions(), source.startOffsets(), source.remembered());
         try {
             createTopic(cluster, mirrorTopic, source.partitions(), replicationFactor, configs);
@@ -111,7 +127,7 @@ public class MirrorCreation {
         readOnly.protectNew(cluster, mirrorTopic);
         store.created(mirror.id());
         LOG.infof("Created mirror topic '%s' of '%s' on link '%s' (%d partitions, start offsets %s)", mirrorTopic,
-                request.sourceTopicName(), linkName, source.partitions(), source.startOffsets());
+                sourceTopic, link.name(), source.partitions(), source.startOffsets());
         replication.wake();
     }
 
@@ -195,7 +211,7 @@ public class MirrorCreation {
             Map<String, String> remembered, List<Long> startOffsets) {
     }
 
-    private SourceTopic describeSource(Link link, String topic) {
+    private SourceTopic describeSource(Link link, String topic, StartOffsetSpec startSpec) {
         LinkSettings settings = link.settings();
         try {
             SourceTopics.Description description = sourceTopics.describe(link, topic);
@@ -204,7 +220,7 @@ public class MirrorCreation {
             Map<String, String> configs = settings.topicConfigPolicy().desired(config);
             Set<TopicPartition> tps = IntStream.range(0, partitions).mapToObj(p -> new TopicPartition(topic, p))
                     .collect(Collectors.toSet());
-            Map<TopicPartition, Long> start = startOffsets(link, tps, settings.startOffsetSpec());
+            Map<TopicPartition, Long> start = startOffsets(link, tps, startSpec);
             List<Long> startOffsets = IntStream.range(0, partitions)
                     .mapToObj(p -> start.get(new TopicPartition(topic, p))).toList();
             return new SourceTopic(description.topicId(), partitions, configs, TopicConfigPolicy.remembered(config),

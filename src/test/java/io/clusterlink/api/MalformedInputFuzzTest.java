@@ -569,7 +569,7 @@ class MalformedInputFuzzTest {
     }
 
     private Request actionRequest() {
-        String action = pick("promote", "failover", "pause", "resume");
+        String action = pick("promote", "failover", "pause", "resume", "truncate-and-restore");
         String linkName = link;
         String colon = pick(":", "%3A", "%3a");
         Map<String, Object> body = new LinkedHashMap<>();
@@ -621,6 +621,10 @@ class MalformedInputFuzzTest {
             case 6 -> {
                 why = "garbage validate_only";
                 query = "?validate_only=" + enc(garbageBool());
+                if (action.equals("truncate-and-restore") && random.nextBoolean()) {
+                    why = "garbage include_partition_level_truncation_data";
+                    query = "?include_partition_level_truncation_data=" + enc(garbageBool());
+                }
             }
             case 7 -> {
                 why = "unknown or illegal link";

@@ -41,7 +41,10 @@ class MirrorLifecycleTest {
         List<MirrorLifecycle.Move> moves = new java.util.ArrayList<>(List.of(MirrorLifecycle.ALIGNED,
                 MirrorLifecycle.STOP_FINISHED, MirrorLifecycle.FAIL));
         for (MirrorAction a : MirrorAction.values()) {
-            moves.add(MirrorLifecycle.move(a));
+            // Truncate-and-restore moves no mirror: the stopped one stays STOPPED, the restored one is created.
+            if (a != MirrorAction.TRUNCATE_AND_RESTORE) {
+                moves.add(MirrorLifecycle.move(a));
+            }
         }
         for (MirrorLifecycle.Move move : moves) {
             assertThat(move.from()).isNotEmpty();
@@ -66,6 +69,8 @@ class MirrorLifecycleTest {
                         // A stopped mirror is reversed without a move; one that mirrors is promoted first.
                         case REVERSE_AND_START, REVERSE_AND_PAUSE -> EnumSet.of(MirrorStatus.PENDING_MIRROR,
                                 MirrorStatus.ACTIVE, MirrorStatus.PAUSED).contains(status) && link != LinkState.PAUSED;
+                        // Only a stopped mirror with stop offsets (none here) is restored.
+                        case TRUNCATE_AND_RESTORE -> false;
                     };
                     String label = action + " on " + status + " (link " + link + ")";
                     if (allowed) {
@@ -94,6 +99,19 @@ class MirrorLifecycleTest {
                 .hasMessage("Topic 't' is stopping its mirror from 'l': reverse it once it is STOPPED");
         assertThat(MirrorLifecycle.reversed(MirrorAction.REVERSE_AND_PAUSE)).isEqualTo(MirrorStatus.PAUSED);
         assertThat(MirrorLifecycle.reversed(MirrorAction.REVERSE_AND_START)).isEqualTo(MirrorStatus.ACTIVE);
+    }
+
+    @Test
+    void onlyAStoppedMirrorWithStopOffsetsIsTruncatedAndRestored() {
+        MirrorLifecycle.check(MirrorAction.TRUNCATE_AND_RESTORE, mirror(MirrorStatus.STOPPED, StopMode.PROMOTE,
+                MirrorTopicError.NO_ERROR), LinkState.PAUSED);
+        assertThatThrownBy(() -> MirrorLifecycle.check(MirrorAction.TRUNCATE_AND_RESTORE, mirror(MirrorStatus.STOPPED,
+                StopMode.NONE, MirrorTopicError.NO_ERROR), LinkState.ACTIVE))
+                .hasMessage("Topic 't' has no stop offsets to truncate to");
+        assertThatThrownBy(() -> MirrorLifecycle.check(MirrorAction.TRUNCATE_AND_RESTORE,
+                mirror(MirrorStatus.ACTIVE, StopMode.NONE, MirrorTopicError.NO_ERROR), LinkState.ACTIVE))
+                .hasMessage("Topic 't' is ACTIVE: truncate-and-restore needs a STOPPED mirror (promote or fail it "
+                        + "over first)");
     }
 
     @Test

@@ -28,6 +28,7 @@ import io.clusterlink.testing.KafkaClusters;
 import io.clusterlink.testing.KafkaClustersResource;
 import io.clusterlink.testing.LinkCleanup;
 import io.clusterlink.testing.MirrorVerifier;
+import io.clusterlink.testing.TempDirectories;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -55,9 +56,12 @@ class LinkAvailabilityIT {
     }
 
     @AfterAll
-    static void stopSource() {
+    static void stopSource() throws Exception {
         if (source != null) {
             source.stop();
+        }
+        if (dir != null) {
+            TempDirectories.deleteRecursively(dir);
         }
     }
 

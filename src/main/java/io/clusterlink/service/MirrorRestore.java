@@ -6,9 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -31,6 +29,7 @@ import io.clusterlink.link.Mirror;
 import io.clusterlink.link.MirrorAction;
 import io.clusterlink.link.PartitionTruncation;
 import io.clusterlink.link.TopicConfigPolicy;
+import io.clusterlink.store.ExclusiveRuns;
 import io.clusterlink.store.LinkStore;
 
 /**
@@ -68,13 +67,14 @@ public class MirrorRestore {
     private final MirrorReversal reversal;
     private final MirrorCreation creation;
     private final ReadOnlyMirrors readOnly;
-    /** One restore at a time per stopped mirror: two would copy the same records twice. */
-    private final Map<Long, ReentrantLock> running = new ConcurrentHashMap<>();
+    /** One restore at a time per stopped mirror in the whole fleet: two would copy the same records twice. */
+    private final ExclusiveRuns exclusive;
 
     MirrorRestore(LinkStore store, DestinationClusters clusters, SourceTopics sourceTopics,
             DestinationTopics destinationTopics, TopicRecords records, MirrorReversal reversal,
-            MirrorCreation creation, ReadOnlyMirrors readOnly) {
+            MirrorCreation creation, ReadOnlyMirrors readOnly, ExclusiveRuns exclusive) {
         this.store = store;
+        this.exclusive = exclusive;
         this.clusters = clusters;
         this.sourceTopics = sourceTopics;
         this.destinationTopics = destinationTopics;
@@ -175,16 +175,19 @@ public class MirrorRestore {
      * mirror of T on B from B's log start.
      */
     Restored restore(Link link, Mirror stopped, Plan checked) {
-        ReentrantLock lock = running.computeIfAbsent(stopped.id(), id -> new ReentrantLock());
-        if (!lock.tryLock()) {
-            throw new ClusterLinkException.Conflict("Topic '" + stopped.mirrorTopic() + "' is being truncated and "
-                    + "restored already");
-        }
+        Optional<ExclusiveRuns.Run> run;
         try {
+            run = exclusive.tryTake(ExclusiveRuns.Kind.TRUNCATE_AND_RESTORE, stopped.id());
+        } catch (ExclusiveRuns.Unavailable e) {
+            throw new ClusterLinkException.ClusterUnavailable(e.getMessage() + "; topic '" + stopped.mirrorTopic()
+                    + "' was not restored", e);
+        }
+        if (run.isEmpty()) {
+            throw new ClusterLinkException.Conflict("Topic '" + stopped.mirrorTopic() + "' is being truncated and "
+                    + "restored already (by this or another instance of the service)");
+        }
+        try (ExclusiveRuns.Run alone = run.get()) {
             return restoreAlone(link, stopped, checked);
-        } finally {
-            lock.unlock();
-            running.remove(stopped.id(), lock);
         }
     }
 

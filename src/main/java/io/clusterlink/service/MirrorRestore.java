@@ -115,8 +115,9 @@ public class MirrorRestore {
         int partitions = stops.size();
         String recovery = recoveryTopic(stopped);
         try {
+            // B may have grown since the stop: the restored mirror is made with all of B's partitions.
             int onB = sourceTopics.describe(target.link(), stopped.mirrorTopic()).partitions();
-            if (onB != partitions) {
+            if (onB < partitions) {
                 throw partitionsDiffer(topic, stopped.clusterId(), stopped, onB, partitions);
             }
             if (!destinationTopics.exists(cluster, topic)) {

@@ -110,8 +110,8 @@ public class MirrorReversal {
     }
 
     /**
-     * Checks that the source topic continues the stopped mirror: the same partitions, each ending
-     * exactly at the mirror's stop offset.
+     * Checks that the source topic continues the stopped mirror: the partitions it stopped with
+     * (the stopped mirror's topic may have more since), each ending exactly at the stop offset.
      *
      * @throws ClusterLinkException when it does not (nothing is changed)
      */
@@ -121,11 +121,14 @@ public class MirrorReversal {
         try {
             int here = destinationTopics.partitions(target.cluster(), target.topic());
             SourceTopics.Description source = sourceTopics.describe(target.link(), stopped.mirrorTopic());
-            if (here != partitions || source.partitions() != partitions) {
+            // Partitions added to B since the stop are new to A: the reversed mirror grows by them as
+            // any mirror grows with its source, copying them from their start. A's own partitions must
+            // be those that stopped.
+            if (here != partitions || source.partitions() < partitions) {
                 throw new ClusterLinkException.InvalidRequest("Topic '" + target.topic() + "' has " + here
                         + " partitions on cluster " + target.cluster().clusterId() + " and " + source.partitions()
-                        + " on cluster " + stopped.clusterId() + ", but stopped with " + partitions
-                        + ": partitions added since the stop cannot be reversed");
+                        + " on cluster " + stopped.clusterId() + ", but its mirror stopped with " + partitions
+                        + ": it cannot continue the mirror; nothing was changed");
             }
             Set<TopicPartition> tps = IntStream.range(0, partitions)
                     .mapToObj(p -> new TopicPartition(target.topic(), p)).collect(Collectors.toSet());

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -115,6 +116,33 @@ class FailbackIT {
         alterTopicConfig(kafka.destinationAdmin(), topic, "retention.ms", "3600000");
         await().atMost(WAIT).pollInterval(Duration.ofMillis(500))
                 .until(() -> "3600000".equals(topicConfig(kafka.sourceAdmin(), topic, "retention.ms").value()));
+    }
+
+    @Test
+    void partitionsAddedToTheNewPrimaryAfterThePromoteGrowTheReversedMirror() throws Exception {
+        String topic = uniqueName("failback-grown");
+        String link = uniqueName("link");
+        mirrorCaughtUp(link, topic, 2, 40);
+        assertThat(action(b, link, "promote", Map.of()).getString("data[0].error_code")).isNull();
+        awaitStatus(link, topic, "STOPPED");
+        kafka.destinationAdmin().createPartitions(Map.of(topic, NewPartitions.increaseTo(3))).all()
+                .get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClusters.producer(kafka.destination(), Map.of())) {
+            for (int i = 0; i < 9; i++) {
+                producer.send(new ProducerRecord<>(topic, 2, bytes("new-k" + i), bytes("new-v" + i))).get();
+            }
+        }
+        reverseLink(link);
+
+        JsonPath result = action(b, link, "reverse-and-start-mirror", Map.of());
+
+        assertThat(result.getString("data[0].error_code")).isNull();
+        produce(kafka.destination(), topic, 40, 20);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
+                .until(() -> reversedMirror(link, topic).getList("mirror_lags.lag", Integer.class).size() == 3);
+        awaitReversedCaughtUp(link, topic);
+        assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
+                .recordsCompared()).isEqualTo(40 + 9 + 20);
     }
 
     @Test

@@ -128,6 +128,35 @@ class TruncateAndRestoreIT {
     }
 
     @Test
+    void partitionsAddedToTheNewPrimaryAfterTheFailoverAreInTheRestoredMirror() throws Exception {
+        String topic = uniqueName("restore-grown");
+        String link = uniqueName("link");
+        failedOverWithWritesOnBothSides(link, topic);
+        kafka.destinationAdmin().createPartitions(Map.of(topic, NewPartitions.increaseTo(3))).all()
+                .get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        produce(kafka.destination(), topic, 2, 0, 7);
+        List<PartitionLog> diverged = divergedRecords(topic);
+        String recovery = recoveryTopic(link, topic);
+
+        JsonPath result = restore(link, topic, Map.of("include_partition_level_truncation_data", true));
+
+        assertThat(result.getString("data[0].error_code")).isNull();
+        assertThat(result.getList("data[0].partition_level_truncation_data")).containsExactly(
+                Map.of("partition_id", 0, "offset_truncated_to", 20, "messages_truncated", 5),
+                Map.of("partition_id", 1, "offset_truncated_to", 30, "messages_truncated", 3));
+        List<PartitionLog> setAside = KafkaClusters.readLogs(kafka.source(), recovery, IsolationLevel.READ_COMMITTED,
+                READ);
+        assertThat(setAside).hasSize(2);
+        for (int p = 0; p < 2; p++) {
+            assertSameRecords(setAside.get(p).records(), diverged.get(p).records());
+        }
+        awaitRestoredCaughtUp(link, topic);
+        assertThat(KafkaClusters.endOffsets(kafka.source(), topic)).hasSize(3);
+        assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
+                .recordsCompared()).isEqualTo(24 + 32 + 7);
+    }
+
+    @Test
     void validateOnlyReportsTheCountsOfTheRestoreAndChangesNothing() throws Exception {
         String topic = uniqueName("restore-validate");
         String link = uniqueName("link");

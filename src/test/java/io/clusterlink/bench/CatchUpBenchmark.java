@@ -77,8 +77,13 @@ public final class CatchUpBenchmark {
         }
     }
 
-    /** Live latency: on the source itself and through the mirror, for the same records. */
-    record Latency(int rate, int seconds, Latencies direct, Latencies mirrored) {
+    /**
+     * Live latency: on the source itself and through the mirror, for the same records; then, in a
+     * second phase with the service idle, on the source and through the least a copy can do (one
+     * consumer, one idempotent {@code acks=all} producer without linger, in the benchmark's JVM).
+     */
+    record Latency(int rate, int seconds, Latencies direct, Latencies mirrored, Latencies loopDirect,
+            Latencies loop) {
     }
 
     /** What to measure, {@code -Dbench.sections=catch-up,first,live,align} (all by default). */
@@ -241,14 +246,35 @@ public final class CatchUpBenchmark {
             }
             Thread.sleep(20);
         }
+        Latencies[] mirrored = livePhase(source, destination, topic, "l." + topic);
+        Rest.delete(service.baseUri() + "/links/" + link + "?force=true");
+
+        String loopTopic = "loop-" + topic;
+        try (Admin destAdmin = Admin.create(Map.of("bootstrap.servers", destination.bootstrapServers()));
+                CopyLoop loop = new CopyLoop(source, destination, topic, loopTopic)) {
+            create(destAdmin, loopTopic);
+            loop.start();
+            loop.ready.await(60, TimeUnit.SECONDS);
+            Latencies[] looped = livePhase(source, destination, topic, loopTopic);
+            return new Latency(LIVE_RATE, LIVE_SECONDS, mirrored[0], mirrored[1], looped[0], looped[1]);
+        }
+    }
+
+    /**
+     * One live phase: {@value #LIVE_RATE} records/s of 1 KB written to {@code topic} for
+     * {@value #LIVE_WARM_UP_SECONDS} + {@value #LIVE_SECONDS} s; the send-to-arrival times on the
+     * source topic and on its copy {@code copy} on the destination.
+     */
+    private static Latencies[] livePhase(LocalKafkaCluster source, LocalKafkaCluster destination, String topic,
+            String copy) throws Exception {
         long total = (long) LIVE_RATE * (LIVE_SECONDS + LIVE_WARM_UP_SECONDS);
         long counted = (long) LIVE_RATE * LIVE_SECONDS;
         LatencyReader direct = new LatencyReader(source.bootstrapServers(), topic, total, counted);
-        LatencyReader mirrored = new LatencyReader(destination.bootstrapServers(), "l." + topic, total, counted);
+        LatencyReader copied = new LatencyReader(destination.bootstrapServers(), copy, total, counted);
         direct.start();
-        mirrored.start();
+        copied.start();
         direct.ready.await(60, TimeUnit.SECONDS);
-        mirrored.ready.await(60, TimeUnit.SECONDS);
+        copied.ready.await(60, TimeUnit.SECONDS);
         Map<String, Object> props = new java.util.HashMap<>(Map.of("bootstrap.servers", source.bootstrapServers(),
                 "acks", "all"));
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props,
@@ -269,13 +295,64 @@ public final class CatchUpBenchmark {
             producer.flush();
         }
         direct.join(TimeUnit.MINUTES.toMillis(2));
-        mirrored.join(TimeUnit.MINUTES.toMillis(2));
-        Rest.delete(service.baseUri() + "/links/" + link + "?force=true");
-        if (direct.received < total || mirrored.received < total) {
+        copied.join(TimeUnit.MINUTES.toMillis(2));
+        if (direct.received < total || copied.received < total) {
             throw new IllegalStateException("Live latency: the source consumer got " + direct.received
-                    + " records, the mirror consumer " + mirrored.received + ", of " + total);
+                    + " records, the consumer of " + copy + " " + copied.received + ", of " + total);
         }
-        return new Latency(LIVE_RATE, LIVE_SECONDS, direct.latencies(), mirrored.latencies());
+        return new Latencies[] { direct.latencies(), copied.latencies() };
+    }
+
+    /**
+     * The least a copy can do, to measure the brokers' share of the latency: a consumer of the
+     * source topic from its end, and an idempotent {@code acks=all} producer without linger that
+     * writes each record to the same partition of the destination topic as soon as it is polled.
+     */
+    private static final class CopyLoop extends Thread implements AutoCloseable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final KafkaProducer<byte[], byte[]> producer;
+        private final String from;
+        private final String to;
+        private volatile boolean running = true;
+        final java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+
+        CopyLoop(LocalKafkaCluster source, LocalKafkaCluster destination, String from, String to) {
+            super("copy-loop");
+            setDaemon(true);
+            this.from = from;
+            this.to = to;
+            consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", source.bootstrapServers(),
+                    "enable.auto.commit", false), new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+            producer = new KafkaProducer<>(Map.of("bootstrap.servers", destination.bootstrapServers(), "acks", "all",
+                    "enable.idempotence", true, "linger.ms", 0),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer());
+        }
+
+        @Override
+        public void run() {
+            List<TopicPartition> tps = IntStream.range(0, PARTITIONS).mapToObj(p -> new TopicPartition(from, p))
+                    .toList();
+            consumer.assign(tps);
+            consumer.seekToEnd(tps);
+            tps.forEach(consumer::position);
+            ready.countDown();
+            while (running) {
+                for (var r : consumer.poll(Duration.ofMillis(100))) {
+                    producer.send(new ProducerRecord<>(to, r.partition(), r.timestamp(), r.key(), r.value(),
+                            r.headers()));
+                }
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            join(TimeUnit.SECONDS.toMillis(10));
+            consumer.close();
+            producer.close();
+        }
     }
 
     /** A consumer thread that records each record's send-to-arrival time (after the warm-up records). */
@@ -565,16 +642,26 @@ public final class CatchUpBenchmark {
         if (l == null) {
             return;
         }
-        System.out.printf(Locale.ROOT, "live latency, send to arrival, %,d records/s of 1 KB for %d s:%n", l.rate(),
-                l.seconds());
-        System.out.printf(Locale.ROOT, "%-22s %10s %10s %10s%n", "", "p50", "p99", "max");
-        System.out.printf(Locale.ROOT, "%-22s %8.1fms %8.1fms %8.1fms%n", "source (direct)", l.direct().percentile(0.5),
-                l.direct().percentile(0.99), l.direct().percentile(1));
-        System.out.printf(Locale.ROOT, "%-22s %8.1fms %8.1fms %8.1fms%n", "mirror", l.mirrored().percentile(0.5),
-                l.mirrored().percentile(0.99), l.mirrored().percentile(1));
-        System.out.printf(Locale.ROOT, "%-22s %+8.1fms %+8.1fms%n%n", "the mirror adds",
-                l.mirrored().percentile(0.5) - l.direct().percentile(0.5),
-                l.mirrored().percentile(0.99) - l.direct().percentile(0.99));
+        System.out.printf(Locale.ROOT, "live latency, send to arrival, %,d records/s of 1 KB for %d s (two phases):%n",
+                l.rate(), l.seconds());
+        System.out.printf(Locale.ROOT, "%-30s %10s %10s %10s%n", "", "p50", "p99", "max");
+        printLatencies("source (direct)", l.direct());
+        printLatencies("mirror", l.mirrored());
+        printAdded("the mirror adds", l.direct(), l.mirrored());
+        printLatencies("source (direct), 2nd phase", l.loopDirect());
+        printLatencies("plain consume-produce loop", l.loop());
+        printAdded("the loop adds", l.loopDirect(), l.loop());
+        System.out.println();
+    }
+
+    private static void printLatencies(String name, Latencies l) {
+        System.out.printf(Locale.ROOT, "%-30s %8.1fms %8.1fms %8.1fms%n", name, l.percentile(0.5), l.percentile(0.99),
+                l.percentile(1));
+    }
+
+    private static void printAdded(String name, Latencies direct, Latencies copied) {
+        System.out.printf(Locale.ROOT, "%-30s %+8.1fms %+8.1fms%n", name,
+                copied.percentile(0.5) - direct.percentile(0.5), copied.percentile(0.99) - direct.percentile(0.99));
     }
 
     private static void print(Alignment a) {

@@ -2,6 +2,7 @@ package io.clusterlink.api;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -23,6 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.MirrorAction;
+import io.clusterlink.link.MirrorStatus;
 import io.clusterlink.link.MirrorView;
 import io.clusterlink.service.LinkService;
 import io.clusterlink.service.MirrorActions;
@@ -62,8 +64,9 @@ public class MirrorsResource {
             @PathParam("link_name") String linkName, @QueryParam("mirror_status") String status,
             @Parameter(hidden = true) @HeaderParam(HttpHeaders.USER_AGENT) String userAgent, @Context UriInfo uri) {
         String link = ALL_LINKS.equals(linkName) ? null : linkName;
-        return V3Views.list("KafkaMirrorDataList", uri, queries.list(clusterId, link, status).stream()
-                .map(v -> V3Views.mirror(uri, v, fiveStateClients.shown(userAgent, v.shownStatus()))).toList());
+        UnaryOperator<MirrorStatus> shown = s -> fiveStateClients.shown(userAgent, s);
+        return V3Views.list("KafkaMirrorDataList", uri, queries.list(clusterId, link, status, shown).stream()
+                .map(v -> V3Views.mirror(uri, v, shown.apply(v.shownStatus()))).toList());
     }
 
     @POST

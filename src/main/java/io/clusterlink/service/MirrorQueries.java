@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -43,6 +44,15 @@ public class MirrorQueries {
     }
 
     public List<MirrorView> list(String clusterId, String linkName, String statusFilter) {
+        return list(clusterId, linkName, statusFilter, UnaryOperator.identity());
+    }
+
+    /**
+     * The mirrors of a link (of every link when {@code linkName} is null) whose state as the client
+     * is shown it ({@code shownToClient} of the state) passes {@code statusFilter}.
+     */
+    public List<MirrorView> list(String clusterId, String linkName, String statusFilter,
+            UnaryOperator<MirrorStatus> shownToClient) {
         DestinationCluster cluster = clusters.byId(clusterId);
         Predicate<MirrorStatus> filter = parseStatus(statusFilter);
         List<Mirror> found;
@@ -58,7 +68,7 @@ public class MirrorQueries {
         for (Mirror m : found) {
             Link link = links.computeIfAbsent(m.linkId(), id -> store.findLink(id).orElse(null));
             MirrorView view = view(m, link);
-            if (filter.test(view.shownStatus())) {
+            if (filter.test(shownToClient.apply(view.shownStatus()))) {
                 result.add(view);
             }
         }

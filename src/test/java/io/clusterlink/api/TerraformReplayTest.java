@@ -194,11 +194,28 @@ class TerraformReplayTest {
                 .statusCode(200).extract().path("mirror_status");
         String listedForProvider = provider().get("/kafka/v3/clusters/{c}/links/{l}/mirrors", cluster, link).then()
                 .statusCode(200).extract().path("data[0].mirror_status");
+        List<String> activeForProvider = provider().queryParam("mirror_status", "ACTIVE")
+                .get("/kafka/v3/clusters/{c}/links/{l}/mirrors", cluster, link).then().statusCode(200).extract()
+                .path("data.mirror_topic_name");
+        List<String> linkPausedForProvider = provider().queryParam("mirror_status", "LINK_PAUSED")
+                .get("/kafka/v3/clusters/{c}/links/{l}/mirrors", cluster, link).then().statusCode(200).extract()
+                .path("data.mirror_topic_name");
+        List<String> activeForOthers = given().queryParam("mirror_status", "ACTIVE")
+                .get("/kafka/v3/clusters/{c}/links/{l}/mirrors", cluster, link).then().statusCode(200).extract()
+                .path("data.mirror_topic_name");
+        List<String> linkPausedForOthers = given().queryParam("mirror_status", "LINK_PAUSED")
+                .get("/kafka/v3/clusters/{c}/links/{l}/mirrors", cluster, link).then().statusCode(200).extract()
+                .path("data.mirror_topic_name");
 
         // Then the provider sees the mirror's own state, everyone else the link's
         assertThat(forProvider).isEqualTo("ACTIVE");
         assertThat(listedForProvider).isEqualTo("ACTIVE");
         assertThat(forOthers).isEqualTo("LINK_PAUSED");
+        // (and a filter on the state selects by the state the client is shown)
+        assertThat(activeForProvider).containsExactly(topic);
+        assertThat(linkPausedForProvider).isEmpty();
+        assertThat(activeForOthers).isEmpty();
+        assertThat(linkPausedForOthers).containsExactly(topic);
 
         // And a pause planned from it acts, and its wait ends in PAUSED
         mirrorAction(link, "pause", topic);

@@ -23,7 +23,6 @@ import io.clusterlink.kafka.DestinationClusters;
 import io.clusterlink.kafka.DestinationTopics;
 import io.clusterlink.kafka.KafkaCallException;
 import io.clusterlink.kafka.KafkaErrors;
-import io.clusterlink.kafka.SourceTopics;
 import io.clusterlink.kafka.TopicRecords;
 import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.Link;
@@ -62,7 +61,6 @@ public class MirrorRestore {
 
     private final LinkStore store;
     private final DestinationClusters clusters;
-    private final SourceTopics sourceTopics;
     private final DestinationTopics destinationTopics;
     private final TopicRecords records;
     private final MirrorReversal reversal;
@@ -71,12 +69,10 @@ public class MirrorRestore {
     /** One restore at a time per stopped mirror: two would copy the same records twice. */
     private final Map<Long, ReentrantLock> running = new ConcurrentHashMap<>();
 
-    MirrorRestore(LinkStore store, DestinationClusters clusters, SourceTopics sourceTopics,
-            DestinationTopics destinationTopics, TopicRecords records, MirrorReversal reversal,
-            MirrorCreation creation, ReadOnlyMirrors readOnly) {
+    MirrorRestore(LinkStore store, DestinationClusters clusters, DestinationTopics destinationTopics,
+            TopicRecords records, MirrorReversal reversal, MirrorCreation creation, ReadOnlyMirrors readOnly) {
         this.store = store;
         this.clusters = clusters;
-        this.sourceTopics = sourceTopics;
         this.destinationTopics = destinationTopics;
         this.records = records;
         this.reversal = reversal;
@@ -114,8 +110,8 @@ public class MirrorRestore {
         List<Long> stops = stopped.stopOffsets();
         int partitions = stops.size();
         String recovery = recoveryTopic(stopped);
+        int onB = reversal.throughReverseLink(target, stopped).partitions();
         try {
-            int onB = sourceTopics.describe(target.link(), stopped.mirrorTopic()).partitions();
             if (onB != partitions) {
                 throw partitionsDiffer(topic, stopped.clusterId(), stopped, onB, partitions);
             }
@@ -329,14 +325,15 @@ public class MirrorRestore {
                 + ": it cannot be restored; nothing was changed");
     }
 
+    /** A call to A, the cluster of the topic restored (B is read through the reverse link). */
     private static ClusterLinkException unavailable(MirrorReversal.Target target, Mirror stopped,
             KafkaCallException e) {
         if (e.is(KafkaErrors.Kind.UNKNOWN_TOPIC)) {
-            return new ClusterLinkException.NotFound("Topic '" + stopped.mirrorTopic() + "' is missing on cluster "
-                    + stopped.clusterId() + " or cluster " + target.cluster().clusterId() + ": " + e.getMessage());
+            return new ClusterLinkException.NotFound("Topic '" + target.topic() + "' is missing on cluster "
+                    + target.cluster().clusterId() + ": " + e.getMessage());
         }
-        return new ClusterLinkException.ClusterUnavailable("Cannot read topic '" + target.topic() + "' on clusters "
-                + target.cluster().clusterId() + " and " + stopped.clusterId() + " to restore it: " + e.getMessage(),
-                e);
+        return new ClusterLinkException.ClusterUnavailable("Cannot read topic '" + target.topic() + "' on cluster "
+                + target.cluster().clusterId() + " to restore it as a mirror of cluster " + stopped.clusterId() + ": "
+                + e.getMessage(), e);
     }
 }

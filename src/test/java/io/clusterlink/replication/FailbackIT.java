@@ -252,6 +252,32 @@ class FailbackIT {
     }
 
     @Test
+    void aReverseLinkThatCannotReachTheNewSourceRefusesTheReverseBeforeTheMirrorIsPromoted() throws Exception {
+        // Given an active mirror, and a reverse link to a port nothing listens on
+        String topic = uniqueName("failback-unreachable");
+        String link = uniqueName("link");
+        mirrorCaughtUp(link, topic, 1, 10);
+        String nowhere = FailbackApi.nowhere();
+        FailbackApi.createReverseLinkUnchecked(link, nowhere);
+        links.add(0, new String[] { a, link });
+
+        // When it is reversed
+        long started = System.nanoTime();
+        JsonPath result = action(b, link, "reverse-and-start-mirror", Map.of());
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        // Then the topic's error says which cluster could not be read through which link, within the source
+        // timeout, and the mirror was not promoted
+        assertThat(result.getInt("data[0].error_code")).isEqualTo(400);
+        assertThat(result.getString("data[0].error_message")).startsWith("Cannot read topic '" + topic + "' on cluster "
+                + b + " through the reverse link '" + link + "' on cluster " + a + " (bootstrap.servers " + nowhere
+                + "): ").endsWith("; nothing was changed");
+        assertThat(took).isLessThan(Duration.ofSeconds(30));
+        assertThat(mirror(link, topic).getString("mirror_status")).isEqualTo("ACTIVE");
+        given().get("/kafka/v3/clusters/{c}/links/{link}/mirrors/{topic}", a, link, topic).then().statusCode(404);
+    }
+
+    @Test
     void validateOnlyChecksTheReverseAndChangesNothing() throws Exception {
         String topic = uniqueName("failback-validate");
         String link = uniqueName("link");

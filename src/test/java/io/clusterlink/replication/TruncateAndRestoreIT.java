@@ -32,7 +32,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -40,6 +42,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -281,6 +284,50 @@ class TruncateAndRestoreIT {
         assertThat(KafkaClusters.endOffsets(kafka.source(), topic).get(new TopicPartition(topic, 0))).isEqualTo(22);
         given().get("/kafka/v3/clusters/{c}/links/{link}/mirrors/{topic}", a, link, topic).then().statusCode(404);
         assertThat(mirror(link, topic).getString("mirror_status")).isEqualTo("STOPPED");
+    }
+
+    @Test
+    void aRestoreWhoseReverseLinkCannotReachTheNewSourceIsAPerTopicErrorAndChangesNothing() throws Exception {
+        // Given a failover with writes to A afterwards, and a reverse link to a port nothing listens on
+        String topic = uniqueName("restore-unreachable");
+        String link = uniqueName("link");
+        mirrorCaughtUp(link, topic);
+        assertThat(action(b, link, "failover", Map.of(), topic).getString("data[0].error_code")).isNull();
+        awaitStatus(link, topic, "STOPPED");
+        produce(kafka.source(), topic, 0, 20, 5);
+        String nowhere = FailbackApi.nowhere();
+        FailbackApi.createReverseLinkUnchecked(link, nowhere);
+        links.add(0, new String[] { a, link });
+        Map<TopicPartition, Long> endsOnA = KafkaClusters.endOffsets(kafka.source(), topic);
+
+        // When it is checked, then restored
+        long started = System.nanoTime();
+        JsonPath checked = restore(link, topic, Map.of("validate_only", true));
+        JsonPath restored = restore(link, topic, Map.of("include_partition_level_truncation_data", true));
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        // Then both are refused for that topic, saying which cluster could not be read through which link,
+        // within the source timeout, and nothing changed: B's mirror stopped, A's topic as it was, writable
+        for (JsonPath result : List.of(checked, restored)) {
+            assertThat(result.getList("data.mirror_topic_name", String.class)).containsExactly(topic);
+            assertThat(result.getInt("data[0].error_code")).isEqualTo(400);
+            assertThat(result.getString("data[0].error_message")).startsWith("Cannot read topic '" + topic
+                    + "' on cluster " + b + " through the reverse link '" + link + "' on cluster " + a
+                    + " (bootstrap.servers " + nowhere + "): ")
+                    .endsWith("; nothing was changed");
+            assertThat(result.getMap("data[0]")).doesNotContainKey("partition_level_truncation_data");
+        }
+        assertThat(took).isLessThan(Duration.ofSeconds(30));
+        assertThat(mirror(link, topic).getString("mirror_status")).isEqualTo("STOPPED");
+        given().get("/kafka/v3/clusters/{c}/links/{link}/mirrors/{topic}", a, link, topic).then().statusCode(404);
+        assertThat(KafkaClusters.endOffsets(kafka.source(), topic)).isEqualTo(endsOnA);
+        assertThat(kafka.sourceAdmin().listTopics().names().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+                .noneMatch(t -> t.startsWith(topic + ".truncated-"));
+        AclBindingFilter topicAcls = new AclBindingFilter(
+                new ResourcePatternFilter(ResourceType.TOPIC, topic, PatternType.LITERAL),
+                AccessControlEntryFilter.ANY);
+        assertThat(kafka.sourceAdmin().describeAcls(topicAcls).values()
+                .get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isEmpty();
     }
 
     @Test

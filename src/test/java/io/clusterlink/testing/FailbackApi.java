@@ -3,6 +3,9 @@ package io.clusterlink.testing;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,6 +48,27 @@ public final class FailbackApi {
         all.forEach((k, v) -> items.add(Map.of("name", k, "value", v)));
         given().contentType(ContentType.JSON).queryParam("link_name", link).body(Map.of("configs", items))
                 .post("/kafka/v3/clusters/{c}/links", a()).then().statusCode(204);
+    }
+
+    /**
+     * Creates a reverse link of {@code link} to {@code servers}, naming B as its source without checking
+     * it ({@code validate_link=false}): with {@link #nowhere()}, a reverse link that cannot reach B. The
+     * caller deletes it.
+     */
+    public static void createReverseLinkUnchecked(String link, String servers) {
+        given().contentType(ContentType.JSON).queryParam("link_name", link).queryParam("validate_link", false)
+                .body(Map.of("source_cluster_id", b(), "configs",
+                        List.of(Map.of("name", "bootstrap.servers", "value", servers))))
+                .post("/kafka/v3/clusters/{c}/links", a()).then().statusCode(204);
+    }
+
+    /** An address of this host where nothing listens. */
+    public static String nowhere() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return "127.0.0.1:" + socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**

@@ -29,13 +29,14 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code kafka-mirrors}: creates, lists and describes mirror topics and promotes, fails over, pauses and
- * resumes them, with the flags and words of Confluent Platform's tool, through clusterlink's REST API.
+ * {@code kafka-mirrors}: creates, lists and describes mirror topics, promotes, fails over, pauses and
+ * resumes them, and fails back (reverses them, truncates and restores their old sources), with the flags
+ * and words of Confluent Platform's tool, through clusterlink's REST API.
  */
 @Command(name = "kafka-mirrors", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         version = "clusterlink kafka-mirrors",
-        description = "Create, list, describe, promote, fail over, pause and resume mirror topics on a destination "
-                + "cluster of the clusterlink service.")
+        description = "Create, list, describe, promote, fail over, pause, resume and reverse mirror topics on a "
+                + "destination cluster of the clusterlink service, and restore diverged old source topics as mirrors.")
 public class KafkaMirrors implements Callable<Integer>, Cli.Tool {
 
     private static final DateTimeFormatter STATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
@@ -63,6 +64,38 @@ public class KafkaMirrors implements Callable<Integer>, Cli.Tool {
         boolean pause;
         @Option(names = { "--unpause", "--resume" }, description = "Resume paused mirroring.")
         boolean unpause;
+        @Option(names = "--reverse-and-start",
+                description = "Stop mirroring (as --promote), then make the source topic a mirror of this one on the "
+                        + "link of the same name on the source cluster, and start it.")
+        boolean reverseAndStart;
+        @Option(names = "--reverse-and-pause",
+                description = "As --reverse-and-start, the source topic's mirror paused.")
+        boolean reverseAndPause;
+        @Option(names = "--truncate-and-restore",
+                description = "On the old source cluster after a failover (needs --topics and --link, this cluster's "
+                        + "link to the new source): set aside the topics' records past their stopped mirrors' ends "
+                        + "in a recovery topic, then restore them as mirrors of those.")
+        boolean truncateAndRestore;
+    }
+
+    /** An action on mirrors: its REST path and what its lines call it, in Confluent Platform's words. */
+    private enum Verb {
+        PROMOTE("promote", "stopping topic %s's mirror"),
+        FAILOVER("failover", "stopping topic %s's mirror"),
+        PAUSE("pause", "pausing topic %s's mirror"),
+        RESUME("resume", "unpausing topic %s's mirror"),
+        REVERSE_AND_START("reverse-and-start-mirror",
+                "reversing local mirror and starting remote mirror for topic %s"),
+        REVERSE_AND_PAUSE("reverse-and-pause-mirror",
+                "reversing local mirror and pausing remote mirror for topic %s");
+
+        final String path;
+        final String request;
+
+        Verb(String path, String request) {
+            this.path = path;
+            this.request = request;
+        }
     }
 
     @Mixin
@@ -111,6 +144,10 @@ public class KafkaMirrors implements Callable<Integer>, Cli.Tool {
     @Option(names = "--validate-only", description = "With the actions: only validate them, change nothing.")
     boolean validateOnly;
 
+    @Option(names = { "--include-partitions", "--include-partition-data" },
+            description = "With --truncate-and-restore: the records set aside per partition too.")
+    boolean includePartitions;
+
     private final Map<String, String> env;
 
     public KafkaMirrors() {
@@ -142,6 +179,9 @@ public class KafkaMirrors implements Callable<Integer>, Cli.Tool {
             show(target);
             return 0;
         }
+        if (action.truncateAndRestore) {
+            return truncateAndRestore(target);
+        }
         return act(target);
     }
 
@@ -151,6 +191,17 @@ public class KafkaMirrors implements Callable<Integer>, Cli.Tool {
                 throw new ParameterException(spec.commandLine(), mirrorTopic == null
                         ? "Missing required option '--mirror-topic' for --create"
                         : "--create needs exactly one --link");
+            }
+        } else if (action.truncateAndRestore) {
+            if (mirrorTopic != null) {
+                topics.add(mirrorTopic);
+            }
+            if (topics.isEmpty() || links.size() != 1) {
+                throw new ParameterException(spec.commandLine(),
+                        "--truncate-and-restore needs --topics and exactly one --link");
+            }
+            if (topicsPattern != null) {
+                throw new ParameterException(spec.commandLine(), "Cannot specify both --topics and --topics-pattern.");
             }
         } else if (!action.describe && !action.list) {
             if (mirrorTopic != null) {
@@ -289,9 +340,9 @@ public class KafkaMirrors implements Callable<Integer>, Cli.Tool {
         }
     }
 
-    /** Promote, failover, pause or unpause: the topics by link, one request per link, a line per topic. */
+    /** Promote, failover, pause, unpause or reverse: the topics by link, one request per link, a line per topic. */
     private int act(Connection.Target target) {
-        String verb = action.promote ? "promote" : action.failover ? "failover" : action.pause ? "pause" : "resume";
+        Verb verb = verb();
         Map<String, List<String>> byLink = new TreeMap<>();
         if (!topics.isEmpty()) {
             Map<String, String> linkOf = new HashMap<>();
@@ -328,7 +379,7 @@ public class KafkaMirrors implements Callable<Integer>, Cli.Tool {
             ObjectNode body = ServiceClient.JSON.createObjectNode();
             ArrayNode names = body.putArray("mirror_topic_names");
             e.getValue().forEach(names::add);
-            JsonNode answer = target.client().post(target.linkPath(e.getKey()) + "/mirrors:" + verb,
+            JsonNode answer = target.client().post(target.linkPath(e.getKey()) + "/mirrors:" + verb.path,
                     validateOnly ? Map.of("validate_only", true) : Map.of(), body);
             answer.path("data").forEach(results::add);
         }
@@ -338,30 +389,117 @@ public class KafkaMirrors implements Callable<Integer>, Cli.Tool {
         int code = 0;
         for (JsonNode result : results) {
             String topic = text(result, "mirror_topic_name");
-            if (result.hasNonNull("error_code") || result.hasNonNull("error_message")) {
-                err().println("Error encountered while " + gerund() + " topic " + topic + "'s mirror: "
+            if (failed(result)) {
+                err().println("Error encountered while " + verb.request.formatted(topic) + ": "
                         + ServiceClient.oneLine(text(result, "error_message")));
                 code = Cli.FAILED;
             } else {
-                out().println(scheduled(topic));
+                out().println(scheduled(verb, topic));
             }
         }
         return code;
     }
 
-    private String gerund() {
-        return action.promote || action.failover ? "stopping" : action.pause ? "pausing" : "unpausing";
+    private Verb verb() {
+        if (action.promote) {
+            return Verb.PROMOTE;
+        }
+        if (action.failover) {
+            return Verb.FAILOVER;
+        }
+        if (action.pause) {
+            return Verb.PAUSE;
+        }
+        if (action.unpause) {
+            return Verb.RESUME;
+        }
+        return action.reverseAndStart ? Verb.REVERSE_AND_START : Verb.REVERSE_AND_PAUSE;
     }
 
-    private String scheduled(String topic) {
+    private String scheduled(Verb verb, String topic) {
+        String request = "Request for " + verb.request.formatted(topic) + " was successfully ";
         if (validateOnly) {
-            return "Request for " + gerund() + " topic " + topic + "'s mirror was successfully validated.";
+            return request + "validated.";
         }
-        if (action.promote || action.failover) {
-            return "Request for stopping topic " + topic + "'s mirror was successfully scheduled. Please use the "
-                    + "describe command with the --pending-stopped-only option to monitor progress.";
+        if (verb == Verb.PROMOTE || verb == Verb.FAILOVER) {
+            return request + "scheduled. Please use the describe command with the --pending-stopped-only option to "
+                    + "monitor progress.";
         }
-        return "Request for " + gerund() + " topic " + topic + "'s mirror was successfully scheduled.";
+        return request + "scheduled.";
+    }
+
+    private static boolean failed(JsonNode result) {
+        return result.hasNonNull("error_code") || result.hasNonNull("error_message");
+    }
+
+    /**
+     * Truncate-and-restore as Confluent's tool runs it: on the old source cluster (this one, A), naming its
+     * topics and its link to the new source (B). The service restores from the stopped mirrors of those
+     * topics on B, on the link of the same name there, so the request goes to B; its lines name A's topics.
+     */
+    private int truncateAndRestore(Connection.Target target) {
+        String link = links.get(0);
+        String source = text(target.client().get(target.linkPath(link), Map.of()), "source_cluster_id");
+        if (source.isEmpty()) {
+            throw new CliException("Cluster link '" + link + "' on cluster " + target.clusterId() + " does not "
+                    + "know its source cluster's id: truncate-and-restore needs the cluster it mirrors from");
+        }
+        Connection.Target primary = new Connection.Target(target.client(), source);
+        List<String> managed = new ArrayList<>();
+        target.client().get("/kafka/v3/clusters", Map.of()).path("data")
+                .forEach(c -> managed.add(text(c, "cluster_id")));
+        if (!managed.contains(source)) {
+            throw new CliException("The source cluster " + source + " of cluster link '" + link + "' on cluster "
+                    + target.clusterId() + " is not a destination cluster of the clusterlink service: "
+                    + "truncate-and-restore needs the stopped mirrors there");
+        }
+        List<String> remoteLinks = new ArrayList<>();
+        primary.client().get(primary.clusterPath() + "/links", Map.of()).path("data")
+                .forEach(l -> remoteLinks.add(text(l, "link_name")));
+        if (!remoteLinks.contains(link)) {
+            throw new CliException("Cluster " + source + ", the source of cluster link '" + link + "' on cluster "
+                    + target.clusterId() + ", has no cluster link '" + link + "' whose stopped mirrors "
+                    + "truncate-and-restore restores from");
+        }
+        Map<String, String> mirrorOf = new HashMap<>();
+        primary.client().get(primary.linkPath(link) + "/mirrors", Map.of()).path("data")
+                .forEach(m -> mirrorOf.putIfAbsent(text(m, "source_topic_name"), text(m, "mirror_topic_name")));
+        ObjectNode body = ServiceClient.JSON.createObjectNode();
+        ArrayNode names = body.putArray("mirror_topic_names");
+        topics.stream().map(mirrorOf::get).filter(n -> n != null).distinct().forEach(names::add);
+        Map<String, JsonNode> results = new HashMap<>();
+        if (!names.isEmpty()) {
+            Map<String, Object> query = new LinkedHashMap<>();
+            query.put("validate_only", validateOnly ? true : null);
+            query.put("include_partition_level_truncation_data", includePartitions ? true : null);
+            primary.client().post(primary.linkPath(link) + "/mirrors:truncate-and-restore", query, body).path("data")
+                    .forEach(r -> results.put(text(r, "mirror_topic_name"), r));
+        }
+        int code = 0;
+        for (String topic : topics) {
+            JsonNode result = results.get(mirrorOf.get(topic));
+            if (result == null || failed(result)) {
+                String why = result == null ? "Topic '" + topic + "' on cluster " + target.clusterId()
+                        + " is not the source of a mirror topic of cluster link '" + link + "' on cluster " + source
+                        + " (truncate-and-restore runs on the old source cluster, with its link to the new one)"
+                        : text(result, "error_message");
+                err().println("Error encountered while truncating and restoring topic " + topic + ": "
+                        + ServiceClient.oneLine(why));
+                code = Cli.FAILED;
+                continue;
+            }
+            out().println("Request for truncate and restore for topic " + topic + " was successfully "
+                    + (validateOnly ? "validated" : "scheduled") + ". " + result.path("messages_truncated").asLong()
+                    + " messages will be truncated.");
+            if (includePartitions) {
+                for (JsonNode p : result.path("partition_level_truncation_data")) {
+                    out().println("\tPartition: " + p.path("partition_id").asInt() + "\tMessagesTruncated: "
+                            + p.path("messages_truncated").asLong() + "\tOffsetTruncatedTo: "
+                            + p.path("offset_truncated_to").asLong());
+                }
+            }
+        }
+        return code;
     }
 
     static String text(JsonNode node, String field) {

@@ -183,15 +183,16 @@ public class MirrorActions {
 
     /**
      * Reverses a mirror ({@link MirrorReversal}): one that still mirrors is promoted first, and the
-     * reverse waits (up to {@link #HALT_TIMEOUT}) until the promotion is finished. The reverse link
-     * is checked before the promotion, so that a reverse that cannot be done leaves the mirror as it
-     * is; the source topic's end offsets can only be checked against the stop offsets once it is
-     * stopped.
+     * reverse waits (up to {@link #HALT_TIMEOUT}) until the promotion is finished. The reverse link,
+     * and that both topics can be read, are checked before the promotion, so that a reverse that
+     * cannot be done leaves the mirror as it is; the source topic's end offsets can only be checked
+     * against the stop offsets once it is stopped.
      */
     private ActionResult reverse(Link link, Mirror requested, MirrorAction action, boolean validateOnly) {
         MirrorReversal.Target target = reversal.target(link, requested);
         Mirror m = requested;
         if (MirrorLifecycle.promotedBeforeReverse(m)) {
+            reversal.checkReadable(target, m);
             if (validateOnly) {
                 sourceEndOffsets(link, withSourcePartitions(link, m, true));
                 return ActionResult.ok(m.mirrorTopic(), lags.of(m));

@@ -21,7 +21,6 @@ import io.clusterlink.kafka.DestinationClusters;
 import io.clusterlink.kafka.DestinationTopics;
 import io.clusterlink.kafka.KafkaCallException;
 import io.clusterlink.kafka.KafkaErrors;
-import io.clusterlink.kafka.SourceTopics;
 import io.clusterlink.kafka.TopicRecords;
 import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.Link;
@@ -61,7 +60,6 @@ public class MirrorRestore {
 
     private final LinkStore store;
     private final DestinationClusters clusters;
-    private final SourceTopics sourceTopics;
     private final DestinationTopics destinationTopics;
     private final TopicRecords records;
     private final MirrorReversal reversal;
@@ -70,13 +68,12 @@ public class MirrorRestore {
     /** One restore at a time per stopped mirror in the whole fleet: two would copy the same records twice. */
     private final ExclusiveRuns exclusive;
 
-    MirrorRestore(LinkStore store, DestinationClusters clusters, SourceTopics sourceTopics,
-            DestinationTopics destinationTopics, TopicRecords records, MirrorReversal reversal,
-            MirrorCreation creation, ReadOnlyMirrors readOnly, ExclusiveRuns exclusive) {
+    MirrorRestore(LinkStore store, DestinationClusters clusters, DestinationTopics destinationTopics,
+            TopicRecords records, MirrorReversal reversal, MirrorCreation creation, ReadOnlyMirrors readOnly,
+            ExclusiveRuns exclusive) {
         this.store = store;
         this.exclusive = exclusive;
         this.clusters = clusters;
-        this.sourceTopics = sourceTopics;
         this.destinationTopics = destinationTopics;
         this.records = records;
         this.reversal = reversal;
@@ -114,9 +111,9 @@ public class MirrorRestore {
         List<Long> stops = stopped.stopOffsets();
         int partitions = stops.size();
         String recovery = recoveryTopic(stopped);
+        int onB = reversal.throughReverseLink(target, stopped).partitions();
         try {
             // B may have grown since the stop: the restored mirror is made with all of B's partitions.
-            int onB = sourceTopics.describe(target.link(), stopped.mirrorTopic()).partitions();
             if (onB < partitions) {
                 throw partitionsDiffer(topic, stopped.clusterId(), stopped, onB, partitions);
             }
@@ -333,14 +330,15 @@ public class MirrorRestore {
                 + ": it cannot be restored; nothing was changed");
     }
 
+    /** A call to A, the cluster of the topic restored (B is read through the reverse link). */
     private static ClusterLinkException unavailable(MirrorReversal.Target target, Mirror stopped,
             KafkaCallException e) {
         if (e.is(KafkaErrors.Kind.UNKNOWN_TOPIC)) {
-            return new ClusterLinkException.NotFound("Topic '" + stopped.mirrorTopic() + "' is missing on cluster "
-                    + stopped.clusterId() + " or cluster " + target.cluster().clusterId() + ": " + e.getMessage());
+            return new ClusterLinkException.NotFound("Topic '" + target.topic() + "' is missing on cluster "
+                    + target.cluster().clusterId() + ": " + e.getMessage());
         }
-        return new ClusterLinkException.ClusterUnavailable("Cannot read topic '" + target.topic() + "' on clusters "
-                + target.cluster().clusterId() + " and " + stopped.clusterId() + " to restore it: " + e.getMessage(),
-                e);
+        return new ClusterLinkException.ClusterUnavailable("Cannot read topic '" + target.topic() + "' on cluster "
+                + target.cluster().clusterId() + " to restore it as a mirror of cluster " + stopped.clusterId() + ": "
+                + e.getMessage(), e);
     }
 }

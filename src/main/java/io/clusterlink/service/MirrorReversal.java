@@ -118,9 +118,9 @@ public class MirrorReversal {
     Checked check(Target target, Mirror stopped) {
         List<Long> stops = stopped.stopOffsets();
         int partitions = stops.size();
+        SourceTopics.Description source = throughReverseLink(target, stopped);
         try {
             int here = destinationTopics.partitions(target.cluster(), target.topic());
-            SourceTopics.Description source = sourceTopics.describe(target.link(), stopped.mirrorTopic());
             // Partitions added to B since the stop are new to A: the reversed mirror grows by them as
             // any mirror grows with its source, copying them from their start. A's own partitions must
             // be those that stopped.
@@ -150,14 +150,54 @@ public class MirrorReversal {
                     .mapToObj(p -> starts.get(new TopicPartition(target.topic(), p))).toList();
             return new Checked(target, stopped, source.topicId(), startOffsets);
         } catch (KafkaCallException e) {
-            if (e.is(KafkaErrors.Kind.UNKNOWN_TOPIC)) {
-                throw new ClusterLinkException.NotFound("Topic '" + target.topic() + "' is missing on cluster "
-                        + target.cluster().clusterId() + " or '" + stopped.mirrorTopic() + "' on cluster "
-                        + stopped.clusterId() + ": " + e.getMessage());
-            }
-            throw new ClusterLinkException.ClusterUnavailable("Cannot read topic '" + target.topic()
-                    + "' on both clusters to reverse its mirror: " + e.getMessage(), e);
+            throw unavailable(target, e);
         }
+    }
+
+    /**
+     * Checks, before a mirror that still mirrors is promoted for its reverse, that both topics can be
+     * read: T on B through the reverse link, as the reversed mirror will read it, and T on A.
+     *
+     * @throws ClusterLinkException when one cannot (nothing is changed)
+     */
+    void checkReadable(Target target, Mirror m) {
+        throughReverseLink(target, m);
+        try {
+            destinationTopics.partitions(target.cluster(), target.topic());
+        } catch (KafkaCallException e) {
+            throw unavailable(target, e);
+        }
+    }
+
+    /**
+     * Topic T on B, read through the reverse link, whose source is B: a source that does not answer
+     * (within the source timeout) refuses the reverse or restore before anything is changed.
+     */
+    SourceTopics.Description throughReverseLink(Target target, Mirror m) {
+        try {
+            return sourceTopics.describe(target.link(), m.mirrorTopic());
+        } catch (KafkaCallException e) {
+            if (e.is(KafkaErrors.Kind.UNKNOWN_TOPIC)) {
+                throw new ClusterLinkException.NotFound("Topic '" + m.mirrorTopic() + "' is missing on cluster "
+                        + m.clusterId() + ", the source of the reverse link '" + target.link().name() + "' on cluster "
+                        + target.cluster().clusterId() + ": " + e.getMessage());
+            }
+            throw new ClusterLinkException.SourceUnavailable("Cannot read topic '" + m.mirrorTopic() + "' on cluster "
+                    + m.clusterId() + " through the reverse link '" + target.link().name() + "' on cluster "
+                    + target.cluster().clusterId() + " (bootstrap.servers "
+                    + target.link().settings().bootstrapServers() + "): " + e.getMessage() + "; nothing was changed",
+                    e);
+        }
+    }
+
+    /** A call to A, the cluster of the source topic, that did not succeed. */
+    private static ClusterLinkException unavailable(Target target, KafkaCallException e) {
+        if (e.is(KafkaErrors.Kind.UNKNOWN_TOPIC)) {
+            return new ClusterLinkException.NotFound("Topic '" + target.topic() + "' is missing on cluster "
+                    + target.cluster().clusterId() + ": " + e.getMessage());
+        }
+        return new ClusterLinkException.ClusterUnavailable("Cannot read topic '" + target.topic() + "' on cluster "
+                + target.cluster().clusterId() + " to reverse its mirror: " + e.getMessage(), e);
     }
 
     /**

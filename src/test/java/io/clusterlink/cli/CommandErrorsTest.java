@@ -104,6 +104,21 @@ class CommandErrorsTest {
     }
 
     @Test
+    void truncateAndRestoreNeedsTopicsAndALinkAsConfluentsToolDoes() {
+        CommandRun noLink = CommandRun.of("kafka-mirrors --truncate-and-restore --topics t --bootstrap-server "
+                + destination + config);
+        CommandRun noTopics = CommandRun.of("kafka-mirrors --truncate-and-restore --link l --bootstrap-server "
+                + destination + config);
+
+        for (CommandRun run : new CommandRun[] { noLink, noTopics }) {
+            assertThat(run.exitCode()).isEqualTo(Cli.USAGE);
+            assertThat(run.out()).isEmpty();
+            assertThat(run.err()).containsExactly("kafka-mirrors: --truncate-and-restore needs --topics and exactly "
+                    + "one --link (see kafka-mirrors --help)");
+        }
+    }
+
+    @Test
     void aBootstrapServerOfNoManagedClusterIsOneLineNamingTheClustersThereAre() {
         CommandRun run = CommandRun.of("kafka-cluster-links --list --bootstrap-server 127.0.0.1:1" + config);
 
@@ -216,7 +231,8 @@ class CommandErrorsTest {
         assertThat(run.exitCode()).isZero();
         assertThat(run.out().get(0)).startsWith("Usage: kafka-mirrors ");
         assertThat(String.join("\n", run.out())).contains("--bootstrap-server", "--pending-stopped-only",
-                "--command-config");
+                "--command-config", "--reverse-and-start", "--reverse-and-pause", "--truncate-and-restore",
+                "--include-partitions");
     }
 
     private String base() {

@@ -6,6 +6,8 @@ import static io.clusterlink.testing.ClusterLinkApi.awaitStatus;
 import static io.clusterlink.testing.ClusterLinkApi.createLink;
 import static io.clusterlink.testing.ClusterLinkApi.createMirror;
 import static io.clusterlink.testing.ClusterLinkApi.mirror;
+import static io.clusterlink.testing.FailbackApi.awaitCaughtUpOnA;
+import static io.clusterlink.testing.FailbackApi.mirrorOnA;
 import static io.clusterlink.testing.KafkaClusters.uniqueName;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.clusterlink.kafka.local.LocalKafkaCluster;
+import io.clusterlink.testing.FailbackApi;
 import io.clusterlink.testing.KafkaClusters;
 import io.clusterlink.testing.KafkaClustersResource;
 import io.clusterlink.testing.MirrorVerifier;
@@ -98,7 +100,7 @@ class FailbackIT {
 
         assertThat(result.getString("data[0].mirror_topic_name")).isEqualTo(topic);
         assertThat(result.getString("data[0].error_code")).isNull();
-        JsonPath reversed = reversedMirror(link, topic);
+        JsonPath reversed = mirrorOnA(link, topic);
         assertThat(reversed.getString("source_topic_name")).isEqualTo(topic);
         assertThat(reversed.getString("mirror_status")).isEqualTo("ACTIVE");
         try (KafkaProducer<byte[], byte[]> producer = testUserProducer()) {
@@ -107,11 +109,11 @@ class FailbackIT {
                     .hasCauseInstanceOf(TopicAuthorizationException.class);
         }
         produce(kafka.destination(), topic, 100, 50);
-        awaitReversedCaughtUp(link, topic);
+        awaitCaughtUpOnA(link, topic);
         assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
                 .recordsCompared()).isEqualTo(150);
         assertThat(mirror(link, topic).getString("mirror_status")).isEqualTo("STOPPED");
-        assertThat(reversedMirror(link, topic).getList("mirror_lags.lag", Integer.class)).containsExactly(0, 0);
+        assertThat(mirrorOnA(link, topic).getList("mirror_lags.lag", Integer.class)).containsExactly(0, 0);
         assertThat(topicConfig(kafka.sourceAdmin(), topic, "message.timestamp.type").value()).isEqualTo("CreateTime");
         alterTopicConfig(kafka.destinationAdmin(), topic, "retention.ms", "3600000");
         await().atMost(WAIT).pollInterval(Duration.ofMillis(500))
@@ -139,8 +141,8 @@ class FailbackIT {
         assertThat(result.getString("data[0].error_code")).isNull();
         produce(kafka.destination(), topic, 40, 20);
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
-                .until(() -> reversedMirror(link, topic).getList("mirror_lags.lag", Integer.class).size() == 3);
-        awaitReversedCaughtUp(link, topic);
+                .until(() -> mirrorOnA(link, topic).getList("mirror_lags.lag", Integer.class).size() == 3);
+        awaitCaughtUpOnA(link, topic);
         assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
                 .recordsCompared()).isEqualTo(40 + 9 + 20);
     }
@@ -153,12 +155,12 @@ class FailbackIT {
         reverseLink(link);
         assertThat(action(b, link, "reverse-and-start-mirror", Map.of()).getString("data[0].error_code")).isNull();
         produce(kafka.destination(), topic, 30, 10);
-        awaitReversedCaughtUp(link, topic);
+        awaitCaughtUpOnA(link, topic);
 
         JsonPath result = action(a, link, "reverse-and-start-mirror", Map.of());
 
         assertThat(result.getString("data[0].error_code")).isNull();
-        assertThat(reversedMirror(link, topic).getString("mirror_status")).isEqualTo("STOPPED");
+        assertThat(mirrorOnA(link, topic).getString("mirror_status")).isEqualTo("STOPPED");
         assertThat(mirror(link, topic).getString("mirror_status")).isEqualTo("ACTIVE");
         produce(kafka.source(), topic, 40, 10);
         awaitCaughtUp(link, topic);
@@ -180,9 +182,9 @@ class FailbackIT {
         assertThat(result.getList("data.mirror_topic_name", String.class)).containsExactly(topic);
         assertThat(result.getString("data[0].error_code")).isNull();
         assertThat(mirror(link, topic).getString("mirror_status")).isEqualTo("STOPPED");
-        assertThat(reversedMirror(link, topic).getString("mirror_status")).isEqualTo("ACTIVE");
+        assertThat(mirrorOnA(link, topic).getString("mirror_status")).isEqualTo("ACTIVE");
         produce(kafka.destination(), topic, 40, 10);
-        awaitReversedCaughtUp(link, topic);
+        awaitCaughtUpOnA(link, topic);
         assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
                 .recordsCompared()).isEqualTo(50);
     }
@@ -207,7 +209,7 @@ class FailbackIT {
             consumer.commitSync(Map.of(p0, new OffsetAndMetadata(55)));
         }
 
-        awaitReversedCaughtUp(link, topic);
+        awaitCaughtUpOnA(link, topic);
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
             OffsetAndMetadata synced = kafka.sourceAdmin().listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(p0);
@@ -227,13 +229,13 @@ class FailbackIT {
         JsonPath result = action(b, link, "reverse-and-pause-mirror", Map.of());
 
         assertThat(result.getString("data[0].error_code")).isNull();
-        assertThat(reversedMirror(link, topic).getString("mirror_status")).isEqualTo("PAUSED");
+        assertThat(mirrorOnA(link, topic).getString("mirror_status")).isEqualTo("PAUSED");
         Map<TopicPartition, Long> endsWhenPaused = KafkaClusters.endOffsets(kafka.source(), topic);
         produce(kafka.destination(), topic, 60, 30);
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
                 .until(() -> KafkaClusters.endOffsets(kafka.source(), topic).equals(endsWhenPaused));
         assertThat(action(a, link, "resume", Map.of(), topic).getString("data[0].error_code")).isNull();
-        awaitReversedCaughtUp(link, topic);
+        awaitCaughtUpOnA(link, topic);
         assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
                 .recordsCompared()).isEqualTo(90);
     }
@@ -275,6 +277,32 @@ class FailbackIT {
                 + " has no cluster link '" + link + "'");
         assertThat(result.getInt("data[1].error_code")).isEqualTo(404);
         assertThat(mirror(link, topic).getString("mirror_status")).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void aReverseLinkThatCannotReachTheNewSourceRefusesTheReverseBeforeTheMirrorIsPromoted() throws Exception {
+        // Given an active mirror, and a reverse link to a port nothing listens on
+        String topic = uniqueName("failback-unreachable");
+        String link = uniqueName("link");
+        mirrorCaughtUp(link, topic, 1, 10);
+        String nowhere = FailbackApi.nowhere();
+        FailbackApi.createReverseLinkUnchecked(link, nowhere);
+        links.add(0, new String[] { a, link });
+
+        // When it is reversed
+        long started = System.nanoTime();
+        JsonPath result = action(b, link, "reverse-and-start-mirror", Map.of());
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        // Then the topic's error says which cluster could not be read through which link, within the source
+        // timeout, and the mirror was not promoted
+        assertThat(result.getInt("data[0].error_code")).isEqualTo(400);
+        assertThat(result.getString("data[0].error_message")).startsWith("Cannot read topic '" + topic + "' on cluster "
+                + b + " through the reverse link '" + link + "' on cluster " + a + " (bootstrap.servers " + nowhere
+                + "): ").endsWith("; nothing was changed");
+        assertThat(took).isLessThan(Duration.ofSeconds(30));
+        assertThat(mirror(link, topic).getString("mirror_status")).isEqualTo("ACTIVE");
+        given().get("/kafka/v3/clusters/{c}/links/{link}/mirrors/{topic}", a, link, topic).then().statusCode(404);
     }
 
     @Test
@@ -323,43 +351,19 @@ class FailbackIT {
         this.topic = topic;
     }
 
-    /** The link of the same name on A, whose source is B. */
+    /** The link of the same name on A, whose source is B; deleted after the test, before the link on B. */
     private void reverseLink(String link) {
         reverseLink(link, Map.of());
     }
 
     private void reverseLink(String link, Map<String, String> linkConfigs) {
-        Map<String, String> configs = new LinkedHashMap<>();
-        configs.put("bootstrap.servers", kafka.destination().bootstrapServers());
-        configs.putAll(linkConfigs);
-        List<Map<String, String>> items = new ArrayList<>();
-        configs.forEach((k, v) -> items.add(Map.of("name", k, "value", v)));
-        given().contentType(ContentType.JSON).queryParam("link_name", link).body(Map.of("configs", items))
-                .post("/kafka/v3/clusters/{c}/links", a).then().statusCode(204);
+        FailbackApi.createReverseLink(link, linkConfigs);
         links.add(0, new String[] { a, link });
     }
 
+    /** An action on the named topics, or on the topic of the test. */
     private JsonPath action(String cluster, String link, String action, Map<String, Object> query, String... topics) {
-        List<String> names = topics.length == 0 ? List.of(topic) : List.of(topics);
-        return given().contentType(ContentType.JSON).queryParams(query).body(Map.of("mirror_topic_names", names))
-                .post("/kafka/v3/clusters/{c}/links/{link}/mirrors:" + action, cluster, link)
-                .then().statusCode(200).extract().jsonPath();
-    }
-
-    private JsonPath reversedMirror(String link, String topic) {
-        return given().get("/kafka/v3/clusters/{c}/links/{link}/mirrors/{topic}", a, link, topic).then()
-                .statusCode(200).extract().jsonPath();
-    }
-
-    /** The reversed mirror on A is ACTIVE, without lag, and ends where B ends. */
-    private void awaitReversedCaughtUp(String link, String topic) {
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
-            JsonPath m = reversedMirror(link, topic);
-            return "ACTIVE".equals(m.getString("mirror_status"))
-                    && m.getList("mirror_lags.lag", Integer.class).stream().allMatch(l -> l == 0)
-                    && KafkaClusters.endOffsets(kafka.source(), topic).values().stream().toList()
-                            .equals(KafkaClusters.endOffsets(kafka.destination(), topic).values().stream().toList());
-        });
+        return FailbackApi.action(cluster, link, action, query, topics.length == 0 ? List.of(topic) : List.of(topics));
     }
 
     private static ConfigEntry topicConfig(Admin admin, String topic, String name) throws Exception {

@@ -6,6 +6,7 @@ import static io.clusterlink.testing.ClusterLinkApi.awaitStatus;
 import static io.clusterlink.testing.ClusterLinkApi.createLink;
 import static io.clusterlink.testing.ClusterLinkApi.createMirror;
 import static io.clusterlink.testing.ClusterLinkApi.mirror;
+import static io.clusterlink.testing.FailbackApi.awaitCaughtUpOnA;
 import static io.clusterlink.testing.KafkaClusters.uniqueName;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,7 +32,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -39,16 +42,17 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.clusterlink.kafka.local.LocalKafkaCluster;
+import io.clusterlink.testing.FailbackApi;
 import io.clusterlink.testing.KafkaClusters;
 import io.clusterlink.testing.KafkaClustersResource;
 import io.clusterlink.testing.MirrorVerifier;
 import io.clusterlink.testing.PartitionLog;
-import io.clusterlink.testing.WireContract;
 import io.clusterlink.testing.WithTheSourceAsDestination;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -108,11 +112,11 @@ class TruncateAndRestoreIT {
         for (int p = 0; p < 2; p++) {
             assertSameRecords(setAside.get(p).records(), diverged.get(p).records());
         }
-        awaitRestoredCaughtUp(link, topic);
+        awaitCaughtUpOnA(link, topic);
         assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
                 .recordsCompared()).isEqualTo(20 + 4 + 30 + 2);
         produce(kafka.destination(), topic, 0, 100, 6);
-        awaitRestoredCaughtUp(link, topic);
+        awaitCaughtUpOnA(link, topic);
         assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
                 .recordsCompared()).isEqualTo(62);
         assertThat(mirror(link, topic).getString("mirror_status")).isEqualTo("STOPPED");
@@ -150,7 +154,7 @@ class TruncateAndRestoreIT {
         for (int p = 0; p < 2; p++) {
             assertSameRecords(setAside.get(p).records(), diverged.get(p).records());
         }
-        awaitRestoredCaughtUp(link, topic);
+        awaitCaughtUpOnA(link, topic);
         assertThat(KafkaClusters.endOffsets(kafka.source(), topic)).hasSize(3);
         assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
                 .recordsCompared()).isEqualTo(24 + 32 + 7);
@@ -202,7 +206,7 @@ class TruncateAndRestoreIT {
         for (int p = 0; p < 2; p++) {
             assertSameRecords(setAside.get(p).records(), diverged.get(p).records());
         }
-        awaitRestoredCaughtUp(link, topic);
+        awaitCaughtUpOnA(link, topic);
         assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
                 .recordsCompared()).isEqualTo(56);
     }
@@ -228,7 +232,7 @@ class TruncateAndRestoreIT {
         assertThat(result.getList("data[0].partition_level_truncation_data")).containsExactly(
                 Map.of("partition_id", 0, "offset_truncated_to", 20, "messages_truncated", 5),
                 Map.of("partition_id", 1, "offset_truncated_to", 30, "messages_truncated", 3));
-        awaitRestoredCaughtUp(link, topic);
+        awaitCaughtUpOnA(link, topic);
         assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
                 .recordsCompared()).isEqualTo(56);
         assertThat(KafkaClusters.endOffsets(kafka.source(), recovery)).isEqualTo(Map.of(
@@ -247,7 +251,7 @@ class TruncateAndRestoreIT {
 
         assertThat(result.getString("data[0].error_code")).isNull();
         assertThat(result.getLong("data[0].messages_truncated")).isEqualTo(8);
-        awaitRestoredCaughtUp(link, topic);
+        awaitCaughtUpOnA(link, topic);
         assertThat(KafkaClusters.startOffsets(kafka.source(), topic)).isEqualTo(Map.of(
                 new TopicPartition(topic, 0), 10L, new TopicPartition(topic, 1), 0L));
         assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
@@ -269,7 +273,7 @@ class TruncateAndRestoreIT {
         assertThat(result.getString("data[0].error_code")).isNull();
         assertThat(result.getLong("data[0].messages_truncated")).isZero();
         assertThat(result.getMap("data[0]")).doesNotContainKey("partition_level_truncation_data");
-        awaitRestoredCaughtUp(link, topic);
+        awaitCaughtUpOnA(link, topic);
         assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
                 .recordsCompared()).isEqualTo(53);
         assertThat(kafka.sourceAdmin().listTopics().names().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
@@ -309,6 +313,50 @@ class TruncateAndRestoreIT {
         assertThat(KafkaClusters.endOffsets(kafka.source(), topic).get(new TopicPartition(topic, 0))).isEqualTo(22);
         given().get("/kafka/v3/clusters/{c}/links/{link}/mirrors/{topic}", a, link, topic).then().statusCode(404);
         assertThat(mirror(link, topic).getString("mirror_status")).isEqualTo("STOPPED");
+    }
+
+    @Test
+    void aRestoreWhoseReverseLinkCannotReachTheNewSourceIsAPerTopicErrorAndChangesNothing() throws Exception {
+        // Given a failover with writes to A afterwards, and a reverse link to a port nothing listens on
+        String topic = uniqueName("restore-unreachable");
+        String link = uniqueName("link");
+        mirrorCaughtUp(link, topic);
+        assertThat(action(b, link, "failover", Map.of(), topic).getString("data[0].error_code")).isNull();
+        awaitStatus(link, topic, "STOPPED");
+        produce(kafka.source(), topic, 0, 20, 5);
+        String nowhere = FailbackApi.nowhere();
+        FailbackApi.createReverseLinkUnchecked(link, nowhere);
+        links.add(0, new String[] { a, link });
+        Map<TopicPartition, Long> endsOnA = KafkaClusters.endOffsets(kafka.source(), topic);
+
+        // When it is checked, then restored
+        long started = System.nanoTime();
+        JsonPath checked = restore(link, topic, Map.of("validate_only", true));
+        JsonPath restored = restore(link, topic, Map.of("include_partition_level_truncation_data", true));
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        // Then both are refused for that topic, saying which cluster could not be read through which link,
+        // within the source timeout, and nothing changed: B's mirror stopped, A's topic as it was, writable
+        for (JsonPath result : List.of(checked, restored)) {
+            assertThat(result.getList("data.mirror_topic_name", String.class)).containsExactly(topic);
+            assertThat(result.getInt("data[0].error_code")).isEqualTo(400);
+            assertThat(result.getString("data[0].error_message")).startsWith("Cannot read topic '" + topic
+                    + "' on cluster " + b + " through the reverse link '" + link + "' on cluster " + a
+                    + " (bootstrap.servers " + nowhere + "): ")
+                    .endsWith("; nothing was changed");
+            assertThat(result.getMap("data[0]")).doesNotContainKey("partition_level_truncation_data");
+        }
+        assertThat(took).isLessThan(Duration.ofSeconds(30));
+        assertThat(mirror(link, topic).getString("mirror_status")).isEqualTo("STOPPED");
+        given().get("/kafka/v3/clusters/{c}/links/{link}/mirrors/{topic}", a, link, topic).then().statusCode(404);
+        assertThat(KafkaClusters.endOffsets(kafka.source(), topic)).isEqualTo(endsOnA);
+        assertThat(kafka.sourceAdmin().listTopics().names().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+                .noneMatch(t -> t.startsWith(topic + ".truncated-"));
+        AclBindingFilter topicAcls = new AclBindingFilter(
+                new ResourcePatternFilter(ResourceType.TOPIC, topic, PatternType.LITERAL),
+                AccessControlEntryFilter.ANY);
+        assertThat(kafka.sourceAdmin().describeAcls(topicAcls).values()
+                .get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isEmpty();
     }
 
     @Test
@@ -396,12 +444,9 @@ class TruncateAndRestoreIT {
         }
     }
 
-    /** The link of the same name on A, whose source is B. */
+    /** The link of the same name on A, whose source is B; deleted after the test, before the link on B. */
     private void reverseLink(String link) {
-        given().contentType(ContentType.JSON).queryParam("link_name", link)
-                .body(Map.of("configs", List.of(Map.of("name", "bootstrap.servers",
-                        "value", kafka.destination().bootstrapServers()))))
-                .post("/kafka/v3/clusters/{c}/links", a).then().statusCode(204);
+        FailbackApi.createReverseLink(link, Map.of());
         links.add(0, new String[] { a, link });
     }
 
@@ -409,31 +454,9 @@ class TruncateAndRestoreIT {
         return action(b, link, "truncate-and-restore", query, topic);
     }
 
-    /** An action on one topic, checked against the committed OpenAPI document. */
     private static JsonPath action(String cluster, String link, String action, Map<String, Object> query,
             String topic) {
-        return given().filter(WireContract.requestsAndAnswers()).urlEncodingEnabled(false)
-                .contentType(ContentType.JSON).queryParams(query)
-                .body(Map.of("mirror_topic_names", List.of(topic)))
-                .post("/kafka/v3/clusters/{c}/links/{link}/mirrors:" + action, cluster, link)
-                .then().statusCode(200).extract().jsonPath();
-    }
-
-    private JsonPath restoredMirror(String link, String topic) {
-        return given().get("/kafka/v3/clusters/{c}/links/{link}/mirrors/{topic}", a, link, topic).then()
-                .statusCode(200).extract().jsonPath();
-    }
-
-    /** The restored mirror on A is ACTIVE, without lag, and ends where B ends. */
-    private void awaitRestoredCaughtUp(String link, String topic) {
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
-            JsonPath m = restoredMirror(link, topic);
-            return "ACTIVE".equals(m.getString("mirror_status"))
-                    && m.getList("mirror_lags.lag", Integer.class).stream().allMatch(l -> l == 0)
-                    && KafkaClusters.endOffsets(kafka.source(), topic).values().stream().sorted().toList()
-                            .equals(KafkaClusters.endOffsets(kafka.destination(), topic).values().stream().sorted()
-                                    .toList());
-        });
+        return FailbackApi.action(cluster, link, action, query, List.of(topic));
     }
 
     private void grantTestUserWrite(String topic) throws Exception {

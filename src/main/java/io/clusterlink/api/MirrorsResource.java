@@ -174,7 +174,9 @@ public class MirrorsResource {
                     + "'<topic>.truncated-<stop time ms>' on the source cluster, then re-creates the source topic as "
                     + "a mirror of this one on the reverse link, offset for offset from this topic's log start. A "
                     + "source topic that did not diverge is reversed as by reverse-and-start-mirror. "
-                    + "messages_truncated counts the records set aside.")
+                    + "messages_truncated counts the records set aside. It may also be asked on the old source "
+                    + "cluster, as Confluent's clients ask it: on the reverse link there, naming the local topics "
+                    + "to restore.")
     public V3.ResourceList<V3.AlterMirrorsData> truncateAndRestore(@PathParam("cluster_id") String clusterId,
             @PathParam("link_name") String linkName, @QueryParam("validate_only") String validateOnly,
             @QueryParam("include_partition_level_truncation_data") String includePartitionLevelTruncationData,

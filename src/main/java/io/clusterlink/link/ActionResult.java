@@ -21,6 +21,11 @@ public record ActionResult(String mirrorTopic, Integer errorCode, String errorMe
         return new ActionResult(topic, code, message, List.of(), null);
     }
 
+    /** The same outcome, named for the topic the request named. */
+    public ActionResult withTopic(String topic) {
+        return new ActionResult(topic, errorCode, errorMessage, lags, truncations);
+    }
+
     /** The records set aside in all partitions, {@code null} when the action sets none aside. */
     public Long messagesTruncated() {
         return truncations == null ? null

@@ -2,6 +2,7 @@ package io.clusterlink.service;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -106,6 +108,12 @@ public class MirrorActions {
             checkActionNames(names);
         }
         List<Mirror> mirrors = store.listMirrors(link);
+        if (action == MirrorAction.TRUNCATE_AND_RESTORE) {
+            Optional<Link> pair = pairLink(link);
+            if (pair.isPresent()) {
+                return restoreOnTheOldSource(link, pair.get(), mirrors, names, pattern, validateOnly);
+            }
+        }
         List<ActionResult> results = new ArrayList<>();
         if (hasPattern) {
             // Every name is matched before any mirror is changed: a pattern that turns out too
@@ -125,6 +133,56 @@ public class MirrorActions {
                         + "' is not a mirror topic of cluster link '" + linkName + "'"));
             } else {
                 results.add(apply(link, m, action, validateOnly));
+            }
+        }
+        return results;
+    }
+
+    /**
+     * The link of the same name on this link's source cluster whose source is this link's cluster,
+     * when the source is a destination cluster of the service too: the link this one reverses.
+     */
+    private Optional<Link> pairLink(Link link) {
+        return clusters.byIdIfKnown(link.sourceClusterId())
+                .flatMap(source -> store.findLink(source.clusterId(), link.name()))
+                .filter(pair -> link.clusterId().equals(pair.sourceClusterId()));
+    }
+
+    /**
+     * Truncate-and-restore asked where Confluent's clients ask it: on the old source (A), naming A's
+     * own topics, on A's link of the pair. A named topic that is no mirror of this link is restored
+     * from the stopped mirror of it on the pair link on B, exactly as when asked on B; a topic that is
+     * a mirror of this link is acted on as itself (and refused unless stopped). A pattern matches A's
+     * topics of the pair's mirrors and this link's mirrors.
+     */
+    private List<ActionResult> restoreOnTheOldSource(Link link, Link pair, List<Mirror> mirrors, List<String> names,
+            String pattern, boolean validateOnly) {
+        Map<String, Mirror> own = mirrors.stream().collect(Collectors.toMap(Mirror::mirrorTopic, m -> m));
+        Map<String, Mirror> onB = new LinkedHashMap<>();
+        for (Mirror m : store.listMirrors(pair)) {
+            if (!own.containsKey(m.sourceTopic())) {
+                onB.put(m.sourceTopic(), m);
+            }
+        }
+        List<String> requested;
+        if (names != null && !names.isEmpty()) {
+            requested = List.copyOf(new LinkedHashSet<>(names));
+        } else {
+            MirrorTopicPattern regex = MirrorTopicPattern.compile(pattern);
+            requested = Stream.concat(own.keySet().stream(), onB.keySet().stream())
+                    .filter(regex::matches).toList();
+        }
+        List<ActionResult> results = new ArrayList<>();
+        for (String name : requested) {
+            if (own.containsKey(name)) {
+                results.add(apply(link, own.get(name), MirrorAction.TRUNCATE_AND_RESTORE, validateOnly));
+            } else if (onB.containsKey(name)) {
+                ActionResult result = apply(pair, onB.get(name), MirrorAction.TRUNCATE_AND_RESTORE, validateOnly);
+                results.add(result.withTopic(name));
+            } else {
+                results.add(ActionResult.error(name, 404, "Topic '" + name + "' is neither a mirror topic of cluster "
+                        + "link '" + link.name() + "' nor the source of a mirror topic of cluster link '"
+                        + pair.name() + "' on cluster " + pair.clusterId()));
             }
         }
         return results;

@@ -161,6 +161,41 @@ class TruncateAndRestoreIT {
     }
 
     @Test
+    void askedOnTheOldSourceAsConfluentsClientsAskItTheRestoreIsTheSame() throws Exception {
+        String topic = uniqueName("restore-on-a");
+        String link = uniqueName("link");
+        failedOverWithWritesOnBothSides(link, topic);
+        List<PartitionLog> diverged = divergedRecords(topic);
+        String recovery = recoveryTopic(link, topic);
+
+        JsonPath checked = action(a, link, "truncate-and-restore", Map.of("validate_only", true,
+                "include_partition_level_truncation_data", true), topic, "not-a-topic-here");
+        JsonPath result = action(a, link, "truncate-and-restore",
+                Map.of("include_partition_level_truncation_data", true), topic);
+
+        for (JsonPath answer : List.of(checked, result)) {
+            assertThat(answer.getString("data[0].mirror_topic_name")).isEqualTo(topic);
+            assertThat(answer.getString("data[0].error_code")).isNull();
+            assertThat(answer.getLong("data[0].messages_truncated")).isEqualTo(8);
+            assertThat(answer.getList("data[0].partition_level_truncation_data")).containsExactly(
+                    Map.of("partition_id", 0, "offset_truncated_to", 20, "messages_truncated", 5),
+                    Map.of("partition_id", 1, "offset_truncated_to", 30, "messages_truncated", 3));
+        }
+        assertThat(checked.getInt("data[1].error_code")).isEqualTo(404);
+        List<PartitionLog> setAside = KafkaClusters.readLogs(kafka.source(), recovery, IsolationLevel.READ_COMMITTED,
+                READ);
+        for (int p = 0; p < 2; p++) {
+            assertSameRecords(setAside.get(p).records(), diverged.get(p).records());
+        }
+        awaitCaughtUpOnA(link, topic);
+        assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
+                .recordsCompared()).isEqualTo(20 + 4 + 30 + 2);
+        JsonPath again = action(a, link, "truncate-and-restore", Map.of(), topic);
+        assertThat(again.getInt("data[0].error_code")).isEqualTo(400);
+        assertThat(mirror(link, topic).getString("mirror_status")).isEqualTo("STOPPED");
+    }
+
+    @Test
     void validateOnlyReportsTheCountsOfTheRestoreAndChangesNothing() throws Exception {
         String topic = uniqueName("restore-validate");
         String link = uniqueName("link");
@@ -455,8 +490,8 @@ class TruncateAndRestoreIT {
     }
 
     private static JsonPath action(String cluster, String link, String action, Map<String, Object> query,
-            String topic) {
-        return FailbackApi.action(cluster, link, action, query, List.of(topic));
+            String... topics) {
+        return FailbackApi.action(cluster, link, action, query, List.of(topics));
     }
 
     private void grantTestUserWrite(String topic) throws Exception {

@@ -78,9 +78,9 @@ public final class CatchUpBenchmark {
     }
 
     /**
-     * Live latency: on the source itself and through the mirror, for the same records; then, in a
-     * second phase with the service idle, on the source and through the least a copy can do (one
-     * consumer, one idempotent {@code acks=all} producer without linger, in the benchmark's JVM).
+     * Live latency in two phases of the same load: first, with the service idle, on the source and
+     * through the least a copy can do (one consumer, one idempotent {@code acks=all} producer without
+     * linger, in the benchmark's JVM); then on the source and through the mirror.
      */
     record Latency(int rate, int seconds, Latencies direct, Latencies mirrored, Latencies loopDirect,
             Latencies loop) {
@@ -91,6 +91,8 @@ public final class CatchUpBenchmark {
     private static final int LIVE_RATE = 5_000;
     private static final int LIVE_SECONDS = 30;
     private static final int LIVE_WARM_UP_SECONDS = 5;
+    /** The first phase's warm-up: the JVMs' first run of this load (compilation) is not counted. */
+    private static final int FIRST_WARM_UP_SECONDS = 30;
 
     /** Offsets the mirror of a source whose log starts at {@value #ALIGN_START} fills per second, against raw produce. */
     record Alignment(double rawProduceRate, double alignRate, double activeSeconds) {
@@ -234,6 +236,19 @@ public final class CatchUpBenchmark {
             Admin sourceAdmin) throws Exception {
         String link = "bench-live";
         String topic = "live";
+        // The plain loop first, on topics of its own: the service idles meanwhile, and the mirror is
+        // measured second, on JVMs (brokers, benchmark, service) that have run the same load for a
+        // phase already, from an empty topic as a new mirror of a live topic starts.
+        String loopTopic = "loop";
+        Latencies[] looped;
+        try (Admin destAdmin = Admin.create(Map.of("bootstrap.servers", destination.bootstrapServers()));
+                CopyLoop loop = new CopyLoop(source, destination, loopTopic, loopTopic + "-copy")) {
+            create(sourceAdmin, loopTopic);
+            create(destAdmin, loopTopic + "-copy");
+            loop.start();
+            loop.ready.await(60, TimeUnit.SECONDS);
+            looped = livePhase(source, destination, loopTopic, loopTopic + "-copy", FIRST_WARM_UP_SECONDS);
+        }
         create(sourceAdmin, topic);
         Rest.post(service.baseUri() + "/links?link_name=" + link, "{\"configs\":["
                 + "{\"name\":\"bootstrap.servers\",\"value\":\"" + source.bootstrapServers() + "\"},"
@@ -246,28 +261,19 @@ public final class CatchUpBenchmark {
             }
             Thread.sleep(20);
         }
-        Latencies[] mirrored = livePhase(source, destination, topic, "l." + topic);
+        Latencies[] mirrored = livePhase(source, destination, topic, "l." + topic, LIVE_WARM_UP_SECONDS);
         Rest.delete(service.baseUri() + "/links/" + link + "?force=true");
-
-        String loopTopic = "loop-" + topic;
-        try (Admin destAdmin = Admin.create(Map.of("bootstrap.servers", destination.bootstrapServers()));
-                CopyLoop loop = new CopyLoop(source, destination, topic, loopTopic)) {
-            create(destAdmin, loopTopic);
-            loop.start();
-            loop.ready.await(60, TimeUnit.SECONDS);
-            Latencies[] looped = livePhase(source, destination, topic, loopTopic);
-            return new Latency(LIVE_RATE, LIVE_SECONDS, mirrored[0], mirrored[1], looped[0], looped[1]);
-        }
+        return new Latency(LIVE_RATE, LIVE_SECONDS, mirrored[0], mirrored[1], looped[0], looped[1]);
     }
 
     /**
      * One live phase: {@value #LIVE_RATE} records/s of 1 KB written to {@code topic} for
-     * {@value #LIVE_WARM_UP_SECONDS} + {@value #LIVE_SECONDS} s; the send-to-arrival times on the
-     * source topic and on its copy {@code copy} on the destination.
+     * {@code warmUpSeconds} (not counted) + {@value #LIVE_SECONDS} s; the send-to-arrival times on
+     * the source topic and on its copy {@code copy} on the destination.
      */
     private static Latencies[] livePhase(LocalKafkaCluster source, LocalKafkaCluster destination, String topic,
-            String copy) throws Exception {
-        long total = (long) LIVE_RATE * (LIVE_SECONDS + LIVE_WARM_UP_SECONDS);
+            String copy, int warmUpSeconds) throws Exception {
+        long total = (long) LIVE_RATE * (LIVE_SECONDS + warmUpSeconds);
         long counted = (long) LIVE_RATE * LIVE_SECONDS;
         LatencyReader direct = new LatencyReader(source.bootstrapServers(), topic, total, counted);
         LatencyReader copied = new LatencyReader(destination.bootstrapServers(), copy, total, counted);
@@ -645,12 +651,12 @@ public final class CatchUpBenchmark {
         System.out.printf(Locale.ROOT, "live latency, send to arrival, %,d records/s of 1 KB for %d s (two phases):%n",
                 l.rate(), l.seconds());
         System.out.printf(Locale.ROOT, "%-30s %10s %10s %10s%n", "", "p50", "p99", "max");
-        printLatencies("source (direct)", l.direct());
-        printLatencies("mirror", l.mirrored());
-        printAdded("the mirror adds", l.direct(), l.mirrored());
-        printLatencies("source (direct), 2nd phase", l.loopDirect());
+        printLatencies("source (direct), 1st phase", l.loopDirect());
         printLatencies("plain consume-produce loop", l.loop());
         printAdded("the loop adds", l.loopDirect(), l.loop());
+        printLatencies("source (direct), 2nd phase", l.direct());
+        printLatencies("mirror", l.mirrored());
+        printAdded("the mirror adds", l.direct(), l.mirrored());
         System.out.println();
     }
 

@@ -2,7 +2,9 @@ package io.clusterlink.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,6 +26,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -80,6 +83,24 @@ public class DestinationTopics {
     public void alterConfigs(DestinationCluster cluster, String topic, List<AlterConfigOp> ops) {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         KafkaFutures.await(clusters.admin(cluster).incrementalAlterConfigs(Map.of(resource, ops)).all(), timeout);
+    }
+
+    /**
+     * Alters the configs of many topics in one request: the failures by topic, none when every
+     * topic's configs were altered.
+     */
+    public Map<String, KafkaCallException> alterConfigs(DestinationCluster cluster,
+            Map<String, List<AlterConfigOp>> opsByTopic) {
+        if (opsByTopic.isEmpty()) {
+            return Map.of();
+        }
+        Map<ConfigResource, Collection<AlterConfigOp>> request = new LinkedHashMap<>();
+        opsByTopic.forEach((topic, ops) -> request.put(new ConfigResource(ConfigResource.Type.TOPIC, topic), ops));
+        Map<ConfigResource, KafkaFuture<Void>> futures = clusters.admin(cluster).incrementalAlterConfigs(request)
+                .values();
+        Map<String, KafkaCallException> failures = new LinkedHashMap<>();
+        KafkaFutures.awaitEach(futures, timeout).forEach((resource, e) -> failures.put(resource.name(), e));
+        return failures;
     }
 
     /** Log end offsets. */

@@ -1,6 +1,8 @@
 package io.clusterlink.kafka;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -30,5 +32,25 @@ public final class KafkaFutures {
         } catch (RuntimeException e) {
             throw new KafkaCallException(KafkaErrors.unwrap(e));
         }
+    }
+
+    /**
+     * Waits for the futures of one request (one per resource), all within one {@code timeout}; the
+     * failures by key, none when every future succeeded.
+     */
+    public static <K> Map<K, KafkaCallException> awaitEach(Map<K, ? extends Future<?>> futures, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<K, KafkaCallException> failures = new LinkedHashMap<>();
+        futures.forEach((key, future) -> {
+            try {
+                await(future, Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
+            } catch (KafkaCallException e) {
+                if (e.is(KafkaErrors.Kind.INTERRUPTED)) {
+                    throw e;
+                }
+                failures.put(key, e);
+            }
+        });
+        return failures;
     }
 }

@@ -2,8 +2,10 @@ package io.clusterlink.kafka;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,6 +14,7 @@ import java.util.stream.Collectors;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DeleteAclsResult;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -239,9 +242,37 @@ public class ReadOnlyAcls {
      * @throws ClusterLinkException.ClusterUnavailable when the cluster did not answer: the binding may still be there
      */
     public void lift(DestinationCluster cluster, String topic) {
-        try {
-            KafkaFutures.await(clusters.admin(cluster).deleteAcls(List.of(binding(topic).toFilter())).all(), timeout);
-        } catch (KafkaCallException e) {
+        ClusterLinkException failure = lift(cluster, List.of(topic)).get(topic);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * {@link #lift(DestinationCluster, String)} for many topics in one request: the topics whose
+     * binding may still be there because the cluster did not answer for them, with the error.
+     */
+    public Map<String, ClusterLinkException> lift(DestinationCluster cluster, Collection<String> topics) {
+        if (topics.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, AclBindingFilter> filters = new LinkedHashMap<>();
+        topics.forEach(t -> filters.put(t, binding(t).toFilter()));
+        Map<AclBindingFilter, KafkaFuture<DeleteAclsResult.FilterResults>> deleted = clusters.admin(cluster)
+                .deleteAcls(List.copyOf(filters.values())).values();
+        Map<String, KafkaFuture<DeleteAclsResult.FilterResults>> byTopic = new LinkedHashMap<>();
+        filters.forEach((topic, filter) -> byTopic.put(topic, deleted.get(filter)));
+        Map<String, KafkaCallException> failures = new LinkedHashMap<>(KafkaFutures.awaitEach(byTopic, timeout));
+        byTopic.forEach((topic, future) -> {
+            if (!failures.containsKey(topic)) {
+                // Answered: a binding the cluster matched but could not delete fails it too.
+                KafkaFutures.await(future, timeout).values().stream().map(DeleteAclsResult.FilterResult::exception)
+                        .filter(Objects::nonNull).findFirst()
+                        .ifPresent(e -> failures.put(topic, new KafkaCallException(e)));
+            }
+        });
+        Map<String, ClusterLinkException> notLifted = new LinkedHashMap<>();
+        failures.forEach((topic, e) -> {
             if (e.is(KafkaErrors.Kind.SECURITY_DISABLED)) {
                 return;
             }
@@ -250,8 +281,9 @@ public class ReadOnlyAcls {
                         + "there, delete it by hand", topic, e.getMessage());
                 return;
             }
-            throw new ClusterLinkException.ClusterUnavailable("Cannot make mirror topic '" + topic
-                    + "' writable (delete its ACL DENY WRITE for User:*): " + e.getMessage(), e);
-        }
+            notLifted.put(topic, new ClusterLinkException.ClusterUnavailable("Cannot make mirror topic '" + topic
+                    + "' writable (delete its ACL DENY WRITE for User:*): " + e.getMessage(), e));
+        });
+        return notLifted;
     }
 }

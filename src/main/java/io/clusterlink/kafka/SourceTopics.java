@@ -75,7 +75,12 @@ public class SourceTopics {
 
     /** Configs of the topics that exist; a missing topic is left out. */
     public Map<String, Config> configs(Link link, Set<String> topics) {
-        return Topics.configs(sources.admin(link), topics, sources.timeout());
+        return configs(link, topics, sources.timeout());
+    }
+
+    /** Like {@link #configs(Link, Set)}, with its own (shorter) bound. */
+    public Map<String, Config> configs(Link link, Set<String> topics, Duration timeout) {
+        return Topics.configs(sources.admin(link), topics, timeout);
     }
 
     public Map<TopicPartition, Long> offsets(Link link, Set<TopicPartition> partitions, OffsetSpec spec,

@@ -2,9 +2,12 @@ package io.clusterlink.replication;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -183,46 +186,56 @@ public class Reconciler implements ReplicationControl, CopyListener {
     }
 
     @Override
-    public boolean halt(Mirror mirror, Duration timeout) {
-        long mirrorId = mirror.id();
+    public Set<Long> halt(Collection<Mirror> mirrors, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        List<CompletableFuture<Void>> removals = new ArrayList<>();
+        Map<Long, List<CompletableFuture<Void>>> removals = new LinkedHashMap<>();
         try {
             if (!lock.tryLock(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                return false;
+                return Set.of();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return Set.of();
         }
         try {
             halts.incrementAndGet();
-            for (LinkReplicator g : groups.values()) {
-                removals.addAll(g.removeMirror(mirrorId));
-            }
-            for (LinkReplicator g : retiring) {
-                removals.addAll(g.removeMirror(mirrorId));
+            // Every mirror's partitions are removed before any removal is waited for: the copy
+            // threads let go of all of them in their next step, and their writes land together.
+            for (Mirror mirror : mirrors) {
+                List<CompletableFuture<Void>> ofMirror = removals.computeIfAbsent(mirror.id(), id -> new ArrayList<>());
+                for (LinkReplicator g : groups.values()) {
+                    ofMirror.addAll(g.removeMirror(mirror.id()));
+                }
+                for (LinkReplicator g : retiring) {
+                    ofMirror.addAll(g.removeMirror(mirror.id()));
+                }
             }
         } finally {
             lock.unlock();
         }
-        try {
-            CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new))
-                    .get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (Exception e) {
-            LOG.warnf("Mirror %d did not halt within %s: writes are still in flight", mirrorId, timeout);
-            return false;
+        Set<Long> halted = new LinkedHashSet<>();
+        for (Mirror mirror : mirrors) {
+            long mirrorId = mirror.id();
+            try {
+                CompletableFuture.allOf(removals.get(mirrorId).toArray(CompletableFuture[]::new))
+                        .get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return halted;
+            } catch (Exception e) {
+                LOG.warnf("Mirror %d did not halt within %s: writes are still in flight", mirrorId, timeout);
+                continue;
+            }
+            // Other instances see the new state at their next round and let go of their partitions.
+            if (!fleet.halt(mirrorId, mirror.partitions(),
+                    Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
+                LOG.warnf("Mirror %d did not halt within %s: another instance still holds one of its partitions",
+                        mirrorId, timeout);
+                continue;
+            }
+            halted.add(mirrorId);
         }
-        // Other instances see the new state at their next round and let go of their partitions.
-        if (!fleet.halt(mirrorId, mirror.partitions(), Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
-            LOG.warnf("Mirror %d did not halt within %s: another instance still holds one of its partitions",
-                    mirrorId, timeout);
-            return false;
-        }
-        return true;
+        return halted;
     }
 
     /**

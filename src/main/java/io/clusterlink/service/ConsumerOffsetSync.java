@@ -106,28 +106,32 @@ public class ConsumerOffsetSync {
 
     /**
      * Failover: without asking the source, lowers the offsets of the synced groups (those that
-     * match the group filter, by their destination name) on the mirror topic to the mirror's end
-     * offsets. Groups with members are left alone. A failure is logged and does not hold up the
-     * failover.
+     * match the group filter, by their destination name) on the mirror topics to the mirrors' end
+     * offsets, for many mirrors of the link at once: the groups and their offsets are read, and each
+     * group's offsets written, in one request for all of them. Groups with members are left alone.
+     * A failure is logged and does not hold up the failover.
      *
-     * @param endOffsets the mirror's end offsets, indexed by partition
+     * @param endOffsets each mirror's end offsets, indexed by partition
      */
-    void clampToMirrorEnd(Link link, Mirror mirror, List<Long> endOffsets) {
+    void clampToMirrorEnds(Link link, Map<Mirror, List<Long>> endOffsets) {
         LinkSettings settings = link.settings();
-        if (!settings.consumerOffsetSync()) {
+        if (!settings.consumerOffsetSync() || endOffsets.isEmpty()) {
             return;
         }
+        String topics = endOffsets.keySet().stream().map(m -> "'" + m.mirrorTopic() + "'").sorted()
+                .collect(Collectors.joining(", "));
         try {
             DestinationCluster cluster = destination(link);
             List<String> synced = groups.destinationGroups(cluster).stream().filter(g -> syncedGroup(settings, g))
                     .toList();
-            List<TopicPartition> partitions = IntStream.range(0, mirror.partitions())
-                    .mapToObj(p -> new TopicPartition(mirror.mirrorTopic(), p)).toList();
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            endOffsets.forEach((mirror, offsets) -> IntStream.range(0, mirror.partitions())
+                    .forEach(p -> ends.put(new TopicPartition(mirror.mirrorTopic(), p), offsets.get(p))));
             Map<String, Map<TopicPartition, OffsetAndMetadata>> beyond = new TreeMap<>();
-            groups.destinationOffsets(cluster, synced, partitions).forEach((group, offsets) -> offsets
+            groups.destinationOffsets(cluster, synced, List.copyOf(ends.keySet())).forEach((group, offsets) -> offsets
                     .forEach((tp, committed) -> {
-                        long end = endOffsets.get(tp.partition());
-                        if (committed.offset() > end) {
+                        Long end = ends.get(tp);
+                        if (end != null && committed.offset() > end) {
                             beyond.computeIfAbsent(group, g -> new HashMap<>()).put(tp,
                                     new OffsetAndMetadata(end, committed.metadata()));
                         }
@@ -139,15 +143,14 @@ public class ConsumerOffsetSync {
                     clamped++;
                 }
             }
-            errors.forEach(e -> LOG.warnf("Clamping consumer offsets of failed-over mirror topic '%s': %s",
-                    mirror.mirrorTopic(), e.message()));
+            errors.forEach(e -> LOG.warnf("Clamping consumer offsets of failed-over mirror topic(s) %s: %s", topics,
+                    e.message()));
             if (clamped > 0) {
-                LOG.infof("Clamped the offsets of %d consumer group(s) on '%s' to its end offsets %s", clamped,
-                        mirror.mirrorTopic(), endOffsets);
+                LOG.infof("Clamped the offsets of %d consumer group(s) on %s to their end offsets", clamped, topics);
             }
         } catch (ClusterLinkException | KafkaCallException e) {
-            LOG.warnf("Cannot clamp consumer offsets of failed-over mirror topic '%s' on link '%s': %s",
-                    mirror.mirrorTopic(), link.name(), e.getMessage());
+            LOG.warnf("Cannot clamp consumer offsets of failed-over mirror topic(s) %s on link '%s': %s", topics,
+                    link.name(), e.getMessage());
         }
     }
 

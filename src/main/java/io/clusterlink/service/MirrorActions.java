@@ -2,6 +2,7 @@ package io.clusterlink.service;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -9,9 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -36,14 +35,13 @@ import io.clusterlink.link.MirrorAction;
 import io.clusterlink.link.MirrorLifecycle;
 import io.clusterlink.link.MirrorTopicPattern;
 import io.clusterlink.link.StopMode;
-import io.clusterlink.link.TopicConfigPolicy;
 import io.clusterlink.link.TopicNames;
 import io.clusterlink.store.LinkStore;
 
 /**
- * The mirror actions promote, failover, pause and resume, on named mirrors or those matching a
- * pattern, and the end of a stop: the source's timestamp configs restored, read-only lifted,
- * {@code STOPPED} with the stop offsets.
+ * The mirror actions promote, failover, pause and resume (and the fail back ones), on named
+ * mirrors or those matching a pattern. A failover of many mirrors stops them together, and every
+ * stop ends the same way ({@link MirrorStops}).
  */
 @ApplicationScoped
 public class MirrorActions {
@@ -51,8 +49,6 @@ public class MirrorActions {
     private static final Logger LOG = Logger.getLogger(MirrorActions.class);
 
     private static final Duration HALT_TIMEOUT = Duration.ofSeconds(60);
-    /** Bound on reading the source's timestamp type while a mirror stops: the source may be down. */
-    private static final Duration STOP_SOURCE_TIMEOUT = Duration.ofSeconds(5);
     /** Tries to stop a mirror whose topic is deleted while the data plane changes its state. */
     private static final int DELETE_STOP_ATTEMPTS = 3;
     /** How often a reverse looks whether the promotion it waits for has finished. */
@@ -67,17 +63,15 @@ public class MirrorActions {
     private final DestinationTopics destinationTopics;
     private final ReplicationControl replication;
     private final ConsumerOffsetSync offsetSync;
-    private final ReadOnlyMirrors readOnly;
+    private final MirrorStops stops;
     private final MirrorLags lags;
     private final MirrorGrowth growth;
     private final MirrorReversal reversal;
     private final MirrorRestore restore;
-    /** One stop at a time per mirror: a failover request and the sweep that finishes left-over ones. */
-    private final Map<Long, ReentrantLock> stops = new ConcurrentHashMap<>();
 
     MirrorActions(LinkStore store, DestinationClusters clusters, LinkLookup lookup, SourceTopics sourceTopics,
             DestinationTopics destinationTopics, ReplicationControl replication, ConsumerOffsetSync offsetSync,
-            ReadOnlyMirrors readOnly, MirrorLags lags, MirrorGrowth growth, MirrorReversal reversal,
+            MirrorStops stops, MirrorLags lags, MirrorGrowth growth, MirrorReversal reversal,
             MirrorRestore restore) {
         this.store = store;
         this.clusters = clusters;
@@ -86,7 +80,7 @@ public class MirrorActions {
         this.destinationTopics = destinationTopics;
         this.replication = replication;
         this.offsetSync = offsetSync;
-        this.readOnly = readOnly;
+        this.stops = stops;
         this.lags = lags;
         this.growth = growth;
         this.reversal = reversal;
@@ -114,25 +108,62 @@ public class MirrorActions {
                 return restoreOnTheOldSource(link, pair.get(), mirrors, names, pattern, validateOnly);
             }
         }
-        List<ActionResult> results = new ArrayList<>();
+        List<Target> targets = new ArrayList<>();
         if (hasPattern) {
             // Every name is matched before any mirror is changed: a pattern that turns out too
             // expensive is refused without a partial action.
             MirrorTopicPattern regex = MirrorTopicPattern.compile(pattern);
-            List<Mirror> matching = mirrors.stream().filter(m -> regex.matches(m.mirrorTopic())).toList();
-            for (Mirror m : matching) {
-                results.add(apply(link, m, action, validateOnly));
+            mirrors.stream().filter(m -> regex.matches(m.mirrorTopic())).forEach(m -> targets.add(new Target(m, null)));
+        } else {
+            Map<String, Mirror> byName = mirrors.stream().collect(Collectors.toMap(Mirror::mirrorTopic, m -> m));
+            for (String name : new LinkedHashSet<>(names)) {
+                Mirror m = byName.get(name);
+                targets.add(m != null ? new Target(m, null) : new Target(null, ActionResult.error(name, 404,
+                        "Topic '" + name + "' is not a mirror topic of cluster link '" + linkName + "'")));
             }
-            return results;
         }
-        Map<String, Mirror> byName = mirrors.stream().collect(Collectors.toMap(Mirror::mirrorTopic, m -> m));
-        for (String name : new LinkedHashSet<>(names)) {
-            Mirror m = byName.get(name);
+        if (action == MirrorAction.FAILOVER && !validateOnly) {
+            return failoverAll(link, targets);
+        }
+        return targets.stream().map(t -> t.mirror() == null ? t.missing() : apply(link, t.mirror(), action,
+                validateOnly)).toList();
+    }
+
+    /** A topic an action names: its mirror, or (none) the result that says so. */
+    private record Target(Mirror mirror, ActionResult missing) {
+    }
+
+    /**
+     * A failover of many mirrors: those that may be failed over are stopped together
+     * ({@link MirrorStops}), not one after the other; one result per target, in order.
+     */
+    private List<ActionResult> failoverAll(Link link, List<Target> targets) {
+        List<Mirror> allowed = new ArrayList<>();
+        Map<Long, ActionResult> refused = new HashMap<>();
+        for (Target t : targets) {
+            if (t.mirror() == null) {
+                continue;
+            }
+            try {
+                MirrorLifecycle.check(MirrorAction.FAILOVER, t.mirror(), link.state());
+                allowed.add(t.mirror());
+            } catch (ClusterLinkException e) {
+                refused.put(t.mirror().id(), ActionResult.error(t.mirror().mirrorTopic(), e.status(), e.getMessage()));
+            }
+        }
+        Map<Long, MirrorStops.Stop> stopped = stops.failover(link, allowed, "failover requested");
+        List<ActionResult> results = new ArrayList<>();
+        for (Target t : targets) {
+            Mirror m = t.mirror();
             if (m == null) {
-                results.add(ActionResult.error(name, 404, "Topic '" + name
-                        + "' is not a mirror topic of cluster link '" + linkName + "'"));
+                results.add(t.missing());
+            } else if (refused.containsKey(m.id())) {
+                results.add(refused.get(m.id()));
             } else {
-                results.add(apply(link, m, action, validateOnly));
+                MirrorStops.Stop stop = stopped.get(m.id());
+                results.add(stop.error() != null
+                        ? ActionResult.error(m.mirrorTopic(), stop.error().status(), stop.error().getMessage())
+                        : ActionResult.ok(m.mirrorTopic(), lags.of(stop.stopped())));
             }
         }
         return results;
@@ -357,7 +388,7 @@ public class MirrorActions {
         if (validateOnly) {
             return ActionResult.ok(m.mirrorTopic(), lags.of(m));
         }
-        Mirror stopped = stopNow(link, m, "failover requested");
+        Mirror stopped = stops.failover(link, m, "failover requested");
         return ActionResult.ok(stopped.mirrorTopic(), lags.of(stopped));
     }
 
@@ -377,7 +408,7 @@ public class MirrorActions {
         if (stopForDelete(link, m, "mirror topic deleted")) {
             store.deleteMirror(m.id(), "mirror topic deleted");
         }
-        stops.remove(m.id());
+        stops.forget(m.id());
     }
 
     /**
@@ -388,7 +419,7 @@ public class MirrorActions {
         Mirror current = m;
         for (int attempt = 1; MirrorLifecycle.live(current.status()); attempt++) {
             try {
-                stopNow(link, current, reason);
+                stops.failover(link, current, reason);
                 return true;
             } catch (ClusterLinkException.Conflict e) {
                 if (attempt == DELETE_STOP_ATTEMPTS) {
@@ -403,84 +434,12 @@ public class MirrorActions {
         return true;
     }
 
-    private Mirror stopNow(Link link, Mirror requested, String reason) {
-        ReentrantLock lock = stops.computeIfAbsent(requested.id(), id -> new ReentrantLock());
-        boolean locked;
-        try {
-            locked = lock.tryLock(HALT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            locked = false;
-        }
-        if (!locked) {
-            throw new ClusterLinkException.Conflict("Mirror topic '" + requested.mirrorTopic()
-                    + "' is being stopped by another request; retry");
-        }
-        try {
-            Mirror current = store.findMirror(requested.id()).orElseThrow(() -> changed(requested));
-            Mirror m = (MirrorLifecycle.stopping(current) ? store.failOverNow(current.id(), reason)
-                    : store.transition(current.id(), MirrorLifecycle.move(MirrorAction.FAILOVER), null, reason, null,
-                            StopMode.FAILOVER))
-                    .orElseThrow(() -> changed(requested));
-            return finishFailover(link, m, reason);
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /**
      * Finishes a failover that was requested but did not finish (the service stopped, a halt timed
      * out), unless a request is stopping the mirror right now.
      */
     void resumeFailover(long mirrorId) {
-        ReentrantLock lock = stops.computeIfAbsent(mirrorId, id -> new ReentrantLock());
-        if (!lock.tryLock()) {
-            return;
-        }
-        try {
-            Mirror m = store.findMirror(mirrorId).filter(MirrorLifecycle::failingOver).orElse(null);
-            if (m == null) {
-                return;
-            }
-            Link link = store.findLink(m.linkId()).orElseThrow();
-            LOG.infof("Finishing the failover of mirror topic '%s', which was requested earlier", m.mirrorTopic());
-            finishFailover(link, m, "failover finished after an interruption");
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * A failover: no more writes, the mirror stops where it ends. A mirror stopped while it was
-     * still aligning holds nothing but fillers: they are deleted, so the topic starts out empty.
-     */
-    private Mirror finishFailover(Link link, Mirror m, String reason) {
-        if (!replication.halt(m, HALT_TIMEOUT)) {
-            throw new ClusterLinkException.ClusterUnavailable("Mirror topic '" + m.mirrorTopic()
-                    + "' did not stop within " + HALT_TIMEOUT.toSeconds() + " s; it stays PENDING_STOPPED", null);
-        }
-        DestinationCluster cluster = lookup.known(m.clusterId());
-        List<Long> stopOffsets;
-        try {
-            List<TopicPartition> tps = IntStream.range(0, m.partitions())
-                    .mapToObj(p -> new TopicPartition(m.mirrorTopic(), p)).toList();
-            Map<TopicPartition, Long> ends = destinationTopics.endOffsets(cluster, Set.copyOf(tps));
-            Map<TopicPartition, Long> starts = destinationTopics.startOffsets(cluster, Set.copyOf(tps));
-            for (int p = 0; p < m.partitions(); p++) {
-                TopicPartition tp = tps.get(p);
-                if (ends.get(tp) < m.startOffsets().get(p) && starts.get(tp) < ends.get(tp)) {
-                    destinationTopics.deleteBefore(cluster, tp, ends.get(tp));
-                }
-            }
-            stopOffsets = IntStream.range(0, m.partitions()).mapToObj(p -> ends.get(tps.get(p))).toList();
-        } catch (KafkaCallException e) {
-            throw new ClusterLinkException.ClusterUnavailable("Cannot read the end offsets of mirror topic '"
-                    + m.mirrorTopic() + "': " + e.getMessage(), e);
-        }
-        return offsetSync.whileStopping(link, () -> {
-            offsetSync.clampToMirrorEnd(link, m, stopOffsets);
-            return finishStop(link, m, stopOffsets, reason);
-        });
+        stops.resumeFailover(mirrorId);
     }
 
     private ActionResult pause(Mirror m, boolean validateOnly) {
@@ -552,56 +511,12 @@ public class MirrorActions {
         }
         offsetSync.whileStopping(link, () -> {
             offsetSync.finalSync(link, m);
-            return finishStop(link, m, m.stopOffsets(), "promoted");
+            return stops.finishStop(link, m, m.stopOffsets(), "promoted");
         });
     }
 
     private static ClusterLinkException changed(Mirror m) {
         return new ClusterLinkException.Conflict(
                 "Mirror topic '" + m.mirrorTopic() + "' changed state concurrently; retry");
-    }
-
-    /**
-     * Makes a stopped mirror an ordinary topic: gives back the source's timestamp settings, lifts
-     * read-only, then records {@code STOPPED} with its stop offsets. If either change fails the
-     * mirror stays {@code PENDING_STOPPED}, and the stop can be retried.
-     */
-    private Mirror finishStop(Link link, Mirror m, List<Long> stopOffsets, String reason) {
-        restoreTopicConfigs(link, m);
-        readOnly.lift(lookup.known(m.clusterId()), m.mirrorTopic());
-        Mirror stopped = store.transition(m.id(), MirrorLifecycle.STOP_FINISHED, null, reason, stopOffsets, null)
-                .orElseThrow(() -> changed(m));
-        LOG.infof("Mirror topic '%s' is STOPPED at offsets %s (%s)", m.mirrorTopic(), stopOffsets, reason);
-        return stopped;
-    }
-
-    private void restoreTopicConfigs(Link link, Mirror m) {
-        DestinationCluster cluster = lookup.known(m.clusterId());
-        Map<String, String> remembered = sourceConfigs(link, m);
-        try {
-            destinationTopics.alterConfigs(cluster, m.mirrorTopic(),
-                    TopicConfigPolicy.restore(remembered, clusters.limits(cluster).timestampBounds()));
-        } catch (KafkaCallException e) {
-            throw new ClusterLinkException.ClusterUnavailable("Cannot restore the configs of mirror topic '"
-                    + m.mirrorTopic() + "': " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * The source's values of the configs the mirror owned while mirroring: read from the source
-     * when it answers quickly, else as remembered since the last config sync.
-     */
-    private Map<String, String> sourceConfigs(Link link, Mirror m) {
-        Duration quick = sourceTopics.timeout().compareTo(STOP_SOURCE_TIMEOUT) < 0 ? sourceTopics.timeout()
-                : STOP_SOURCE_TIMEOUT;
-        try {
-            return TopicConfigPolicy.remembered(sourceTopics.config(link, m.sourceTopic(), quick));
-        } catch (KafkaCallException e) {
-            Optional<Map<String, String>> stored = store.sourceConfigs(m.id());
-            LOG.infof("Source of '%s' not readable while stopping (%s): its configs are set back to %s",
-                    m.mirrorTopic(), e.getMessage(), stored.map(Object::toString)
-                            .orElse("the destination defaults (the source's values were never read)"));
-            return stored.orElse(Map.of());
-        }
     }
 }

@@ -1,6 +1,8 @@
 package io.clusterlink.service;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,6 +13,7 @@ import io.clusterlink.kafka.DestinationCluster;
 import io.clusterlink.kafka.DestinationClusters;
 import io.clusterlink.kafka.KafkaCallException;
 import io.clusterlink.kafka.ReadOnlyAcls;
+import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.Link;
 import io.clusterlink.link.Mirror;
 import io.clusterlink.link.MirrorLifecycle;
@@ -55,9 +58,12 @@ public class ReadOnlyMirrors {
         }
     }
 
-    /** Lifts read-only from a mirror topic that stops being a mirror. */
-    void lift(DestinationCluster cluster, String mirrorTopic) {
-        acls.lift(cluster, mirrorTopic);
+    /**
+     * Lifts read-only from mirror topics that stop being mirrors, in one request: the topics whose
+     * binding may still be there, with the error.
+     */
+    Map<String, ClusterLinkException> lift(DestinationCluster cluster, Collection<String> mirrorTopics) {
+        return acls.lift(cluster, mirrorTopics);
     }
 
     /**

@@ -1,8 +1,11 @@
 package io.clusterlink.service;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import io.clusterlink.link.Mirror;
 import io.clusterlink.link.PartitionLag;
@@ -18,7 +21,17 @@ public interface ReplicationControl {
      * copied, or its promotion is being finished); returns false when that did not happen within
      * {@code timeout}.
      */
-    boolean halt(Mirror mirror, Duration timeout);
+    default boolean halt(Mirror mirror, Duration timeout) {
+        return halt(List.of(mirror), timeout).contains(mirror.id());
+    }
+
+    /**
+     * {@link #halt(Mirror, Duration)} for many mirrors at once, all within {@code timeout}: their
+     * copies are stopped together, so the wait for the writes in flight is one for all of them.
+     *
+     * @return the ids of the mirrors that no instance writes any more
+     */
+    Set<Long> halt(Collection<Mirror> mirrors, Duration timeout);
 
     /**
      * Live lags of the partitions this instance copies now, by partition, with the progress of

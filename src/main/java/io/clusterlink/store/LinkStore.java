@@ -3,6 +3,8 @@ package io.clusterlink.store;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +29,7 @@ import io.clusterlink.link.LinkError;
 import io.clusterlink.link.LinkLifecycle;
 import io.clusterlink.link.LinkState;
 import io.clusterlink.link.Mirror;
+import io.clusterlink.link.MirrorAction;
 import io.clusterlink.link.MirrorLifecycle;
 import io.clusterlink.link.MirrorStatus;
 import io.clusterlink.link.MirrorTopicError;
@@ -277,6 +280,10 @@ public class LinkStore {
      */
     @Transactional
     public Optional<Mirror> failOverNow(long mirrorId, String reason) {
+        return failingOverNow(mirrorId, reason);
+    }
+
+    private Optional<Mirror> failingOverNow(long mirrorId, String reason) {
         MirrorEntity e = mirrors.findByIdOptional(mirrorId).orElse(null);
         if (e == null || !MirrorStatus.PENDING_STOPPED.name().equals(e.mirrorStatus)) {
             return Optional.empty();
@@ -286,6 +293,37 @@ public class LinkStore {
             audit(e.clusterId, linkName(e.linkId), e.mirrorTopicName, e.mirrorStatus, e.mirrorStatus, reason);
         }
         return Optional.of(toMirror(e, linkName(e.linkId)));
+    }
+
+    /**
+     * Starts the failover of mirrors in one transaction: each one that mirrors (or failed) becomes
+     * {@code PENDING_STOPPED} by a failover, a promote in progress becomes a failover
+     * ({@link #failOverNow}). Returns the mirrors now failing over, by id; one whose state allowed
+     * neither is left out. A mirror another transaction changed meanwhile fails the whole (a
+     * conflict), and nothing is changed.
+     */
+    @Transactional
+    public Map<Long, Mirror> startFailovers(Collection<Long> mirrorIds, String reason) {
+        Map<Long, Mirror> moved = new LinkedHashMap<>();
+        for (long id : mirrorIds) {
+            moveMirror(id, MirrorLifecycle.move(MirrorAction.FAILOVER), null, reason, null, StopMode.FAILOVER)
+                    .or(() -> failingOverNow(id, reason)).ifPresent(m -> moved.put(id, m));
+        }
+        return moved;
+    }
+
+    /**
+     * Finishes the stops of mirrors in one transaction: each {@code PENDING_STOPPED} one becomes
+     * {@code STOPPED} with its stop offsets. Returns the stopped mirrors, by id; one that was not
+     * stopping is left out. A mirror another transaction changed meanwhile fails the whole (a
+     * conflict), and nothing is changed.
+     */
+    @Transactional
+    public Map<Long, Mirror> finishStops(Map<Long, List<Long>> stopOffsets, String reason) {
+        Map<Long, Mirror> stopped = new LinkedHashMap<>();
+        stopOffsets.forEach((id, offsets) -> moveMirror(id, MirrorLifecycle.STOP_FINISHED, null, reason, offsets, null)
+                .ifPresent(m -> stopped.put(id, m)));
+        return stopped;
     }
 
     /**
@@ -321,6 +359,11 @@ public class LinkStore {
      */
     @Transactional
     public Optional<Mirror> transition(long mirrorId, MirrorLifecycle.Move move, MirrorTopicError error,
+            String message, List<Long> stopOffsets, StopMode stopMode) {
+        return moveMirror(mirrorId, move, error, message, stopOffsets, stopMode);
+    }
+
+    private Optional<Mirror> moveMirror(long mirrorId, MirrorLifecycle.Move move, MirrorTopicError error,
             String message, List<Long> stopOffsets, StopMode stopMode) {
         Set<MirrorStatus> from = move.from();
         MirrorStatus to = move.to();

@@ -1,8 +1,10 @@
 package io.clusterlink.replication;
 
+import static io.clusterlink.testing.ClusterLinkApi.WAIT;
 import static io.clusterlink.testing.ClusterLinkApi.action;
 import static io.clusterlink.testing.ClusterLinkApi.awaitCaughtUp;
 import static io.clusterlink.testing.ClusterLinkApi.awaitStatus;
+import static io.clusterlink.testing.ClusterLinkApi.clusterId;
 import static io.clusterlink.testing.ClusterLinkApi.createLink;
 import static io.clusterlink.testing.ClusterLinkApi.createMirror;
 import static io.clusterlink.testing.ClusterLinkApi.mirror;
@@ -15,14 +17,28 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.Test;
 
 import io.clusterlink.testing.KafkaClusters;
@@ -31,6 +47,7 @@ import io.clusterlink.testing.MirrorVerifier;
 import io.clusterlink.testing.PartitionLog;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 
 /** promote, failover, pause and resume, and deleting a link that still has mirrors. */
@@ -80,6 +97,99 @@ class MirrorActionsIT {
         try (KafkaProducer<byte[], byte[]> producer = KafkaClusters.producer(kafka.destination(), Map.of())) {
             assertThat(producer.send(new ProducerRecord<>(topic, bytes("after-failover"))).get().offset())
                     .isEqualTo(100);
+        }
+    }
+
+    @Test
+    void aFailoverByPatternStopsEveryMatchingMirrorWhereItEndsWhileTheSourcesTakeWrites() throws Exception {
+        // Given four mirrors of a link copying under load, a fifth one failed over before, and a
+        // destination group the link syncs whose offsets lie beyond the mirrors' ends
+        String prefix = uniqueName("many");
+        String link = uniqueName("link");
+        String group = uniqueName("many-group");
+        createLink(link, kafka.source().bootstrapServers(), Map.of("consumer.offset.sync.enable", "true",
+                "consumer.offset.group.filters", "{\"groupFilters\":[{\"name\":\"" + group
+                        + "\",\"patternType\":\"LITERAL\",\"filterType\":\"INCLUDE\"}]}"));
+        List<String> topics = IntStream.range(0, 5).mapToObj(i -> prefix + "-" + i).toList();
+        for (String t : topics) {
+            KafkaClusters.createTopic(kafka.source(), t, 2, Map.of());
+            produce(t, 0, 50);
+            createMirror(link, t);
+        }
+        topics.forEach(t -> awaitCaughtUp(link, t));
+        List<String> live = topics.subList(0, 4);
+        String stoppedBefore = topics.get(4);
+        assertThat(action(link, "failover", stoppedBefore).getString("data[0].error_code")).isNull();
+        Map<TopicPartition, OffsetAndMetadata> beyond = new HashMap<>();
+        live.forEach(t -> IntStream.range(0, 2).forEach(p -> beyond.put(new TopicPartition(t, p),
+                new OffsetAndMetadata(1_000_000))));
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClusters.consumer(kafka.destination(),
+                Map.of(ConsumerConfig.GROUP_ID_CONFIG, group))) {
+            consumer.assign(beyond.keySet());
+            consumer.commitSync(beyond);
+        }
+        String sourceMaxMessageBytes = topicConfig(kafka.sourceAdmin(), live.get(0), "max.message.bytes");
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread load = new Thread(() -> {
+            try (KafkaProducer<byte[], byte[]> producer = KafkaClusters.producer(kafka.source(), Map.of())) {
+                for (int i = 50; writing.get(); i++) {
+                    for (String t : live) {
+                        producer.send(new ProducerRecord<>(t, bytes("k" + i), bytes("v" + i)));
+                    }
+                    Thread.sleep(5);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        load.start();
+        try {
+            await().atMost(WAIT).until(() -> live.stream().allMatch(t -> KafkaClusters.endOffsets(kafka.destination(),
+                    t).values().stream().allMatch(end -> end > 100)));
+
+            // When
+            JsonPath result = given().contentType(ContentType.JSON)
+                    .body(Map.of("mirror_topic_name_pattern", prefix + "-.*"))
+                    .post("/kafka/v3/clusters/{c}/links/{link}/mirrors:failover", clusterId(), link)
+                    .then().statusCode(200).extract().jsonPath();
+
+            // Then every live mirror is STOPPED, and nothing is copied to it any more
+            Map<String, Integer> errors = new HashMap<>();
+            List<Map<String, Object>> items = result.getList("data");
+            items.forEach(item -> errors.put((String) item.get("mirror_topic_name"), (Integer) item.get("error_code")));
+            assertThat(errors).containsOnlyKeys(topics);
+            live.forEach(t -> assertThat(errors.get(t)).as(t).isNull());
+            assertThat(errors.get(stoppedBefore)).isEqualTo(400);
+            Map<String, Map<TopicPartition, Long>> ends = new HashMap<>();
+            for (String t : live) {
+                assertThat(mirror(link, t).getString("mirror_status")).isEqualTo("STOPPED");
+                ends.put(t, KafkaClusters.endOffsets(kafka.destination(), t));
+            }
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> live.stream()
+                    .allMatch(t -> KafkaClusters.endOffsets(kafka.destination(), t).equals(ends.get(t))));
+        } finally {
+            writing.set(false);
+            load.join(30_000);
+        }
+        Map<TopicPartition, OffsetAndMetadata> clamped = kafka.destinationAdmin().listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        for (String t : live) {
+            Map<TopicPartition, Long> stop = KafkaClusters.endOffsets(kafka.destination(), t);
+            assertThat(KafkaClusters.endOffsets(kafka.source(), t)).as(t).allSatisfy(
+                    (tp, sourceEnd) -> assertThat(sourceEnd).isGreaterThan(stop.get(tp)));
+            MirrorVerifier.compare(t, cut(KafkaClusters.readLogs(kafka.source(), t, IsolationLevel.READ_COMMITTED,
+                    READ), t, stop), KafkaClusters.readLogs(kafka.destination(), t, IsolationLevel.READ_UNCOMMITTED,
+                            READ));
+            stop.forEach((tp, end) -> assertThat(clamped.get(tp).offset()).as(tp.toString()).isEqualTo(end));
+            assertThat(kafka.destinationAdmin().describeAcls(new AclBindingFilter(new ResourcePatternFilter(
+                    ResourceType.TOPIC, t, PatternType.LITERAL), AccessControlEntryFilter.ANY)).values()
+                    .get(30, TimeUnit.SECONDS)).as(t).isEmpty();
+            assertThat(topicConfig(kafka.destinationAdmin(), t, "max.message.bytes")).isEqualTo(sourceMaxMessageBytes);
+            try (KafkaProducer<byte[], byte[]> producer = KafkaClusters.producer(kafka.destination(), Map.of())) {
+                TopicPartition p0 = new TopicPartition(t, 0);
+                assertThat(producer.send(new ProducerRecord<>(t, 0, bytes("after"), bytes("after"))).get().offset())
+                        .isEqualTo(stop.get(p0));
+            }
         }
     }
 
@@ -305,6 +415,12 @@ class MirrorActionsIT {
             return new PartitionLog(log.partition(), log.startOffset(), end,
                     log.records().stream().filter(r -> r.offset() < end).toList());
         }).toList();
+    }
+
+    private static String topicConfig(Admin admin, String topic, String name) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).get(name)
+                .value();
     }
 
     private static byte[] bytes(String s) {

@@ -57,6 +57,8 @@ public class MirrorRestore {
     /** How long a restore waits for Kafka to finish deleting the old topic before re-creating it. */
     private static final long DELETE_WAIT_MS = 60_000;
     private static final long DELETE_POLL_MS = 200;
+    /** How long a restore waits for Kafka to know a recovery topic it has just created. */
+    private static final long CREATE_WAIT_MS = 30_000;
 
     private final LinkStore store;
     private final DestinationClusters clusters;
@@ -246,7 +248,7 @@ public class MirrorRestore {
                         + topic + "' past the stop offsets cannot be set aside there; nothing was deleted");
             }
             Set<TopicPartition> recoveryPartitions = partitions(recovery, partitions);
-            Map<TopicPartition, Long> copied = destinationTopics.endOffsets(cluster, recoveryPartitions);
+            Map<TopicPartition, Long> copied = endOffsetsOfNew(cluster, recoveryPartitions);
             Map<TopicPartition, Long> ends = destinationTopics.endOffsets(cluster, partitions(topic, partitions));
             Map<TopicPartition, Long> starts = destinationTopics.startOffsets(cluster, partitions(topic, partitions));
             int maxBatchBytes = clusters.limits(cluster).maxBatchBytes();
@@ -273,6 +275,30 @@ public class MirrorRestore {
             }
         } catch (KafkaCallException e) {
             throw unavailable(plan.target(), plan.stopped(), e);
+        }
+    }
+
+    /**
+     * The end offsets of a topic that may just have been created: until every broker knows it,
+     * Kafka answers that it does not exist, so that answer is asked again for a while.
+     */
+    private Map<TopicPartition, Long> endOffsetsOfNew(DestinationCluster cluster, Set<TopicPartition> tps) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CREATE_WAIT_MS);
+        while (true) {
+            try {
+                return destinationTopics.endOffsets(cluster, tps);
+            } catch (KafkaCallException e) {
+                if (!e.is(KafkaErrors.Kind.UNKNOWN_TOPIC) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(DELETE_POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ClusterLinkException.Conflict("Interrupted while a recovery topic is created: call "
+                        + "truncate-and-restore again");
+            }
         }
     }
 

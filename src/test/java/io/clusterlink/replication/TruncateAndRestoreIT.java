@@ -102,16 +102,10 @@ class TruncateAndRestoreIT {
         assertThat(result.getString("data[0].mirror_topic_name")).isEqualTo(topic);
         assertThat(result.getString("data[0].error_code")).isNull();
         assertThat(result.getLong("data[0].messages_truncated")).isEqualTo(8);
-        assertThat(result.getList("data[0].partition_level_truncation_data")).containsExactly(
-                Map.of("partition_id", 0, "offset_truncated_to", 20, "messages_truncated", 5),
-                Map.of("partition_id", 1, "offset_truncated_to", 30, "messages_truncated", 3));
+        assertSetAsideOfTheFailover(result);
         assertThat(KafkaClusters.endOffsets(kafka.source(), recovery)).isEqualTo(Map.of(
                 new TopicPartition(recovery, 0), 5L, new TopicPartition(recovery, 1), 3L));
-        List<PartitionLog> setAside = KafkaClusters.readLogs(kafka.source(), recovery, IsolationLevel.READ_COMMITTED,
-                READ);
-        for (int p = 0; p < 2; p++) {
-            assertSameRecords(setAside.get(p).records(), diverged.get(p).records());
-        }
+        assertRecoveryHolds(recovery, diverged);
         awaitCaughtUpOnA(link, topic);
         assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
                 .recordsCompared()).isEqualTo(20 + 4 + 30 + 2);
@@ -145,15 +139,8 @@ class TruncateAndRestoreIT {
         JsonPath result = restore(link, topic, Map.of("include_partition_level_truncation_data", true));
 
         assertThat(result.getString("data[0].error_code")).isNull();
-        assertThat(result.getList("data[0].partition_level_truncation_data")).containsExactly(
-                Map.of("partition_id", 0, "offset_truncated_to", 20, "messages_truncated", 5),
-                Map.of("partition_id", 1, "offset_truncated_to", 30, "messages_truncated", 3));
-        List<PartitionLog> setAside = KafkaClusters.readLogs(kafka.source(), recovery, IsolationLevel.READ_COMMITTED,
-                READ);
-        assertThat(setAside).hasSize(2);
-        for (int p = 0; p < 2; p++) {
-            assertSameRecords(setAside.get(p).records(), diverged.get(p).records());
-        }
+        assertSetAsideOfTheFailover(result);
+        assertRecoveryHolds(recovery, diverged);
         awaitCaughtUpOnA(link, topic);
         assertThat(KafkaClusters.endOffsets(kafka.source(), topic)).hasSize(3);
         assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
@@ -177,16 +164,10 @@ class TruncateAndRestoreIT {
             assertThat(answer.getString("data[0].mirror_topic_name")).isEqualTo(topic);
             assertThat(answer.getString("data[0].error_code")).isNull();
             assertThat(answer.getLong("data[0].messages_truncated")).isEqualTo(8);
-            assertThat(answer.getList("data[0].partition_level_truncation_data")).containsExactly(
-                    Map.of("partition_id", 0, "offset_truncated_to", 20, "messages_truncated", 5),
-                    Map.of("partition_id", 1, "offset_truncated_to", 30, "messages_truncated", 3));
+            assertSetAsideOfTheFailover(answer);
         }
         assertThat(checked.getInt("data[1].error_code")).isEqualTo(404);
-        List<PartitionLog> setAside = KafkaClusters.readLogs(kafka.source(), recovery, IsolationLevel.READ_COMMITTED,
-                READ);
-        for (int p = 0; p < 2; p++) {
-            assertSameRecords(setAside.get(p).records(), diverged.get(p).records());
-        }
+        assertRecoveryHolds(recovery, diverged);
         awaitCaughtUpOnA(link, topic);
         assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
                 .recordsCompared()).isEqualTo(20 + 4 + 30 + 2);
@@ -233,14 +214,8 @@ class TruncateAndRestoreIT {
         JsonPath result = restore(link, topic, Map.of("include_partition_level_truncation_data", true));
 
         assertThat(result.getString("data[0].error_code")).isNull();
-        assertThat(result.getList("data[0].partition_level_truncation_data")).containsExactly(
-                Map.of("partition_id", 0, "offset_truncated_to", 20, "messages_truncated", 5),
-                Map.of("partition_id", 1, "offset_truncated_to", 30, "messages_truncated", 3));
-        List<PartitionLog> setAside = KafkaClusters.readLogs(kafka.source(), recovery, IsolationLevel.READ_COMMITTED,
-                READ);
-        for (int p = 0; p < 2; p++) {
-            assertSameRecords(setAside.get(p).records(), diverged.get(p).records());
-        }
+        assertSetAsideOfTheFailover(result);
+        assertRecoveryHolds(recovery, diverged);
         awaitCaughtUpOnA(link, topic);
         assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
                 .recordsCompared()).isEqualTo(56);
@@ -264,9 +239,7 @@ class TruncateAndRestoreIT {
 
         assertThat(result.getString("data[0].error_code")).isNull();
         assertThat(result.getLong("data[0].messages_truncated")).isEqualTo(8);
-        assertThat(result.getList("data[0].partition_level_truncation_data")).containsExactly(
-                Map.of("partition_id", 0, "offset_truncated_to", 20, "messages_truncated", 5),
-                Map.of("partition_id", 1, "offset_truncated_to", 30, "messages_truncated", 3));
+        assertSetAsideOfTheFailover(result);
         awaitCaughtUpOnA(link, topic);
         assertThat(MirrorVerifier.assertIdentical(kafka.destination(), topic, kafka.source(), topic, READ)
                 .recordsCompared()).isEqualTo(56);
@@ -464,6 +437,23 @@ class TruncateAndRestoreIT {
         long[] stops = { 20, 30 };
         return logs.stream().map(log -> new PartitionLog(log.partition(), stops[log.partition()], log.endOffset(),
                 log.records().stream().filter(r -> r.offset() >= stops[r.partition()]).toList())).toList();
+    }
+
+    /** The records a restore answered it set aside after {@link #failedOverWithWritesOnBothSides}: 5 and 3. */
+    private static void assertSetAsideOfTheFailover(JsonPath answer) {
+        assertThat(answer.getList("data[0].partition_level_truncation_data")).containsExactly(
+                Map.of("partition_id", 0, "offset_truncated_to", 20, "messages_truncated", 5),
+                Map.of("partition_id", 1, "offset_truncated_to", 30, "messages_truncated", 3));
+    }
+
+    /** The recovery topic holds exactly A's records past the stop offsets, partition for partition. */
+    private void assertRecoveryHolds(String recovery, List<PartitionLog> diverged) {
+        List<PartitionLog> setAside = KafkaClusters.readLogs(kafka.source(), recovery, IsolationLevel.READ_COMMITTED,
+                READ);
+        assertThat(setAside).hasSameSizeAs(diverged);
+        for (int p = 0; p < diverged.size(); p++) {
+            assertSameRecords(setAside.get(p).records(), diverged.get(p).records());
+        }
     }
 
     private static void assertSameRecords(List<ConsumerRecord<byte[], byte[]>> copied,

@@ -56,7 +56,8 @@ public class MirrorRestore {
     static final String RECOVERY_INFIX = ".truncated-";
     /** How long a restore waits for Kafka to finish deleting the old topic before re-creating it. */
     private static final long DELETE_WAIT_MS = 60_000;
-    private static final long DELETE_POLL_MS = 200;
+    /** How often a restore looks again while it waits for Kafka to create or delete a topic. */
+    private static final long POLL_MS = 200;
     /** How long a restore waits for Kafka to know a recovery topic it has just created. */
     private static final long CREATE_WAIT_MS = 30_000;
 
@@ -293,7 +294,7 @@ public class MirrorRestore {
                 }
             }
             try {
-                TimeUnit.MILLISECONDS.sleep(DELETE_POLL_MS);
+                TimeUnit.MILLISECONDS.sleep(POLL_MS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ClusterLinkException.Conflict("Interrupted while a recovery topic is created: call "
@@ -330,7 +331,7 @@ public class MirrorRestore {
                             + " s; its records past the stop offsets are in '" + plan.recoveryTopic()
                             + "': call truncate-and-restore again to make it a mirror", null);
                 }
-                TimeUnit.MILLISECONDS.sleep(DELETE_POLL_MS);
+                TimeUnit.MILLISECONDS.sleep(POLL_MS);
             }
         } catch (KafkaCallException e) {
             throw unavailable(plan.target(), plan.stopped(), e);

@@ -80,19 +80,22 @@ public final class CatchUpBenchmark {
     /**
      * Live latency in two phases of the same load: first, with the service idle, on the source and
      * through the least a copy can do (one consumer, one idempotent {@code acks=all} producer without
-     * linger, in the benchmark's JVM); then on the source and through the mirror.
+     * linger, in the benchmark's JVM); then on the source and through the mirror, each after a
+     * warm-up; the mirror's warm-up apart (a service that never copied this load compiles it then).
      */
-    record Latency(int rate, int seconds, Latencies direct, Latencies mirrored, Latencies loopDirect,
-            Latencies loop) {
+    record Latency(int rate, int seconds, Latencies direct, Latencies mirrored, Latencies mirroredWarmUp,
+            Latencies loopDirect, Latencies loop) {
     }
 
     /** What to measure, {@code -Dbench.sections=catch-up,first,live,align} (all by default). */
     private static final List<String> SECTIONS = Processes.sections("catch-up,first,live,align");
     private static final int LIVE_RATE = 5_000;
     private static final int LIVE_SECONDS = 30;
-    private static final int LIVE_WARM_UP_SECONDS = 5;
-    /** The first phase's warm-up: the JVMs' first run of this load (compilation) is not counted. */
-    private static final int FIRST_WARM_UP_SECONDS = 30;
+    /**
+     * Each phase's warm-up, not counted: the first run of this load in a JVM compiles its paths
+     * (the service's compiler threads take most of a core for some 20 s after a mirror starts).
+     */
+    private static final int LIVE_WARM_UP_SECONDS = 30;
 
     /** Offsets the mirror of a source whose log starts at {@value #ALIGN_START} fills per second, against raw produce. */
     record Alignment(double rawProduceRate, double alignRate, double activeSeconds) {
@@ -247,7 +250,7 @@ public final class CatchUpBenchmark {
             create(destAdmin, loopTopic + "-copy");
             loop.start();
             loop.ready.await(60, TimeUnit.SECONDS);
-            looped = livePhase(source, destination, loopTopic, loopTopic + "-copy", FIRST_WARM_UP_SECONDS);
+            looped = livePhase(source, destination, loopTopic, loopTopic + "-copy", LIVE_WARM_UP_SECONDS);
         }
         create(sourceAdmin, topic);
         Rest.post(service.baseUri() + "/links?link_name=" + link, "{\"configs\":["
@@ -263,7 +266,7 @@ public final class CatchUpBenchmark {
         }
         Latencies[] mirrored = livePhase(source, destination, topic, "l." + topic, LIVE_WARM_UP_SECONDS);
         Rest.delete(service.baseUri() + "/links/" + link + "?force=true");
-        return new Latency(LIVE_RATE, LIVE_SECONDS, mirrored[0], mirrored[1], looped[0], looped[1]);
+        return new Latency(LIVE_RATE, LIVE_SECONDS, mirrored[0], mirrored[1], mirrored[2], looped[0], looped[1]);
     }
 
     /**
@@ -306,7 +309,7 @@ public final class CatchUpBenchmark {
             throw new IllegalStateException("Live latency: the source consumer got " + direct.received
                     + " records, the consumer of " + copy + " " + copied.received + ", of " + total);
         }
-        return new Latencies[] { direct.latencies(), copied.latencies() };
+        return new Latencies[] { direct.latencies(), copied.latencies(), copied.warmUpLatencies() };
     }
 
     /**
@@ -361,14 +364,16 @@ public final class CatchUpBenchmark {
         }
     }
 
-    /** A consumer thread that records each record's send-to-arrival time (after the warm-up records). */
+    /** A consumer thread that records each record's send-to-arrival time, the warm-up's apart. */
     private static final class LatencyReader extends Thread {
         private final String bootstrap;
         private final String topic;
         private final long total;
         private final long skip;
         private final double[] millis;
+        private final double[] warmUpMillis;
         private int kept;
+        private int keptWarmUp;
         volatile long received;
         final java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
 
@@ -380,6 +385,7 @@ public final class CatchUpBenchmark {
             this.total = total;
             this.skip = total - counted;
             this.millis = new double[(int) counted];
+            this.warmUpMillis = new double[(int) (total - counted)];
         }
 
         @Override
@@ -404,6 +410,8 @@ public final class CatchUpBenchmark {
                         long sent = value.getLong();
                         if (index >= skip && kept < millis.length) {
                             millis[kept++] = (now - sent) / 1e6;
+                        } else if (index < skip && keptWarmUp < warmUpMillis.length) {
+                            warmUpMillis[keptWarmUp++] = (now - sent) / 1e6;
                         }
                         received++;
                     }
@@ -412,7 +420,15 @@ public final class CatchUpBenchmark {
         }
 
         Latencies latencies() {
-            double[] sorted = java.util.Arrays.copyOf(millis, kept);
+            return sorted(millis, kept);
+        }
+
+        Latencies warmUpLatencies() {
+            return sorted(warmUpMillis, keptWarmUp);
+        }
+
+        private static Latencies sorted(double[] values, int count) {
+            double[] sorted = java.util.Arrays.copyOf(values, count);
             java.util.Arrays.sort(sorted);
             return new Latencies(sorted);
         }
@@ -648,8 +664,8 @@ public final class CatchUpBenchmark {
         if (l == null) {
             return;
         }
-        System.out.printf(Locale.ROOT, "live latency, send to arrival, %,d records/s of 1 KB for %d s (two phases):%n",
-                l.rate(), l.seconds());
+        System.out.printf(Locale.ROOT, "live latency, send to arrival, %,d records/s of 1 KB for %d s (two phases, "
+                + "each after %d s of warm-up):%n", l.rate(), l.seconds(), LIVE_WARM_UP_SECONDS);
         System.out.printf(Locale.ROOT, "%-30s %10s %10s %10s%n", "", "p50", "p99", "max");
         printLatencies("source (direct), 1st phase", l.loopDirect());
         printLatencies("plain consume-produce loop", l.loop());
@@ -657,6 +673,7 @@ public final class CatchUpBenchmark {
         printLatencies("source (direct), 2nd phase", l.direct());
         printLatencies("mirror", l.mirrored());
         printAdded("the mirror adds", l.direct(), l.mirrored());
+        printLatencies("mirror, its warm-up", l.mirroredWarmUp());
         System.out.println();
     }
 

@@ -1,5 +1,7 @@
 package io.clusterlink.api;
 
+import java.util.Map;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -8,16 +10,20 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * v3 error bodies for requests that fail before they reach a resource, where {@link ErrorMapper}
  * never sees them: routing failures (400, 404, 405, 500), a {@code Content-Length} over
- * {@code quarkus.http.limits.max-body-size} (413; Quarkus' own answer has no body). Refused
- * before any route runs, without a body: a request line or headers over Vert.x's limits (414,
- * 431), a bad percent-escape in the request target (400, from the HTTP decoder), and a chunked
- * body that grows past the limit (413, answered by Quarkus while the body is read).
+ * {@code quarkus.http.limits.max-body-size} (413; Quarkus' own answer has no body), a request line
+ * over {@value #MAX_REQUEST_LINE} bytes (414) and headers over {@value #MAX_HEADER_BYTES} bytes
+ * (431). Those two are the API's limits; the HTTP decoder's own ({@code quarkus.http.limits.*})
+ * are set far above them, because Vert.x refuses what passes its limits before any route runs,
+ * with a status and no body, and Quarkus offers no hook for that answer. Still refused that way: a
+ * request line or headers over 64 KB, a bad percent-escape in the request target (400), and a
+ * chunked body that grows past the body limit (413, answered by Quarkus while the body is read).
  */
 @ApplicationScoped
 public class HttpLevelErrors {
@@ -26,13 +32,29 @@ public class HttpLevelErrors {
 
     /** Just before Quarkus' own upload limit route ({@code RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT}, -2). */
     private static final int ORDER = -3;
+    /** The longest request line (method, target and version) the API takes. */
+    static final int MAX_REQUEST_LINE = 4096;
+    /** The most bytes of header lines the API takes. */
+    static final int MAX_HEADER_BYTES = 20 * 1024;
 
     void register(@Observes Router router,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K") MemorySize limit) {
         long max = limit.asLongValue();
         String tooLarge = "Request body too large: at most " + max + " bytes";
         router.route().order(ORDER).handler(ctx -> {
-            String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+            HttpServerRequest request = ctx.request();
+            if (requestLineLength(request) > MAX_REQUEST_LINE) {
+                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+                end(ctx, 414, "Request line too long: at most " + MAX_REQUEST_LINE + " bytes of method, path, "
+                        + "query and version");
+                return;
+            }
+            if (headerBytes(request) > MAX_HEADER_BYTES) {
+                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+                end(ctx, 431, "Request headers too large: at most " + MAX_HEADER_BYTES + " bytes in all");
+                return;
+            }
+            String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
             if (length != null && longerThan(length, max)) {
                 ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
                 end(ctx, 413, tooLarge);
@@ -59,6 +81,20 @@ public class HttpLevelErrors {
         }
         ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end("{\"error_code\":" + status + ",\"message\":\"" + message + "\"}");
+    }
+
+    /** The request line's length as sent: {@code METHOD SP target SP HTTP/1.1}. */
+    private static long requestLineLength(HttpServerRequest request) {
+        return request.method().name().length() + 1L + request.uri().length() + 1 + "HTTP/1.1".length();
+    }
+
+    /** Bytes of the header lines as sent ({@code name: value}), as the HTTP decoder counts them. */
+    private static long headerBytes(HttpServerRequest request) {
+        long bytes = 0;
+        for (Map.Entry<String, String> header : request.headers()) {
+            bytes += header.getKey().length() + 2L + header.getValue().length();
+        }
+        return bytes;
     }
 
     private static boolean longerThan(String length, long max) {

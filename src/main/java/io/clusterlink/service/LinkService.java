@@ -223,9 +223,7 @@ public class LinkService {
         if (validateOnly) {
             return;
         }
-        for (Mirror m : live) {
-            actions.failoverForDelete(link, m);
-        }
+        actions.failoverAllForDelete(link, live);
         store.deleteLink(link.id());
         linkTasks.forget(link.id());
         offsetSync.forget(link.id());

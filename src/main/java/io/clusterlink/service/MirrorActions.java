@@ -392,10 +392,23 @@ public class MirrorActions {
         return ActionResult.ok(stopped.mirrorTopic(), lags.of(stopped));
     }
 
-    /** Fails a mirror over as part of a forced link delete. */
-    void failoverForDelete(Link link, Mirror m) {
-        MirrorLifecycle.check(MirrorAction.FAILOVER, m, link.state());
-        stopForDelete(link, m, "link deleted with force=true");
+    /**
+     * Fails the live mirrors of a link over for a forced delete of the link: all of them together
+     * ({@link MirrorStops}, as a failover by pattern), not one after the other; a mirror that one
+     * stop could not take (the data plane moved it meanwhile, another request stopped it) is stopped
+     * again on its own.
+     *
+     * @throws ClusterLinkException when one of them may not or could not be failed over
+     */
+    void failoverAllForDelete(Link link, List<Mirror> live) {
+        String reason = "link deleted with force=true";
+        live.forEach(m -> MirrorLifecycle.check(MirrorAction.FAILOVER, m, link.state()));
+        Map<Long, MirrorStops.Stop> stopped = stops.failover(link, live, reason);
+        for (Mirror m : live) {
+            if (stopped.get(m.id()).error() != null) {
+                store.findMirror(m.id()).ifPresent(current -> stopForDelete(link, current, reason));
+            }
+        }
     }
 
     /**

@@ -254,6 +254,45 @@ class MirrorActionsIT {
     }
 
     @Test
+    void aForcedDeleteStopsEveryLiveMirrorOfTheLinkWhereItEnds() throws Exception {
+        // Given a link with three mirrors caught up and a fourth one paused behind its source
+        String prefix = uniqueName("forced");
+        String link = uniqueName("link");
+        createLink(link, kafka.source().bootstrapServers(), Map.of());
+        List<String> topics = IntStream.range(0, 4).mapToObj(i -> prefix + "-" + i).toList();
+        for (String t : topics) {
+            KafkaClusters.createTopic(kafka.source(), t, 2, Map.of());
+            produce(t, 0, 40);
+            createMirror(link, t);
+        }
+        topics.forEach(t -> awaitCaughtUp(link, t));
+        String paused = topics.get(3);
+        assertThat(action(link, "pause", paused).getString("data[0].error_code")).isNull();
+        produce(paused, 40, 10);
+
+        // When the link is deleted with force=true
+        given().delete("/links/{link}?force=true", link).then().statusCode(200);
+
+        // Then the link is gone, and each mirror is a plain topic holding the source's records up to
+        // where it ended, which takes writes after them
+        given().get("/links/{link}", link).then().statusCode(404);
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClusters.producer(kafka.destination(), Map.of())) {
+            for (String t : topics) {
+                Map<TopicPartition, Long> stop = KafkaClusters.endOffsets(kafka.destination(), t);
+                assertThat(stop.values().stream().mapToLong(Long::longValue).sum()).as(t).isEqualTo(40);
+                MirrorVerifier.compare(t, cut(KafkaClusters.readLogs(kafka.source(), t, IsolationLevel.READ_COMMITTED,
+                        READ), t, stop), KafkaClusters.readLogs(kafka.destination(), t,
+                                IsolationLevel.READ_UNCOMMITTED, READ));
+                for (Map.Entry<TopicPartition, Long> end : stop.entrySet()) {
+                    assertThat(producer.send(new ProducerRecord<>(t, end.getKey().partition(), bytes("after"),
+                            bytes("after"))).get(30, TimeUnit.SECONDS).offset()).as(end.getKey().toString())
+                            .isEqualTo(end.getValue());
+                }
+            }
+        }
+    }
+
+    @Test
     void skipsRecordsTheSourceDeletedBeforeTheyWereCopiedAndSaysSo() throws Exception {
         String topic = uniqueName("retention");
         String link = uniqueName("link");

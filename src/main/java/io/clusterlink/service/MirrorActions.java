@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -41,7 +42,8 @@ import io.clusterlink.store.LinkStore;
 /**
  * The mirror actions promote, failover, pause and resume (and the fail back ones), on named
  * mirrors or those matching a pattern. A failover of many mirrors stops them together, and every
- * stop ends the same way ({@link MirrorStops}).
+ * stop ends the same way ({@link MirrorStops}); the fail back actions of many mirrors run several
+ * at a time ({@link FailbackPool}).
  */
 @ApplicationScoped
 public class MirrorActions {
@@ -68,11 +70,12 @@ public class MirrorActions {
     private final MirrorGrowth growth;
     private final MirrorReversal reversal;
     private final MirrorRestore restore;
+    private final FailbackPool failbacks;
 
     MirrorActions(LinkStore store, DestinationClusters clusters, LinkLookup lookup, SourceTopics sourceTopics,
             DestinationTopics destinationTopics, ReplicationControl replication, ConsumerOffsetSync offsetSync,
             MirrorStops stops, MirrorLags lags, MirrorGrowth growth, MirrorReversal reversal,
-            MirrorRestore restore) {
+            MirrorRestore restore, FailbackPool failbacks) {
         this.store = store;
         this.clusters = clusters;
         this.lookup = lookup;
@@ -85,6 +88,7 @@ public class MirrorActions {
         this.growth = growth;
         this.reversal = reversal;
         this.restore = restore;
+        this.failbacks = failbacks;
     }
 
     /** Runs an action on the named mirrors (or those matching the pattern) of a link. */
@@ -125,8 +129,16 @@ public class MirrorActions {
         if (action == MirrorAction.FAILOVER && !validateOnly) {
             return failoverAll(link, targets);
         }
-        return targets.stream().map(t -> t.mirror() == null ? t.missing() : apply(link, t.mirror(), action,
-                validateOnly)).toList();
+        List<Supplier<ActionResult>> work = targets.stream().<Supplier<ActionResult>>map(t -> t.mirror() == null
+                ? t::missing : () -> apply(link, t.mirror(), action, validateOnly)).toList();
+        return run(action, validateOnly, work);
+    }
+
+    /** Runs an action's work per mirror: a fail back action's several at a time, others one after the other. */
+    private List<ActionResult> run(MirrorAction action, boolean validateOnly, List<Supplier<ActionResult>> work) {
+        boolean failsBack = action == MirrorAction.REVERSE_AND_START || action == MirrorAction.REVERSE_AND_PAUSE
+                || action == MirrorAction.TRUNCATE_AND_RESTORE;
+        return failsBack && !validateOnly ? failbacks.runAll(work) : work.stream().map(Supplier::get).toList();
     }
 
     /** A topic an action names: its mirror, or (none) the result that says so. */
@@ -203,20 +215,21 @@ public class MirrorActions {
             requested = Stream.concat(own.keySet().stream(), onB.keySet().stream())
                     .filter(regex::matches).toList();
         }
-        List<ActionResult> results = new ArrayList<>();
+        List<Supplier<ActionResult>> work = new ArrayList<>();
         for (String name : requested) {
             if (own.containsKey(name)) {
-                results.add(apply(link, own.get(name), MirrorAction.TRUNCATE_AND_RESTORE, validateOnly));
+                work.add(() -> apply(link, own.get(name), MirrorAction.TRUNCATE_AND_RESTORE, validateOnly));
             } else if (onB.containsKey(name)) {
-                ActionResult result = apply(pair, onB.get(name), MirrorAction.TRUNCATE_AND_RESTORE, validateOnly);
-                results.add(result.withTopic(name));
+                work.add(() -> apply(pair, onB.get(name), MirrorAction.TRUNCATE_AND_RESTORE, validateOnly)
+                        .withTopic(name));
             } else {
-                results.add(ActionResult.error(name, 404, "Topic '" + name + "' is neither a mirror topic of cluster "
-                        + "link '" + link.name() + "' nor the source of a mirror topic of cluster link '"
-                        + pair.name() + "' on cluster " + pair.clusterId()));
+                ActionResult missing = ActionResult.error(name, 404, "Topic '" + name + "' is neither a mirror topic "
+                        + "of cluster link '" + link.name() + "' nor the source of a mirror topic of cluster link '"
+                        + pair.name() + "' on cluster " + pair.clusterId());
+                work.add(() -> missing);
             }
         }
-        return results;
+        return run(MirrorAction.TRUNCATE_AND_RESTORE, validateOnly, work);
     }
 
     /** The names of an action request: at most {@value #MAX_ACTION_NAMES}, each a legal topic name. */

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -123,6 +124,65 @@ class TruncateAndRestoreIT {
         assertThat(again.getInt("data[0].error_code")).isEqualTo(409);
         assertThat(again.getString("data[0].error_message")).isEqualTo("Topic '" + topic + "' on cluster " + a
                 + " is already a mirror topic of cluster link '" + link + "'");
+    }
+
+    @Test
+    void severalMirrorsRestoredInOneRequestAreEachRestoredAndAnsweredInTheOrderAsked() throws Exception {
+        // Given four mirrors of one link failed over, three of them with writes on both sides after
+        // the stop, the fourth with writes on B only
+        String link = uniqueName("link");
+        List<String> topics = IntStream.range(0, 4).mapToObj(i -> uniqueName("restore-many-" + i)).toList();
+        for (String t : topics) {
+            KafkaClusters.createTopic(kafka.source(), t, 2, Map.of());
+            produce(kafka.source(), t, 0, 0, 20);
+            produce(kafka.source(), t, 1, 0, 30);
+        }
+        createLink(link, kafka.source().bootstrapServers(), Map.of());
+        links.add(new String[] { b, link });
+        topics.forEach(t -> createMirror(link, t));
+        topics.forEach(t -> awaitCaughtUp(link, t));
+        reverseLink(link);
+        JsonPath failover = FailbackApi.action(b, link, "failover", Map.of(), topics);
+        assertThat(failover.getList("data.error_code")).containsOnlyNulls();
+        topics.forEach(t -> awaitStatus(link, t, "STOPPED"));
+        List<String> diverging = topics.subList(0, 3);
+        Map<String, List<PartitionLog>> diverged = new HashMap<>();
+        Map<String, String> recoveries = new HashMap<>();
+        for (String t : topics) {
+            if (diverging.contains(t)) {
+                produce(kafka.source(), t, 0, 20, 5);
+                produce(kafka.source(), t, 1, 30, 3);
+            }
+            produce(kafka.destination(), t, 0, 20, 4);
+            produce(kafka.destination(), t, 1, 30, 2);
+        }
+        for (String t : diverging) {
+            diverged.put(t, divergedRecords(t));
+            recoveries.put(t, recoveryTopic(link, t));
+        }
+
+        // When all four and a topic that is no mirror are restored in one request
+        List<String> asked = List.of(topics.get(0), "not-a-mirror", topics.get(1), topics.get(2), topics.get(3));
+        JsonPath result = FailbackApi.action(b, link, "truncate-and-restore",
+                Map.of("include_partition_level_truncation_data", true), asked);
+
+        // Then the answers come in the order asked, each with what its restore set aside, and every
+        // restored mirror on A is B's topic offset for offset
+        assertThat(result.getList("data.mirror_topic_name")).containsExactlyElementsOf(asked);
+        assertThat(result.getInt("data[1].error_code")).isEqualTo(404);
+        for (int i : new int[] { 0, 2, 3, 4 }) {
+            assertThat(result.getString("data[" + i + "].error_code")).as(asked.get(i)).isNull();
+        }
+        for (int i : new int[] { 0, 2, 3 }) {
+            assertSetAsideOfTheFailover(result, i);
+            assertRecoveryHolds(recoveries.get(asked.get(i)), diverged.get(asked.get(i)));
+        }
+        assertThat(result.getLong("data[4].messages_truncated")).isZero();
+        for (String t : topics) {
+            awaitCaughtUpOnA(link, t);
+            assertThat(MirrorVerifier.assertIdentical(kafka.destination(), t, kafka.source(), t, READ)
+                    .recordsCompared()).as(t).isEqualTo(20 + 4 + 30 + 2);
+        }
     }
 
     @Test
@@ -441,7 +501,13 @@ class TruncateAndRestoreIT {
 
     /** The records a restore answered it set aside after {@link #failedOverWithWritesOnBothSides}: 5 and 3. */
     private static void assertSetAsideOfTheFailover(JsonPath answer) {
-        assertThat(answer.getList("data[0].partition_level_truncation_data")).containsExactly(
+        assertSetAsideOfTheFailover(answer, 0);
+    }
+
+    /** {@link #assertSetAsideOfTheFailover(JsonPath)} of the answer's {@code index}-th topic. */
+    private static void assertSetAsideOfTheFailover(JsonPath answer, int index) {
+        assertThat(answer.getLong("data[" + index + "].messages_truncated")).isEqualTo(8);
+        assertThat(answer.getList("data[" + index + "].partition_level_truncation_data")).containsExactly(
                 Map.of("partition_id", 0, "offset_truncated_to", 20, "messages_truncated", 5),
                 Map.of("partition_id", 1, "offset_truncated_to", 30, "messages_truncated", 3));
     }

@@ -110,13 +110,7 @@ class MirrorActionsIT {
         createLink(link, kafka.source().bootstrapServers(), Map.of("consumer.offset.sync.enable", "true",
                 "consumer.offset.group.filters", "{\"groupFilters\":[{\"name\":\"" + group
                         + "\",\"patternType\":\"LITERAL\",\"filterType\":\"INCLUDE\"}]}"));
-        List<String> topics = IntStream.range(0, 5).mapToObj(i -> prefix + "-" + i).toList();
-        for (String t : topics) {
-            KafkaClusters.createTopic(kafka.source(), t, 2, Map.of());
-            produce(t, 0, 50);
-            createMirror(link, t);
-        }
-        topics.forEach(t -> awaitCaughtUp(link, t));
+        List<String> topics = mirrorsCaughtUp(link, prefix, 5, 50);
         List<String> live = topics.subList(0, 4);
         String stoppedBefore = topics.get(4);
         assertThat(action(link, "failover", stoppedBefore).getString("data[0].error_code")).isNull();
@@ -259,13 +253,7 @@ class MirrorActionsIT {
         String prefix = uniqueName("forced");
         String link = uniqueName("link");
         createLink(link, kafka.source().bootstrapServers(), Map.of());
-        List<String> topics = IntStream.range(0, 4).mapToObj(i -> prefix + "-" + i).toList();
-        for (String t : topics) {
-            KafkaClusters.createTopic(kafka.source(), t, 2, Map.of());
-            produce(t, 0, 40);
-            createMirror(link, t);
-        }
-        topics.forEach(t -> awaitCaughtUp(link, t));
+        List<String> topics = mirrorsCaughtUp(link, prefix, 4, 40);
         String paused = topics.get(3);
         assertThat(action(link, "pause", paused).getString("data[0].error_code")).isNull();
         produce(paused, 40, 10);
@@ -436,6 +424,18 @@ class MirrorActionsIT {
         createLink(link, kafka.source().bootstrapServers(), Map.of());
         createMirror(link, topic);
         awaitCaughtUp(link, topic);
+    }
+
+    /** Topics {@code <prefix>-0..count-1} of 2 partitions with {@code records} records each, mirrored by the link and caught up. */
+    private List<String> mirrorsCaughtUp(String link, String prefix, int count, int records) throws Exception {
+        List<String> topics = IntStream.range(0, count).mapToObj(i -> prefix + "-" + i).toList();
+        for (String t : topics) {
+            KafkaClusters.createTopic(kafka.source(), t, 2, Map.of());
+            produce(t, 0, records);
+            createMirror(link, t);
+        }
+        topics.forEach(t -> awaitCaughtUp(link, t));
+        return topics;
     }
 
     private void produce(String topic, int from, int count) throws Exception {

@@ -10,6 +10,8 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import io.clusterlink.link.ClusterLinkException;
 import io.clusterlink.link.Link;
 import io.clusterlink.link.Mirror;
@@ -20,14 +22,21 @@ import io.clusterlink.store.LinkStore;
 public class FleetQueries {
 
     /** A mirror partition, by the names a user knows. */
+    @Schema(name = "FleetMirrorPartition", description = "A mirror partition an instance copies",
+            requiredProperties = { "link_name", "mirror_topic_name", "partition" })
     public record OwnedPartition(String linkName, String mirrorTopicName, int partition) {
     }
 
     /** One live instance: the links whose sync tasks it runs and the mirror partitions it holds. */
+    @Schema(name = "FleetInstance", description = "A live instance of the service: the links whose sync tasks "
+            + "(consumer offset, ACL and config sync, auto-create) it runs and the mirror partitions it copies",
+            requiredProperties = { "instance_id", "links", "mirror_partitions" })
     public record Instance(String instanceId, List<String> links, List<OwnedPartition> mirrorPartitions) {
     }
 
     /** The fleet as the instance that answers sees it. */
+    @Schema(name = "FleetData", description = "The live instances of the service and what each one owns, as the "
+            + "instance that answered (instance_id) sees them", requiredProperties = { "instance_id", "instances" })
     public record View(String instanceId, List<Instance> instances) {
     }
 

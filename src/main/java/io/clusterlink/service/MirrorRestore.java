@@ -130,15 +130,13 @@ public class MirrorRestore {
             Set<TopicPartition> tps = partitions(topic, partitions);
             Map<TopicPartition, Long> ends = destinationTopics.endOffsets(cluster, tps);
             Map<TopicPartition, Long> starts = destinationTopics.startOffsets(cluster, tps);
+            Map<TopicPartition, Long> counts = records.count(cluster, pastStops(topic, stops, starts, ends));
             boolean diverged = false;
             List<PartitionTruncation> truncations = new ArrayList<>();
             for (int p = 0; p < partitions; p++) {
                 TopicPartition tp = new TopicPartition(topic, p);
-                long stop = stops.get(p);
-                long end = ends.get(tp);
-                diverged |= end != stop;
-                long from = Math.max(stop, starts.get(tp));
-                truncations.add(new PartitionTruncation(p, stop, records.count(cluster, tp, from, end)));
+                diverged |= ends.get(tp) != stops.get(p).longValue();
+                truncations.add(new PartitionTruncation(p, stops.get(p), counts.get(tp)));
             }
             return new Plan(target, stopped, recovery, true, diverged, truncations);
         } catch (KafkaCallException e) {
@@ -252,7 +250,7 @@ public class MirrorRestore {
             Map<TopicPartition, Long> copied = endOffsetsOfNew(cluster, recoveryPartitions);
             Map<TopicPartition, Long> ends = destinationTopics.endOffsets(cluster, partitions(topic, partitions));
             Map<TopicPartition, Long> starts = destinationTopics.startOffsets(cluster, partitions(topic, partitions));
-            int maxBatchBytes = clusters.limits(cluster).maxBatchBytes();
+            List<TopicRecords.Copy> copies = new ArrayList<>();
             for (PartitionTruncation t : truncations) {
                 TopicPartition from = new TopicPartition(topic, t.partition());
                 TopicPartition to = new TopicPartition(recovery, t.partition());
@@ -263,8 +261,9 @@ public class MirrorRestore {
                             + topic + "' past offset " + t.offsetTruncatedTo() + ": nothing was deleted");
                 }
                 long start = Math.max(t.offsetTruncatedTo(), starts.get(from));
-                records.copy(cluster, from, start, ends.get(from), to, already, maxBatchBytes);
+                copies.add(new TopicRecords.Copy(new TopicRecords.Range(from, start, ends.get(from)), to, already));
             }
+            records.copy(cluster, copies, clusters.limits(cluster).maxBatchBytes());
             Map<TopicPartition, Long> done = destinationTopics.endOffsets(cluster, recoveryPartitions);
             for (PartitionTruncation t : truncations) {
                 long held = done.get(new TopicPartition(recovery, t.partition()));
@@ -312,10 +311,10 @@ public class MirrorRestore {
             Set<TopicPartition> tps = partitions(topic, truncations.size());
             Map<TopicPartition, Long> ends = destinationTopics.endOffsets(cluster, tps);
             Map<TopicPartition, Long> starts = destinationTopics.startOffsets(cluster, tps);
+            List<Long> stops = truncations.stream().map(PartitionTruncation::offsetTruncatedTo).toList();
+            Map<TopicPartition, Long> counts = records.count(cluster, pastStops(topic, stops, starts, ends));
             for (PartitionTruncation t : truncations) {
-                TopicPartition tp = new TopicPartition(topic, t.partition());
-                long from = Math.max(t.offsetTruncatedTo(), starts.get(tp));
-                if (records.count(cluster, tp, from, ends.get(tp)) != t.messagesTruncated()) {
+                if (counts.get(new TopicPartition(topic, t.partition())) != t.messagesTruncated()) {
                     throw new ClusterLinkException.Conflict("Records were written to partition " + t.partition()
                             + " of topic '" + topic + "' on cluster " + cluster.clusterId() + " while it was set "
                             + "aside (its writes are not refused: the cluster enforces no read-only): it was not "
@@ -340,6 +339,17 @@ public class MirrorRestore {
             throw new ClusterLinkException.Conflict("Interrupted while topic '" + topic + "' is deleted: call "
                     + "truncate-and-restore again");
         }
+    }
+
+    /** A's offsets at and past the stop offsets (from A's log start where that is higher), partition by partition. */
+    private static List<TopicRecords.Range> pastStops(String topic, List<Long> stops, Map<TopicPartition, Long> starts,
+            Map<TopicPartition, Long> ends) {
+        List<TopicRecords.Range> ranges = new ArrayList<>();
+        for (int p = 0; p < stops.size(); p++) {
+            TopicPartition tp = new TopicPartition(topic, p);
+            ranges.add(new TopicRecords.Range(tp, Math.max(stops.get(p), starts.get(tp)), ends.get(tp)));
+        }
+        return ranges;
     }
 
     static long total(List<PartitionTruncation> truncations) {

@@ -40,13 +40,11 @@ public class FailbackPool {
     }
 
     /**
-     * Runs each piece of work, {@value #THREADS} at a time with those of other requests, and
-     * answers their results in the order given; one piece alone runs on the caller's thread.
+     * Runs each piece of work, {@value #THREADS} at a time with those of other requests (one piece
+     * alone too: many requests for one mirror each stay within the bound), and answers their
+     * results in the order given.
      */
     <T> List<T> runAll(List<Supplier<T>> work) {
-        if (work.size() == 1) {
-            return List.of(work.get(0).get());
-        }
         List<Future<T>> futures = new ArrayList<>();
         for (Supplier<T> w : work) {
             futures.add(pool.submit(w::get));

@@ -136,9 +136,7 @@ public class MirrorActions {
 
     /** Runs an action's work per mirror: a fail back action's several at a time, others one after the other. */
     private List<ActionResult> run(MirrorAction action, boolean validateOnly, List<Supplier<ActionResult>> work) {
-        boolean failsBack = action == MirrorAction.REVERSE_AND_START || action == MirrorAction.REVERSE_AND_PAUSE
-                || action == MirrorAction.TRUNCATE_AND_RESTORE;
-        return failsBack && !validateOnly ? failbacks.runAll(work) : work.stream().map(Supplier::get).toList();
+        return action.reverses() && !validateOnly ? failbacks.runAll(work) : work.stream().map(Supplier::get).toList();
     }
 
     /** A topic an action names: its mirror, or (none) the result that says so. */

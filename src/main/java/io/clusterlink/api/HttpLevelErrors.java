@@ -43,24 +43,17 @@ public class HttpLevelErrors {
         String tooLarge = "Request body too large: at most " + max + " bytes";
         router.route().order(ORDER).handler(ctx -> {
             HttpServerRequest request = ctx.request();
-            if (requestLineLength(request) > MAX_REQUEST_LINE) {
-                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-                end(ctx, 414, "Request line too long: at most " + MAX_REQUEST_LINE + " bytes of method, path, "
-                        + "query and version");
-                return;
-            }
-            if (headerBytes(request) > MAX_HEADER_BYTES) {
-                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-                end(ctx, 431, "Request headers too large: at most " + MAX_HEADER_BYTES + " bytes in all");
-                return;
-            }
             String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-            if (length != null && longerThan(length, max)) {
-                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-                end(ctx, 413, tooLarge);
-                return;
+            if (requestLineLength(request) > MAX_REQUEST_LINE) {
+                refuse(ctx, 414, "Request line too long: at most " + MAX_REQUEST_LINE + " bytes of method, path, "
+                        + "query and version");
+            } else if (headerBytes(request) > MAX_HEADER_BYTES) {
+                refuse(ctx, 431, "Request headers too large: at most " + MAX_HEADER_BYTES + " bytes in all");
+            } else if (length != null && longerThan(length, max)) {
+                refuse(ctx, 413, tooLarge);
+            } else {
+                ctx.next();
             }
-            ctx.next();
         });
         router.errorHandler(400, ctx -> end(ctx, 400, "Bad request: the path or query is not valid "
                 + "(check its percent-encoding)"));
@@ -73,6 +66,12 @@ public class HttpLevelErrors {
             }
             end(ctx, 500, "Internal Server Error");
         });
+    }
+
+    /** Answers a request over a limit and closes the connection: what it still sends is not read. */
+    private static void refuse(RoutingContext ctx, int status, String message) {
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+        end(ctx, status, message);
     }
 
     private static void end(RoutingContext ctx, int status, String message) {

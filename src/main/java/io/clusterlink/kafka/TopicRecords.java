@@ -89,9 +89,11 @@ public class TopicRecords {
                                 new ByteArraySerializer())
                         : null) {
             consumer.assign(left.keySet());
-            left.values().forEach(c -> consumer.seek(c.range().partition(), c.range().start()));
             Map<TopicPartition, Long> positions = new HashMap<>();
-            left.values().forEach(c -> positions.put(c.range().partition(), c.range().start()));
+            for (Copy c : left.values()) {
+                consumer.seek(c.range().partition(), c.range().start());
+                positions.put(c.range().partition(), c.range().start());
+            }
             long lastProgress = System.nanoTime();
             while (!left.isEmpty()) {
                 ConsumerRecords<byte[], byte[]> polled = consumer.poll(POLL);

@@ -133,9 +133,7 @@ class TruncateAndRestoreIT {
         String link = uniqueName("link");
         List<String> topics = IntStream.range(0, 4).mapToObj(i -> uniqueName("restore-many-" + i)).toList();
         for (String t : topics) {
-            KafkaClusters.createTopic(kafka.source(), t, 2, Map.of());
-            produce(kafka.source(), t, 0, 0, 20);
-            produce(kafka.source(), t, 1, 0, 30);
+            sourceTopic(t);
         }
         createLink(link, kafka.source().bootstrapServers(), Map.of());
         links.add(new String[] { b, link });
@@ -150,11 +148,9 @@ class TruncateAndRestoreIT {
         Map<String, String> recoveries = new HashMap<>();
         for (String t : topics) {
             if (diverging.contains(t)) {
-                produce(kafka.source(), t, 0, 20, 5);
-                produce(kafka.source(), t, 1, 30, 3);
+                writeOnAAfterTheStop(t);
             }
-            produce(kafka.destination(), t, 0, 20, 4);
-            produce(kafka.destination(), t, 1, 30, 2);
+            writeOnBAfterTheStop(t);
         }
         for (String t : diverging) {
             diverged.put(t, divergedRecords(t));
@@ -460,16 +456,31 @@ class TruncateAndRestoreIT {
         reverseLink(link);
         assertThat(action(b, link, "failover", Map.of(), topic).getString("data[0].error_code")).isNull();
         awaitStatus(link, topic, "STOPPED");
-        produce(kafka.source(), topic, 0, 20, 5);
-        produce(kafka.source(), topic, 1, 30, 3);
-        produce(kafka.destination(), topic, 0, 20, 4);
-        produce(kafka.destination(), topic, 1, 30, 2);
+        writeOnAAfterTheStop(topic);
+        writeOnBAfterTheStop(topic);
     }
 
-    private void mirrorCaughtUp(String link, String topic) throws Exception {
+    /** Topic T on A, 2 partitions of 20 and 30 records. */
+    private void sourceTopic(String topic) throws Exception {
         KafkaClusters.createTopic(kafka.source(), topic, 2, Map.of());
         produce(kafka.source(), topic, 0, 0, 20);
         produce(kafka.source(), topic, 1, 0, 30);
+    }
+
+    /** 5 and 3 records on A past the stop offsets (20 and 30) of T's mirror on B. */
+    private static void writeOnAAfterTheStop(String topic) throws Exception {
+        produce(KafkaClusters.get().source(), topic, 0, 20, 5);
+        produce(KafkaClusters.get().source(), topic, 1, 30, 3);
+    }
+
+    /** 4 and 2 records on B after its mirror of T stopped (at 20 and 30). */
+    private static void writeOnBAfterTheStop(String topic) throws Exception {
+        produce(KafkaClusters.get().destination(), topic, 0, 20, 4);
+        produce(KafkaClusters.get().destination(), topic, 1, 30, 2);
+    }
+
+    private void mirrorCaughtUp(String link, String topic) throws Exception {
+        sourceTopic(topic);
         createLink(link, kafka.source().bootstrapServers(), Map.of());
         links.add(new String[] { b, link });
         createMirror(link, topic);
